@@ -1,0 +1,419 @@
+"""The one exception tree of booqable_async.
+
+Every exception the library raises on purpose derives from :class:`BooqableError`::
+
+    BooqableError
+    ├── UsageError              our side, raised before any I/O (bad arguments, bad query)
+    ├── DecodeError             their side: a body that is not the JSON:API we expect
+    ├── TransportError          the request did not produce an HTTP response
+    │   ├── ConnectError            could not open a connection     (request_sent=False)
+    │   ├── ConnectTimeout          opening the connection timed out (request_sent=False)
+    │   ├── TLSError                TLS handshake/verification failed (request_sent=False)
+    │   ├── ReadTimeout             no (complete) answer in time     (request_sent=True)
+    │   ├── ConnectionReset         the peer closed the connection   (either)
+    │   ├── ProtocolError           the peer spoke broken HTTP       (request_sent=True)
+    │   └── ResponseTooLarge        the body exceeded the size cap    (request_sent=True)
+    └── ApiError                the server answered with a non-2xx status
+        ├── ClientError             4xx
+        │   ├── BadRequest              400
+        │   ├── Unauthorized            401
+        │   ├── PaymentRequired         402
+        │   ├── Forbidden               403
+        │   ├── NotFound                404
+        │   ├── MethodNotAllowed        405
+        │   ├── NotAcceptable           406
+        │   ├── Conflict                409
+        │   ├── Gone                    410
+        │   ├── UnsupportedMediaType    415
+        │   ├── UnprocessableEntity     422
+        │   ├── Locked                  423
+        │   └── RateLimited             429
+        ├── ServerError             5xx
+        └── UnexpectedStatus        1xx/3xx or anything else we did not ask for
+
+``status_error_class(status)`` is the one pure function that maps a status to its class.
+
+Messages say what happened and how to fix it, and never contain a secret: URLs pass
+through :func:`redact_url` (``api_key`` and token-like query values masked) and no header
+value is ever put in a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import attrs
+
+if TYPE_CHECKING:
+    from booqable_async.protocol.headers import RateLimit
+    from booqable_async.transport import Headers
+
+__all__ = [
+    "SENSITIVE_HEADERS",
+    "SENSITIVE_QUERY_KEYS",
+    "ApiError",
+    "BadRequest",
+    "BooqableError",
+    "ClientError",
+    "Conflict",
+    "ConnectError",
+    "ConnectTimeout",
+    "ConnectionReset",
+    "DecodeError",
+    "ErrorObject",
+    "Forbidden",
+    "Gone",
+    "Locked",
+    "MethodNotAllowed",
+    "NotAcceptable",
+    "NotFound",
+    "PaymentRequired",
+    "ProtocolError",
+    "RateLimited",
+    "ReadTimeout",
+    "ResponseTooLarge",
+    "ServerError",
+    "TLSError",
+    "TransportError",
+    "Unauthorized",
+    "UnexpectedStatus",
+    "UnprocessableEntity",
+    "UnsupportedMediaType",
+    "UsageError",
+    "redact_url",
+    "status_error_class",
+]
+
+#: Header names whose values are secrets (compared lower-cased).
+SENSITIVE_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "session-expiry-token"}
+)
+#: Query keys whose values are secrets (compared lower-cased).
+SENSITIVE_QUERY_KEYS = frozenset(
+    {"api_key", "apikey", "access_token", "refresh_token", "token", "client_secret", "code"}
+)
+_MASK = "REDACTED"
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` with secret query values and any userinfo password masked.
+
+    Args:
+        url: An absolute or relative URL.
+
+    Returns:
+        The same URL, safe to log or put in a message.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable url>"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{_MASK}@{netloc.rsplit('@', 1)[1]}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(key.lower() in SENSITIVE_QUERY_KEYS for key, _ in pairs):
+            query = urlencode(
+                [(k, _MASK if k.lower() in SENSITIVE_QUERY_KEYS else v) for k, v in pairs],
+                safe="[]",
+            )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+class BooqableError(Exception):
+    """Root of every exception booqable_async raises on purpose."""
+
+
+class UsageError(BooqableError, ValueError):
+    """The caller asked for something invalid; raised before any I/O.
+
+    The message says what was wrong and what is allowed instead.
+    """
+
+
+class DecodeError(BooqableError, ValueError):
+    """A response body was not the JSON (or JSON:API document) we expected.
+
+    Attributes:
+        pointer: JSON pointer (RFC 6901) to the offending member, ``""`` for the whole body.
+        reason: What was wrong there, without the pointer.
+    """
+
+    def __init__(self, reason: str, pointer: str = "") -> None:
+        self.reason = reason
+        self.pointer = pointer
+        super().__init__(f"{reason} (at {pointer or '/'})")
+
+
+class TransportError(BooqableError):
+    """The request did not produce an HTTP response.
+
+    Attributes:
+        request_sent: True when the request may have reached the server (so a write may
+            have happened). The retry layer decides on this: only failures with
+            ``request_sent=False`` are safe to retry for every method.
+        method: HTTP method of the failed request.
+        url: Redacted URL of the failed request.
+    """
+
+    #: Default for the kind; instances may override (a reset can happen either way).
+    default_request_sent: bool = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        url: str = "",
+        request_sent: bool | None = None,
+    ) -> None:
+        self.method = method
+        self.url = redact_url(url) if url else ""
+        self.request_sent = self.default_request_sent if request_sent is None else request_sent
+        where = f" ({method} {self.url})" if method or url else ""
+        super().__init__(f"{message}{where}")
+
+    @property
+    def retryable(self) -> bool:
+        """True when retrying cannot duplicate a write (the server never saw the request)."""
+        return not self.request_sent
+
+
+class ConnectError(TransportError):
+    """The connection could not be opened (DNS failure, refused, unreachable)."""
+
+    default_request_sent = False
+
+
+class ConnectTimeout(TransportError):
+    """Opening the connection took longer than the connect timeout."""
+
+    default_request_sent = False
+
+
+class TLSError(TransportError):
+    """The TLS handshake or certificate verification failed."""
+
+    default_request_sent = False
+
+
+class ReadTimeout(TransportError):
+    """The server did not answer (completely) within the timeout."""
+
+
+class ConnectionReset(TransportError):
+    """The peer closed the connection; ``request_sent`` says whether it was before sending."""
+
+
+class ProtocolError(TransportError):
+    """The peer's answer was not valid HTTP (bad status line, truncated chunked body)."""
+
+
+class ResponseTooLarge(TransportError):
+    """The response body exceeded the transport's ``max_body_size``; nothing was kept."""
+
+
+@attrs.frozen
+class ErrorObject:
+    """One entry of a JSON:API ``errors`` array, as Booqable sends it.
+
+    Attributes:
+        code: Application error code (``items_not_available``, ``bad_request``...).
+        status: HTTP status as a string, as the document carries it.
+        title: Short summary.
+        detail: Human-readable explanation.
+        pointer: ``source.pointer`` (``/data/attributes/name``), when given.
+        parameter: ``source.parameter``, when given.
+        meta: Extra machine-readable facts (shortage ``blocking``/``warning`` lists...).
+    """
+
+    code: str | None = None
+    status: str | None = None
+    title: str | None = None
+    detail: str | None = None
+    pointer: str | None = None
+    parameter: str | None = None
+    meta: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def __str__(self) -> str:
+        text = ": ".join(p for p in (self.code or self.title, self.detail) if p)
+        if self.pointer:
+            text += f" [at {self.pointer}]"
+        return text or "error"
+
+
+class ApiError(BooqableError):
+    """The server answered with a status that is not 2xx.
+
+    Attributes:
+        status: The HTTP status code.
+        headers: Response headers (case-insensitive); secrets never appear in ``str()``.
+        request_id: ``X-Request-Id`` of the response, when present; quote it to support.
+        errors: The parsed JSON:API ``errors`` array.
+        rate_limit: The rate-limit snapshot read from the response headers, if any.
+        body_excerpt: A short, safe excerpt of a non-JSON body (HTML error page...).
+        method: HTTP method of the request.
+        url: Redacted URL of the request.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        *,
+        headers: Headers | None = None,
+        request_id: str | None = None,
+        errors: Sequence[ErrorObject] = (),
+        rate_limit: RateLimit | None = None,
+        body_excerpt: str = "",
+        method: str = "",
+        url: str = "",
+        message: str | None = None,
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.request_id = request_id
+        self.errors = tuple(errors)
+        self.rate_limit = rate_limit
+        self.body_excerpt = body_excerpt
+        self.method = method
+        self.url = redact_url(url) if url else ""
+        super().__init__(message if message is not None else self._default_message())
+
+    def _default_message(self) -> str:
+        parts = [f"HTTP {self.status}"]
+        if self.method or self.url:
+            parts.append(f"for {self.method} {self.url}".rstrip())
+        text = " ".join(parts)
+        if self.errors:
+            text += ": " + "; ".join(str(e) for e in self.errors[:3])
+            if len(self.errors) > 3:
+                text += f" (+{len(self.errors) - 3} more)"
+        elif self.body_excerpt:
+            text += f": {self.body_excerpt}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The ``code`` of every error object, in order (empty codes skipped)."""
+        return tuple(e.code for e in self.errors if e.code)
+
+
+class ClientError(ApiError):
+    """A 4xx answer: the request needs changing before it can succeed."""
+
+
+class BadRequest(ClientError):
+    """400: malformed request, unknown attribute or a value that failed typecasting."""
+
+
+class Unauthorized(ClientError):
+    """401: missing, expired or revoked credentials."""
+
+
+class PaymentRequired(ClientError):
+    """402: the company's subscription does not allow this."""
+
+
+class Forbidden(ClientError):
+    """403: the credentials lack permission for this action."""
+
+
+class NotFound(ClientError):
+    """404: no such record, or no such route (an operation the resource lacks)."""
+
+
+class MethodNotAllowed(ClientError):
+    """405: the resource does not support this HTTP method."""
+
+
+class NotAcceptable(ClientError):
+    """406: the requested format is not available."""
+
+
+class Conflict(ClientError):
+    """409: the request conflicts with the record's current state."""
+
+
+class Gone(ClientError):
+    """410: the record was removed."""
+
+
+class UnsupportedMediaType(ClientError):
+    """415: the request body's content type is not accepted."""
+
+
+class UnprocessableEntity(ClientError):
+    """422: validation failed (shortage, wrong status, ...); see :attr:`errors`."""
+
+
+class Locked(ClientError):
+    """423: the record is locked."""
+
+
+class RateLimited(ClientError):
+    """429: the company's request budget is spent.
+
+    Attributes:
+        retry_after: Seconds the server asked us to wait, when it said so.
+    """
+
+    def __init__(self, status: int = 429, *, retry_after: float | None = None, **kwargs: Any):
+        self.retry_after = retry_after
+        super().__init__(status, **kwargs)
+
+    def _default_message(self) -> str:
+        text = super()._default_message()
+        if self.retry_after is not None:
+            text += f"; retry after {self.retry_after:g} s"
+        return text
+
+
+class ServerError(ApiError):
+    """5xx: the server (or a proxy in front of it) failed."""
+
+
+class UnexpectedStatus(ApiError):
+    """A status outside 2xx/4xx/5xx (a redirect, an informational status)."""
+
+
+_STATUS_CLASSES: Mapping[int, type[ApiError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    402: PaymentRequired,
+    403: Forbidden,
+    404: NotFound,
+    405: MethodNotAllowed,
+    406: NotAcceptable,
+    409: Conflict,
+    410: Gone,
+    415: UnsupportedMediaType,
+    422: UnprocessableEntity,
+    423: Locked,
+    429: RateLimited,
+}
+
+
+def status_error_class(status: int) -> type[ApiError]:
+    """Return the :class:`ApiError` subclass for a non-2xx HTTP status.
+
+    Args:
+        status: The HTTP status code.
+
+    Returns:
+        The specific class for known 4xx statuses, :class:`ClientError` for other 4xx,
+        :class:`ServerError` for 5xx and :class:`UnexpectedStatus` for anything else.
+    """
+    cls = _STATUS_CLASSES.get(status)
+    if cls is not None:
+        return cls
+    if 400 <= status < 500:
+        return ClientError
+    if 500 <= status < 600:
+        return ServerError
+    return UnexpectedStatus

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import pytest
+
+from booqable_async.errors import ConnectError
+from booqable_async.transport import (
+    BaseTransport,
+    Headers,
+    HttpRequest,
+    HttpResponse,
+    MockTransport,
+    Timeout,
+    Transport,
+)
+
+
+def test_headers_case_insensitive_multi_valued() -> None:
+    h = Headers([("Set-Cookie", "a=1"), ("set-cookie", "b=2"), ("X-Request-Id", "r1")])
+    assert h["SET-COOKIE"] == "a=1, b=2"
+    assert h.get_list("set-cookie") == ["a=1", "b=2"]
+    assert h["x-request-id"] == "r1"
+    assert "X-REQUEST-ID" in h
+    assert 3 not in h
+    assert list(h) == ["Set-Cookie", "X-Request-Id"]
+    assert len(h) == 2
+    assert h.get("missing") is None
+    assert h.get_list("missing") == []
+    assert h.raw()[1] == ("set-cookie", "b=2")
+
+
+def test_headers_equality_and_copy() -> None:
+    h = Headers({"A": "1"})
+    assert h == Headers([("a", "1")])
+    assert h == {"a": "1"}
+    assert h != Headers({"a": "2"})
+    assert (h == 3) is False
+    assert Headers(h) == h
+    assert Headers() == Headers(None)
+
+
+def test_headers_merged_replaces_names() -> None:
+    h = Headers([("Accept", "x"), ("X-A", "1")])
+    merged = h.merged({"accept": "y"})
+    assert merged["Accept"] == "y"
+    assert merged["X-A"] == "1"
+    assert h.merged(None) is h
+
+
+def test_headers_repr_redacts_secrets() -> None:
+    h = Headers({"Authorization": "Bearer s3cr3t", "Cookie": "sid=1", "Accept": "a"})
+    text = repr(h)
+    assert "s3cr3t" not in text
+    assert "sid=1" not in text
+    assert "'Accept', 'a'" in text
+
+
+def test_request_and_response_values() -> None:
+    req = HttpRequest(
+        "POST",
+        "https://acme.booqable.com/api/4/orders?api_key=k",
+        {"Authorization": "Bearer t"},
+        b"{}",
+    )
+    assert isinstance(req.headers, Headers)
+    assert req.timeout is None
+    assert "api_key=REDACTED" in repr(req)
+    assert "Bearer" not in repr(req)
+    assert "<2 bytes>" in repr(req)
+    assert "body" not in repr(HttpRequest("GET", "https://h/"))
+    resp = HttpResponse(200, {"A": "b"}, b"abc", "https://h/?token=zz", 0.5)
+    assert resp.headers["a"] == "b"
+    assert "zz" not in repr(resp)
+    assert Timeout().total == 30.0
+
+
+async def test_mock_transport_sync_and_async_handlers() -> None:
+    def sync_handler(request: HttpRequest) -> HttpResponse:
+        return HttpResponse(200, body=request.url.encode())
+
+    async def async_handler(request: HttpRequest) -> HttpResponse:
+        return HttpResponse(201)
+
+    async with MockTransport(sync_handler) as t1:
+        assert isinstance(t1, Transport)
+        r = await t1.send(HttpRequest("GET", "u"))
+        assert r.body == b"u"
+        assert [x.url for x in t1.requests] == ["u"]
+    assert t1.closed
+    t2 = MockTransport(async_handler)
+    assert (await t2.send(HttpRequest("GET", "u"))).status == 201
+
+
+async def test_mock_transport_handler_may_raise() -> None:
+    def handler(request: HttpRequest) -> HttpResponse:
+        raise ConnectError("refused", method=request.method, url=request.url)
+
+    with pytest.raises(ConnectError) as info:
+        await MockTransport(handler).send(HttpRequest("GET", "https://h/x"))
+    assert info.value.request_sent is False
+
+
+async def test_base_transport_defaults() -> None:
+    base = BaseTransport()
+    with pytest.raises(NotImplementedError):
+        await base.send(HttpRequest("GET", "u"))
+    async with base as entered:
+        assert entered is base
