@@ -1,0 +1,386 @@
+"""Per-model field plans: what the decoder, encoder and exporter need, compiled once.
+
+A plan is computed on a model class's first use and cached on the class. Its ``fill``
+function is generated source (like attrs' own ``__init__``): one straight-line block per
+declared attribute that reads the member from the document's ``attributes`` object,
+keeps str/int/None/... values as they are when they already have the declared type,
+parses timestamps through a per-decode cache, hands anything else to the converter, and
+assigns the slot directly (no ``__init__``, no ``setattr`` lookups).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import operator
+import sys
+import types
+import typing
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, MutableSequence, Sequence
+from typing import Any, Final
+
+import attrs
+
+from booqable_async.converter import parse_date, parse_datetime
+from booqable_async.errors import UsageError
+from booqable_async.jsonapi._fields import METADATA_KEY, AttributeInfo, RelationshipInfo
+from booqable_async.jsonapi._resource import RESERVED_NAMES, GenericResource, Resource
+from booqable_async.jsonapi._sentinels import NOT_LOADED
+
+__all__ = ["ABSENT", "FieldError", "FieldPlan", "Plan", "RelPlan", "careful_fill", "plan_for"]
+
+#: Marks a member the document did not carry (never visible to users).
+ABSENT: Final[Any] = type("_Absent", (), {"__repr__": lambda self: "ABSENT", "__slots__": ()})()
+
+# Value kinds: how the generated code checks or converts a present, non-null value.
+ANY, STR, INT, FLOAT, BOOL, DICT, LIST, DATETIME, DATE, LIST_OF, CONVERT = range(11)
+_SIMPLE = {str: STR, int: INT, float: FLOAT, bool: BOOL}
+_CLASS_NAMES = {STR: "str", INT: "int", FLOAT: "float", BOOL: "bool", DICT: "dict", LIST: "list"}
+
+
+class FieldError(Exception):
+    """Internal: a value of field ``index`` could not be structured (becomes DecodeError)."""
+
+    def __init__(self, index: int, reason: str) -> None:
+        super().__init__(reason)
+        self.index = index
+        self.reason = reason
+
+
+@attrs.frozen
+class FieldPlan:
+    """One declared attribute: Python name, wire name, value kind and type."""
+
+    py: str
+    wire: str
+    kind: int
+    tp: Any
+    info: AttributeInfo
+    elem: type | None = None
+
+
+@attrs.frozen
+class RelPlan:
+    """One declared relationship: Python name, wire name and cardinality."""
+
+    py: str
+    wire: str
+    many: bool
+    info: RelationshipInfo
+
+
+@attrs.frozen
+class Plan:
+    """Everything compiled about one model class."""
+
+    cls: type[Resource]
+    type: str
+    attrs: tuple[FieldPlan, ...]
+    rels: tuple[RelPlan, ...]
+    attr_by_py: Mapping[str, FieldPlan]
+    attr_by_wire: Mapping[str, FieldPlan]
+    rel_by_py: Mapping[str, RelPlan]
+    rel_by_wire: Mapping[str, RelPlan]
+    field_names: tuple[str, ...]
+    fill: Callable[..., int]
+    getters: Mapping[str, Callable[[Resource], Any]]
+
+
+def plan_for(cls: type[Resource]) -> Plan:
+    """Return the (cached) plan of a model class.
+
+    Raises:
+        UsageError: ``cls`` does not follow the model convention (see docs/decoding.md).
+    """
+    plan: Plan | None = cls.__dict__.get("__jsonapi_plan__")
+    if plan is None:
+        plan = _compile(cls)
+        # A cache of facts derived from the class itself, not configuration.
+        type.__setattr__(cls, "__jsonapi_plan__", plan)
+    return plan
+
+
+def _compile(cls: type[Resource]) -> Plan:
+    name = cls.__qualname__
+    if not (isinstance(cls, type) and issubclass(cls, Resource) and attrs.has(cls)):
+        raise UsageError(f"{name} is not an attrs class deriving from jsonapi.Resource")
+    for method in ("__eq__", "__hash__", "__repr__"):
+        if getattr(cls, method) is not getattr(Resource, method) and not issubclass(
+            cls, GenericResource
+        ):
+            raise UsageError(
+                f"{name} overrides {method}: declare models with "
+                "@attrs.define(eq=False, repr=False) so identity and repr stay cycle-safe"
+            )
+    if cls.__dictoffset__ != 0:
+        raise UsageError(f"{name} must be a slotted attrs class (attrs.define's default)")
+    base_names = {a.name for a in attrs.fields(Resource)}
+    module = sys.modules.get(cls.__module__)
+    namespace = dict(vars(module)) if module is not None else {}
+    fields: list[FieldPlan] = []
+    rels: list[RelPlan] = []
+    for field in attrs.fields(cls):
+        if field.name in base_names or issubclass(cls, GenericResource):
+            continue
+        info = field.metadata.get(METADATA_KEY)
+        if field.name in RESERVED_NAMES:
+            raise UsageError(f"{name}.{field.name}: the name is reserved by Resource; add '_'")
+        if isinstance(info, AttributeInfo):
+            tp = _resolve(cls, field, namespace)
+            kind, elem = _kind_of(tp)
+            fields.append(FieldPlan(field.name, info.name or field.name, kind, tp, info, elem))
+        elif isinstance(info, RelationshipInfo):
+            rels.append(RelPlan(field.name, info.name or field.name, info.many, info))
+        else:
+            raise UsageError(
+                f"{name}.{field.name} is not declared with attribute(), to_one() or to_many()"
+            )
+    attr_by_wire = {f.wire: f for f in fields}
+    rel_by_wire = {r.wire: r for r in rels}
+    if len(attr_by_wire) != len(fields) or len(rel_by_wire) != len(rels):
+        raise UsageError(f"{name} declares the same wire name twice")
+    getters: dict[str, Callable[[Resource], Any]] = {}
+    for py in [f.py for f in fields] + [r.py for r in rels]:
+        getters[py] = getattr(cls, py).__get__
+    return Plan(
+        cls=cls,
+        type=cls.jsonapi_type,
+        attrs=tuple(fields),
+        rels=tuple(rels),
+        attr_by_py={f.py: f for f in fields},
+        attr_by_wire=attr_by_wire,
+        rel_by_py={r.py: r for r in rels},
+        rel_by_wire=rel_by_wire,
+        field_names=tuple(getters),
+        fill=_make_fill(cls, fields),
+        getters=getters,
+    )
+
+
+def _resolve(cls: type, field: attrs.Attribute[Any], namespace: dict[str, Any]) -> Any:
+    annotation = field.type
+    if not isinstance(annotation, str):
+        return annotation
+    try:
+        return eval(annotation, namespace, {})  # noqa: S307 - the class's own annotation
+    except Exception as exc:
+        raise UsageError(
+            f"{cls.__qualname__}.{field.name}: cannot evaluate the annotation {annotation!r} "
+            f"({exc}); attribute types must be importable at runtime in {cls.__module__}"
+        ) from None
+
+
+def _kind_of(tp: Any) -> tuple[int, type | None]:
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return _kind_of(args[0])
+        return CONVERT, None
+    if tp is Any or tp is object:
+        return ANY, None
+    if tp in _SIMPLE:
+        return _SIMPLE[tp], None
+    if tp is _dt.datetime:
+        return DATETIME, None
+    if tp is _dt.date:
+        return DATE, None
+    if tp is dict or tp is Mapping or tp is MutableMapping:
+        return DICT, None
+    if tp is list or tp is Sequence or tp is MutableSequence:
+        return LIST, None
+    args = typing.get_args(tp)
+    if origin in (dict, Mapping, MutableMapping) and (not args or args[1] is Any):
+        return DICT, None
+    if origin in (list, Sequence, MutableSequence):
+        if not args or args[0] is Any:
+            return LIST, None
+        if args[0] in _SIMPLE:
+            return LIST_OF, args[0]
+    return CONVERT, None
+
+
+def _field_lines(i: int, field: FieldPlan, may_be_absent: bool) -> list[str]:
+    """Source checking/converting ``v{i}`` and storing it in its slot.
+
+    With ``may_be_absent`` the block runs only when the member was present (an absent
+    member is counted in ``miss`` and its slot left empty: it reads as not loaded).
+    """
+    v = f"v{i}"
+    kind = field.kind
+    conv = f"        {v} = conv({i}, {v})"
+    if kind == ANY:
+        lines = []
+    elif kind in _CLASS_NAMES:
+        lines = [f"    if type({v}) is not {_CLASS_NAMES[kind]} and {v} is not None:", conv]
+    elif kind == DATETIME:
+        lines = [
+            f"    if type({v}) is str:",
+            f"        t = dtc.get({v})",
+            "        if t is None:",
+            f"            t = fromiso({v})",
+            "            if t.tzinfo is None: t = t.replace(tzinfo=UTC)",
+            f"            dtc[{v}] = t",
+            f"        {v} = t",
+            f"    elif {v} is not None:",
+            conv,
+        ]
+    elif kind == DATE:
+        lines = [f"    if type({v}) is str: {v} = pdate({i}, {v})", f"    elif {v} is not None:", conv]
+    elif kind == LIST_OF:
+        lines = [
+            f"    if {v} is not None and (type({v}) is not list or not all_of({v}, E{i})):",
+            conv,
+        ]
+    else:  # CONVERT
+        lines = [f"    if {v} is not None:", conv]
+    lines.append(f"    o.{field.py} = {v}")
+    if not may_be_absent:
+        return lines
+    return [f"    if {v} is M:", "        miss += 1", "    else:"] + ["    " + x for x in lines]
+
+
+def _make_fill(cls: type, fields: list[FieldPlan]) -> Callable[..., int]:
+    """Generate ``fill(o, a, dtc, conv) -> number of declared attributes present``.
+
+    Two variants. The fast one fetches every attribute a response normally carries
+    with one ``operator.itemgetter`` call (C), then per field does one ``type()`` test
+    and one slot store: no calls for values that already have the declared type (or are
+    null). When one of those members is missing (sparse fieldsets) the ``KeyError``
+    sends the resource to the second variant, which reads each member with
+    ``dict.get`` and leaves the slots of absent ones empty, so they read as not loaded.
+    Write-only and extra attributes (rarely present) always take ``dict.get``.
+    Timestamps go through ``datetime.fromisoformat`` (C) with a per-decode cache; if it
+    raises, the caller redoes the resource with :func:`careful_fill`, which names the
+    field in the error.
+    """
+    rare = {i for i, f in enumerate(fields) if f.info.writeonly or f.info.extra}
+    usual = [i for i in range(len(fields)) if i not in rare]
+    snapshot = ", ".join(f"v{i}" for i in range(len(fields)))
+    tail = [
+        f"    o._jsonapi_snap = ({snapshot}{',' if len(fields) == 1 else ''})",
+        f"    return {len(fields)} - miss",
+    ]
+    slow = ["def fill_slow(o, a, dtc, conv):", "    get = a.get", "    miss = 0"]
+    for i, field in enumerate(fields):
+        slow.append(f"    v{i} = get({field.wire!r}, M)")
+        slow += _field_lines(i, field, may_be_absent=True)
+    slow += tail
+    fast = ["def fill(o, a, dtc, conv):"]
+    if usual:
+        targets = "".join(f"v{i}, " for i in usual)
+        fast += [
+            "    try:",
+            f"        {targets}= USUAL(a)" if len(usual) > 1 else f"        v{usual[0]} = USUAL(a)",
+            "    except KeyError:",
+            "        return fill_slow(o, a, dtc, conv)",
+        ]
+    fast += ["    get = a.get", "    miss = 0"]
+    for i, field in enumerate(fields):
+        if i in rare:
+            fast.append(f"    v{i} = get({field.wire!r}, M)")
+        fast += _field_lines(i, field, may_be_absent=i in rare)
+    fast += tail
+    namespace: dict[str, Any] = {
+        "M": ABSENT,
+        "UTC": _dt.timezone.utc,
+        "fromiso": _dt.datetime.fromisoformat,
+        "pdate": _parse_date_field,
+        "all_of": _all_of,
+        "USUAL": operator.itemgetter(*[fields[i].wire for i in usual]) if usual else None,
+    }
+    for i, field in enumerate(fields):
+        if field.elem is not None:
+            namespace[f"E{i}"] = field.elem
+    source = "\n".join([*slow, "", *fast])
+    code = compile(source, f"<jsonapi fill {cls.__module__}.{cls.__qualname__}>", "exec")
+    exec(code, namespace)  # noqa: S102 - generated from the class's own field list
+    fill: Callable[..., int] = namespace["fill"]
+    return fill
+
+
+def careful_fill(plan: Plan, o: Any, a: dict[str, Any], conv: Callable[[int, Any], Any]) -> int:
+    """Slow twin of the generated fill: field by field, exact errors (FieldError)."""
+    snap: list[Any] = []
+    present = 0
+    for i, field in enumerate(plan.attrs):
+        v = a.get(field.wire, ABSENT)
+        if v is ABSENT:
+            snap.append(v)
+            with contextlib.suppress(AttributeError):
+                delattr(o, field.py)  # the fast path may have stored the marker
+            continue
+        present += 1
+        if v is not None:
+            if field.kind == DATETIME and type(v) is str:
+                v = _parse_datetime_field(i, v)
+            else:
+                v = conv(i, v)
+        setattr(o, field.py, v)
+        snap.append(v)
+    o._jsonapi_snap = tuple(snap)
+    return present
+
+
+def _parse_datetime_field(index: int, value: str) -> _dt.datetime:
+    try:
+        return parse_datetime(value)
+    except (ValueError, OverflowError) as exc:
+        raise FieldError(index, f"cannot read {value[:60]!r} as a timestamp ({exc})") from None
+
+
+def _parse_date_field(index: int, value: str) -> _dt.date:
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise FieldError(index, f"cannot read {value[:60]!r} as a date ({exc})") from None
+
+
+def _all_of(values: list[Any], cls: type) -> bool:
+    for item in values:
+        if item.__class__ is not cls:
+            return False
+    return True
+
+
+def iter_attributes(
+    resource: Resource, *, with_extra: bool = False
+) -> Iterator[tuple[str, str, Any, bool]]:
+    """Yield ``(python name, wire name, value, secret)`` for each loaded attribute."""
+    if isinstance(resource, GenericResource):
+        for key, value in resource.attributes.items():
+            yield key, key, value, False
+        return
+    plan = plan_for(type(resource))
+    getters = plan.getters
+    for field in plan.attrs:
+        try:
+            value = getters[field.py](resource)
+        except AttributeError:
+            continue
+        yield field.py, field.wire, value, field.info.secret
+    if with_extra:
+        for key, value in resource.extra_attributes.items():
+            yield key, key, value, False
+
+
+def iter_relationships(
+    resource: Resource, *, with_extra: bool = False
+) -> Iterator[tuple[str, str, Any]]:
+    """Yield ``(python name, wire name, value)`` for each loaded relationship."""
+    if isinstance(resource, GenericResource):
+        for key, value in resource.relationships.items():
+            yield key, key, value
+        return
+    plan = plan_for(type(resource))
+    getters = plan.getters
+    for rel in plan.rels:
+        try:
+            value = getters[rel.py](resource)
+        except AttributeError:
+            continue
+        if value is not NOT_LOADED:
+            yield rel.py, rel.wire, value
+    if with_extra:
+        for key, value in resource.extra_relationships.items():
+            yield key, key, value
