@@ -37,14 +37,9 @@ def _uuid(rng: random.Random) -> str:
 
 
 def _ts(rng: random.Random) -> str:
-    return "2025-%02d-%02dT%02d:%02d:%02d.%06d+00:00" % (
-        rng.randint(1, 12),
-        rng.randint(1, 28),
-        rng.randint(0, 23),
-        rng.randint(0, 59),
-        rng.randint(0, 59),
-        rng.randint(0, 999_999),
-    )
+    month, day, hour = rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23)
+    minute, second, micro = rng.randint(0, 59), rng.randint(0, 59), rng.randint(0, 999_999)
+    return f"2025-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}.{micro:06d}+00:00"
 
 
 def make_page(n_orders: int, seed: int = 1) -> bytes:

@@ -234,4 +234,3 @@ def default_converter() -> cattrs.Converter:
     to add hooks, make your own with :func:`make_converter` and pass it explicitly.
     """
     return make_converter()
-

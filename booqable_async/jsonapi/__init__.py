@@ -19,8 +19,16 @@ fields, change tracking and the encoder.
 
 from __future__ import annotations
 
-from booqable_async.jsonapi._decode import decode, escape_pointer
+from booqable_async.jsonapi._decode import decode, decode_nested, escape_pointer
 from booqable_async.jsonapi._document import Document
+from booqable_async.jsonapi._encode import (
+    changes,
+    create_document,
+    destroy,
+    json_value,
+    update_document,
+)
+from booqable_async.jsonapi._export import to_dict
 from booqable_async.jsonapi._fields import (
     METADATA_KEY,
     AttributeInfo,
@@ -52,9 +60,16 @@ __all__ = [
     "RelationshipInfo",
     "Resource",
     "attribute",
+    "changes",
+    "create_document",
     "decode",
+    "decode_nested",
     "default_registry",
+    "destroy",
     "escape_pointer",
+    "json_value",
+    "to_dict",
     "to_many",
     "to_one",
+    "update_document",
 ]

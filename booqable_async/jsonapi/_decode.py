@@ -18,13 +18,13 @@ import cattrs
 import orjson
 
 from booqable_async.converter import default_converter
-from booqable_async.errors import DecodeError
+from booqable_async.errors import DecodeError, UsageError
 from booqable_async.jsonapi._document import Document
 from booqable_async.jsonapi._plan import ABSENT, FieldError, Plan, careful_fill, plan_for
 from booqable_async.jsonapi._registry import Registry
 from booqable_async.jsonapi._resource import GenericResource, Resource, state_of
 
-__all__ = ["decode", "escape_pointer", "load_json"]
+__all__ = ["decode", "decode_nested", "escape_pointer", "load_json"]
 
 _new = object.__new__
 
@@ -166,9 +166,7 @@ class _Decoder:
     def entry(self, type_name: str) -> _Entry:
         entry = self.entries.get(type_name)
         if entry is None:
-            cls: type[Resource] | None = (
-                self.registry[type_name] if type_name in self.registry else None
-            )
+            cls = self.registry.get(type_name)
             if cls is None:
                 entry = _Entry(GenericResource, None, None)
             else:
@@ -326,7 +324,10 @@ class _Decoder:
     def bad_type(self, r: dict[str, Any], pointer: str) -> NoReturn:
         t = r.get("type")
         if t is None:
-            _bad(pointer, "a resource object has no type")
+            _bad(
+                pointer,
+                "a resource object has no type (a nested .json body? use decode_nested())",
+            )
         _bad(f"{pointer}/type", f"type must be a non-empty string, not {_json_kind(t)}")
 
     def bad_attributes(self, a: Any, pointer: str) -> NoReturn:
@@ -376,9 +377,7 @@ class _Decoder:
             else:
                 state.extra_attributes.update(extra)
 
-    def generic(
-        self, o: Resource, t: str, a: Any, fresh: bool, owned: bool, pointer: str
-    ) -> None:
+    def generic(self, o: Resource, t: str, a: Any, fresh: bool, owned: bool, pointer: str) -> None:
         assert isinstance(o, GenericResource)
         if a is None:
             a = {}
@@ -561,9 +560,7 @@ class _Decoder:
                 return position
             if rid is None and not (isinstance(lid, str) and lid):
                 return position
-            if rid is not None and (
-                not isinstance(rid, (str, int)) or isinstance(rid, bool)
-            ):
+            if rid is not None and (not isinstance(rid, (str, int)) or isinstance(rid, bool)):
                 return position
         return 0  # pragma: no cover - the failing item is always found above
 
@@ -583,3 +580,199 @@ class _Decoder:
                 if state.relationship_meta is None:
                     state.relationship_meta = {}
                 state.relationship_meta[name] = meta
+
+
+def decode_nested(
+    body: bytes | bytearray | memoryview | str | Mapping[str, Any],
+    type: str,
+    registry: Registry | Mapping[str, type[Resource] | str] | None = None,
+    *,
+    converter: cattrs.Converter | None = None,
+) -> Document:
+    """Decode Booqable's nested ``.json`` variant into the same linked resources.
+
+    ``GET /api/4/orders.json?include=customer`` answers without JSON:API wrappers:
+    each record is a flat object (``id`` plus attributes) and related records are nested
+    objects under the relationship's name (catalog ``global.formats``). Nothing in it
+    names types, so the caller says the primary ``type``; nested records take the type
+    their model's relationship declares (for a polymorphic one, the record's own
+    ``type`` member when it names one of the targets; otherwise they stay generic with
+    type ``"a|b|c"``). Generic (unregistered) records keep nested objects as raw
+    attribute values, since nothing says which keys are relationships.
+
+    This is explicit, not auto-detected: :func:`decode` refuses such a body because its
+    records have no ``type`` (the error says to use this function).
+
+    Args:
+        body: The ``.json`` response body or an already parsed mapping.
+        type: JSON:API type of the primary records (``orders``).
+        registry: As in :func:`decode`.
+        converter: As in :func:`decode`.
+
+    Returns:
+        A :class:`Document`; nested records are in ``included`` (in discovery order) and
+        every record with the same type and id is one object.
+
+    Raises:
+        DecodeError: as in :func:`decode`.
+        UsageError: ``type`` is empty, or the registry is broken.
+    """
+    if not isinstance(type, str) or not type:
+        raise UsageError("decode_nested() needs the JSON:API type of the primary records")
+    value, owned = load_json(body)
+    reg = Registry.coerce(registry)
+    decoder = _Decoder(reg, converter or default_converter(), owned)
+    return _NestedDecoder(decoder).run(value, type)
+
+
+class _NestedDecoder:
+    def __init__(self, decoder: _Decoder) -> None:
+        self.d = decoder
+        self.included: list[Resource] = []
+        self.dtc: dict[str, Any] = {}
+
+    def run(self, doc: Any, root_type: str) -> Document:
+        d = self.d
+        if not isinstance(doc, Mapping):
+            _bad("", f"a document must be a JSON object, not {_json_kind(doc)}")
+        meta = d.member(doc, "meta")
+        links = d.member(doc, "links")
+        data = doc.get("data", ABSENT)
+        # Work items (record, type, pointer, object, fresh): objects exist before their
+        # records are read, so a parent links its children at once; no recursion.
+        work: list[tuple[Mapping[str, Any], str, str, Resource, bool]] = []
+        primary: Any
+        if data is ABSENT or data is None:
+            primary = None
+        elif isinstance(data, list):
+            primary = [self.obtain(r, root_type, f"/data/{i}", work) for i, r in enumerate(data)]
+            work.reverse()
+        else:
+            primary = self.obtain(data, root_type, "/data", work)
+        while work:
+            self.record(*work.pop(), work)
+        return Document(
+            data=primary,
+            included=self.included,
+            meta=meta,
+            links=links,
+            stubs=[],
+            index=d.index,
+        )
+
+    def obtain(
+        self,
+        record: Any,
+        type_name: str,
+        pointer: str,
+        work: list[tuple[Mapping[str, Any], str, str, Resource, bool]],
+    ) -> Resource:
+        """Return the object for ``record`` (one per type and id) and queue its reading."""
+        d = self.d
+        if not isinstance(record, Mapping):
+            _bad(pointer, f"a record must be an object, not {_json_kind(record)}")
+        entry = d.entry(type_name)
+        rid: Any = record.get("id")
+        if rid is not None and not isinstance(rid, str):
+            if isinstance(rid, int) and not isinstance(rid, bool):
+                rid = str(rid)
+            else:
+                _bad(f"{pointer}/id", f"id must be a string, not {_json_kind(rid)}")
+        by_id = d.index.setdefault(type_name, {})
+        o = by_id.get(rid) if rid is not None else None
+        fresh = o is None
+        if o is None:
+            o = _new(entry.cls)
+            o.id = rid
+            if rid is not None:
+                by_id[rid] = o
+            if not pointer.startswith("/data/") and pointer != "/data":
+                self.included.append(o)
+        work.append((record, type_name, pointer, o, fresh))
+        return o
+
+    def record(
+        self,
+        record: Mapping[str, Any],
+        type_name: str,
+        pointer: str,
+        o: Resource,
+        fresh: bool,
+        work: list[tuple[Mapping[str, Any], str, str, Resource, bool]],
+    ) -> None:
+        d = self.d
+        entry = d.entry(type_name)
+        plan = entry.plan
+        attributes: dict[str, Any] = {}
+        raw_rels: dict[str, Any] = {}
+        for key, value in record.items():
+            if key == "id":
+                continue
+            rp = plan.rel_by_wire.get(key) if plan is not None else None
+            if rp is None:
+                attributes[key] = value
+                continue
+            where = f"{pointer}/{escape_pointer(key)}"
+            linked: Any
+            if value is None:
+                linked = None
+            elif isinstance(value, list):
+                if not rp.many:
+                    _bad(where, f"{key} is a to-one relationship: expected an object or null")
+                linked = [
+                    self.obtain(item, self.child_type(rp.info.types, item), f"{where}/{j}", work)
+                    for j, item in enumerate(value)
+                ]
+            elif isinstance(value, Mapping):
+                if rp.many:
+                    _bad(where, f"{key} is a to-many relationship: expected an array")
+                linked = self.obtain(value, self.child_type(rp.info.types, value), where, work)
+            else:
+                _bad(where, f"{key} must be a nested record, not {_json_kind(value)}")
+            raw_rels[key] = {"data": _identifiers(linked)}
+            setattr(o, rp.py, linked)
+        if plan is None:
+            d.generic(o, type_name, attributes, fresh, True, pointer)
+            return
+        if fresh:
+            try:
+                n = plan.fill(o, attributes, self.dtc, entry.conv)
+            except FieldError as exc:
+                _bad(f"{pointer}/{escape_pointer(plan.attrs[exc.index].wire)}", exc.reason)
+            except (ValueError, OverflowError):
+                n = self.careful(o, entry, attributes, pointer)
+        else:
+            probe = _new(entry.cls)
+            n = self.careful(probe, entry, attributes, pointer)
+            for field in plan.attrs:
+                try:
+                    setattr(o, field.py, plan.getters[field.py](probe))
+                except AttributeError:
+                    continue
+        if n != len(attributes):
+            d.extras(o, entry, attributes)
+        o._jsonapi_rsnap = raw_rels
+
+    def careful(self, o: Resource, entry: _Entry, a: dict[str, Any], pointer: str) -> int:
+        assert entry.plan is not None
+        try:
+            return careful_fill(entry.plan, o, a, entry.conv)
+        except FieldError as exc:
+            _bad(f"{pointer}/{escape_pointer(entry.plan.attrs[exc.index].wire)}", exc.reason)
+
+    @staticmethod
+    def child_type(types: tuple[str, ...], record: Any) -> str:
+        if len(types) == 1:
+            return types[0]
+        own = record.get("type") if isinstance(record, Mapping) else None
+        if isinstance(own, str) and own in types:
+            return own
+        return "|".join(types) or "unknown"
+
+
+def _identifiers(linked: Any) -> Any:
+    if linked is None:
+        return None
+    if isinstance(linked, list):
+        return [{"type": r.type, "id": r.id} for r in linked]
+    return {"type": linked.type, "id": linked.id}

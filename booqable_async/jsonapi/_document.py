@@ -68,8 +68,10 @@ class Document:
 
     def __repr__(self) -> str:
         if isinstance(self.data, list):
-            data = f"[{len(self.data)} resources]" if len(self.data) > 3 else repr(
-                [ref(r) for r in self.data]
+            data = (
+                f"[{len(self.data)} resources]"
+                if len(self.data) > 3
+                else repr([ref(r) for r in self.data])
             )
         else:
             data = ref(self.data) if self.data is not None else "None"

@@ -102,7 +102,7 @@ def plan_for(cls: type[Resource]) -> Plan:
 
 def _compile(cls: type[Resource]) -> Plan:
     name = cls.__qualname__
-    if not (isinstance(cls, type) and issubclass(cls, Resource) and attrs.has(cls)):
+    if not (isinstance(cls, type) and issubclass(cls, Resource) and _is_attrs(cls)):
         raise UsageError(f"{name} is not an attrs class deriving from jsonapi.Resource")
     for method in ("__eq__", "__hash__", "__repr__"):
         if getattr(cls, method) is not getattr(Resource, method) and not issubclass(
@@ -157,8 +157,12 @@ def _compile(cls: type[Resource]) -> Plan:
     )
 
 
+def _is_attrs(cls: type) -> bool:
+    return attrs.has(cls)
+
+
 def _resolve(cls: type, field: attrs.Attribute[Any], namespace: dict[str, Any]) -> Any:
-    annotation = field.type
+    annotation: Any = field.type
     if not isinstance(annotation, str):
         return annotation
     try:
@@ -189,14 +193,14 @@ def _kind_of(tp: Any) -> tuple[int, type | None]:
         return DICT, None
     if tp is list or tp is Sequence or tp is MutableSequence:
         return LIST, None
-    args = typing.get_args(tp)
-    if origin in (dict, Mapping, MutableMapping) and (not args or args[1] is Any):
+    params = typing.get_args(tp)
+    if origin in (dict, Mapping, MutableMapping) and (not params or params[1] is Any):
         return DICT, None
     if origin in (list, Sequence, MutableSequence):
-        if not args or args[0] is Any:
+        if not params or params[0] is Any:
             return LIST, None
-        if args[0] in _SIMPLE:
-            return LIST_OF, args[0]
+        if params[0] in _SIMPLE:
+            return LIST_OF, params[0]
     return CONVERT, None
 
 
@@ -226,7 +230,11 @@ def _field_lines(i: int, field: FieldPlan, may_be_absent: bool) -> list[str]:
             conv,
         ]
     elif kind == DATE:
-        lines = [f"    if type({v}) is str: {v} = pdate({i}, {v})", f"    elif {v} is not None:", conv]
+        lines = [
+            f"    if type({v}) is str: {v} = pdate({i}, {v})",
+            f"    elif {v} is not None:",
+            conv,
+        ]
     elif kind == LIST_OF:
         lines = [
             f"    if {v} is not None and (type({v}) is not list or not all_of({v}, E{i})):",
@@ -299,7 +307,7 @@ def _make_fill(cls: type, fields: list[FieldPlan]) -> Callable[..., int]:
     return fill
 
 
-def careful_fill(plan: Plan, o: Any, a: dict[str, Any], conv: Callable[[int, Any], Any]) -> int:
+def careful_fill(plan: Plan, o: Any, a: Mapping[str, Any], conv: Callable[[int, Any], Any]) -> int:
     """Slow twin of the generated fill: field by field, exact errors (FieldError)."""
     snap: list[Any] = []
     present = 0
@@ -337,10 +345,7 @@ def _parse_date_field(index: int, value: str) -> _dt.date:
 
 
 def _all_of(values: list[Any], cls: type) -> bool:
-    for item in values:
-        if item.__class__ is not cls:
-            return False
-    return True
+    return all(item.__class__ is cls for item in values)
 
 
 def iter_attributes(

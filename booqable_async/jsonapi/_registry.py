@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
-from typing import Final, Union
+from typing import Final, TypeAlias
 
 from booqable_async.errors import UsageError
 from booqable_async.jsonapi._resource import Resource
@@ -16,7 +16,7 @@ __all__ = ["DEFAULT_REGISTRY_MODULE", "Registry", "default_registry"]
 DEFAULT_REGISTRY_MODULE: Final = "booqable_async.models"
 
 #: A model class, or ``"package.module:ClassName"`` imported on first use.
-ModelRef = Union[type[Resource], str]
+ModelRef: TypeAlias = "type[Resource] | str"
 
 
 class Registry(Mapping[str, type[Resource]]):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import reprlib
 import re
+import reprlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -244,7 +244,7 @@ class GenericResource(Resource):
         relationships: Relationship name -> linked resource(s) or ``None``.
     """
 
-    type: str = attrs.field(kw_only=True)  # type: ignore[assignment]
+    type: str = attrs.field(kw_only=True)
     attributes: dict[str, Any] = attrs.field(factory=dict, kw_only=True)
     relationships: dict[str, Any] = attrs.field(factory=dict, kw_only=True)
 

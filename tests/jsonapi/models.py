@@ -53,9 +53,9 @@ class Customer(Resource):
 
     # The wire name "properties" is also an attribute: the relationship gets a "_".
     properties_: list[Property] | NotLoadedType = to_many("properties", name="properties")
-    merge_suggestion_customer: Customer | None | NotLoadedType = to_one("customers")
-    tax_region: Resource | None | NotLoadedType = to_one("tax_regions")
-    barcode: Resource | None | NotLoadedType = to_one("barcodes")
+    merge_suggestion_customer: Customer | NotLoadedType | None = to_one("customers")
+    tax_region: Resource | NotLoadedType | None = to_one("tax_regions")
+    barcode: Resource | NotLoadedType | None = to_one("barcodes")
 
 
 @attrs.define(eq=False, repr=False)
@@ -119,14 +119,14 @@ class Order(Resource):
     order_delivery_rate_id: str | None = attribute(nullable=True)
     confirm_shortage: bool | None = attribute(writeonly=True)
 
-    customer: Customer | None | NotLoadedType = to_one("customers")
+    customer: Customer | NotLoadedType | None = to_one("customers")
     lines: list[Line] | NotLoadedType = to_many("lines")
     plannings: list[Planning] | NotLoadedType = to_many("plannings")
     properties_: list[Property] | NotLoadedType = to_many("properties", name="properties")
-    start_location: Resource | None | NotLoadedType = to_one("locations")
-    stop_location: Resource | None | NotLoadedType = to_one("locations")
-    tax_region: Resource | None | NotLoadedType = to_one("tax_regions")
-    coupon: Resource | None | NotLoadedType = to_one("coupons")
+    start_location: Resource | NotLoadedType | None = to_one("locations")
+    stop_location: Resource | NotLoadedType | None = to_one("locations")
+    tax_region: Resource | NotLoadedType | None = to_one("tax_regions")
+    coupon: Resource | NotLoadedType | None = to_one("coupons")
 
 
 @attrs.define(eq=False, repr=False)
@@ -154,7 +154,7 @@ class Product(Resource):
     variation_values: list[str] | None = attribute()
     product_group_id: str | None = attribute(readonly_after_create=True)
 
-    product_group: Resource | None | NotLoadedType = to_one("product_groups")
+    product_group: Resource | NotLoadedType | None = to_one("product_groups")
     properties_: list[Property] | NotLoadedType = to_many("properties", name="properties")
 
 
@@ -208,14 +208,14 @@ class Line(Resource):
     owner_type: str | None = attribute(readonly_after_create=True)
     confirm_shortage: bool | None = attribute(writeonly=True)
 
-    order: Order | None | NotLoadedType = to_one("orders")
-    owner: Order | Resource | None | NotLoadedType = to_one("orders", "documents")
-    item: Product | Bundle | Resource | None | NotLoadedType = to_one(
+    order: Order | NotLoadedType | None = to_one("orders")
+    owner: Order | Resource | NotLoadedType | None = to_one("orders", "documents")
+    item: Product | Bundle | Resource | NotLoadedType | None = to_one(
         "product_groups", "products", "bundles"
     )
-    planning: Planning | None | NotLoadedType = to_one("plannings")
+    planning: Planning | NotLoadedType | None = to_one("plannings")
     nested_lines: list[Line] | NotLoadedType = to_many("lines")
-    parent_line: Line | None | NotLoadedType = to_one("lines")
+    parent_line: Line | NotLoadedType | None = to_one("lines")
 
 
 @attrs.define(eq=False, repr=False)
@@ -247,8 +247,8 @@ class Planning(Resource):
     stop_location_id: str | None = attribute(readonly=True)
     parent_planning_id: str | None = attribute(readonly=True)
 
-    order: Order | None | NotLoadedType = to_one("orders")
-    item: Product | Bundle | Resource | None | NotLoadedType = to_one(
+    order: Order | NotLoadedType | None = to_one("orders")
+    item: Product | Bundle | Resource | NotLoadedType | None = to_one(
         "product_groups", "products", "bundles"
     )
 
@@ -266,7 +266,7 @@ class Property(Resource):
     owner_id: str | None = attribute(readonly_after_create=True)
     owner_type: str | None = attribute(readonly_after_create=True)
 
-    owner: Customer | Order | Product | Resource | None | NotLoadedType = to_one(
+    owner: Customer | Order | Product | Resource | NotLoadedType | None = to_one(
         "customers", "documents", "orders", "product_groups", "stock_items"
     )
 
