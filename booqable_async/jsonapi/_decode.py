@@ -11,9 +11,13 @@ become stubs (one per ``(type, id)``).
 
 from __future__ import annotations
 
+import types
+import typing
+from collections import abc
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
+import attrs
 import cattrs
 import orjson
 
@@ -56,6 +60,7 @@ def decode(
     registry: Registry | Mapping[str, type[Resource] | str] | None = None,
     *,
     converter: cattrs.Converter | None = None,
+    nested_type: str | None = None,
 ) -> Document:
     """Decode a JSON:API document into linked resources.
 
@@ -68,6 +73,10 @@ def decode(
             :class:`~booqable_async.jsonapi.GenericResource`.
         converter: The cattrs converter for values needing structuring (default:
             :func:`booqable_async.converter.default_converter`).
+        nested_type: The type of the primary records, when the caller knows it. If the
+            body turns out to be Booqable's nested format (records without ``type``:
+            ``.json`` URLs, and the documented answers of ``POST /{type}/search``), it is
+            decoded with :func:`decode_nested` for that type instead of refused.
 
     Returns:
         The :class:`Document`.
@@ -80,10 +89,29 @@ def decode(
     """
     value, owned = load_json(body)
     reg = Registry.coerce(registry)
-    try:
-        return _Decoder(reg, converter or default_converter(), owned).run(value)
-    except RecursionError:  # pragma: no cover - the walk is iterative; belt and braces
-        raise DecodeError("the document is nested too deeply", "") from None
+    conv = converter or default_converter()
+    if nested_type is not None and _looks_nested(value):
+        return _NestedDecoder(_Decoder(reg, conv, owned)).run(value, nested_type)
+    return _Decoder(reg, conv, owned).run(value)
+
+
+def _looks_nested(value: Any) -> bool:
+    """True for a body whose primary records carry no ``type`` (the nested format)."""
+    if not isinstance(value, Mapping):
+        return False
+    data = value.get("data")
+    if isinstance(data, list):
+        data = data[0] if data else None
+    return isinstance(data, Mapping) and "type" not in data
+
+
+def _ptr(section: str, i: int) -> str:
+    # i < 0: the section holds a single resource (``"data": {...}``).
+    return section if i < 0 else f"{section}/{i}"
+
+
+def _rel_ptr(section: str, i: int, name: str) -> str:
+    return f"{_ptr(section, i)}/relationships/{escape_pointer(name)}"
 
 
 def _bad(pointer: str, reason: str) -> NoReturn:
@@ -133,14 +161,33 @@ class _Entry:
 def _make_conv(plan: Plan, converter: cattrs.Converter) -> Callable[[int, Any], Any]:
     structure = converter.structure
     fields = plan.attrs
+    # cattrs would happily read a string as a list of characters: refuse the JSON type.
+    shapes = [_json_shape(field.tp) for field in fields]
 
     def conv(index: int, value: Any) -> Any:
+        shape = shapes[index]
+        if shape is not None and not isinstance(value, shape):
+            expected = "an array" if shape is list else "an object"
+            raise FieldError(index, f"expected {expected}, got {_json_kind(value)}")
         try:
             return structure(value, fields[index].tp)
         except Exception as exc:  # cattrs raises many kinds; all mean "cannot structure"
             raise FieldError(index, _reason(exc)) from None
 
     return conv
+
+
+def _json_shape(tp: Any) -> type | None:
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _json_shape(args[0]) if len(args) == 1 else None
+    origin = origin or tp
+    if origin in (list, tuple, set, frozenset, abc.Sequence, abc.MutableSequence, abc.Set):
+        return list
+    if origin in (dict, abc.Mapping, abc.MutableMapping) or attrs.has(origin):
+        return dict
+    return None
 
 
 def _reason(exc: BaseException) -> str:
@@ -207,7 +254,7 @@ class _Decoder:
             _bad("/data", f"data must be an object, an array or null, not {_json_kind(data)}")
 
         pending: list[tuple[Resource, _Entry, dict[str, Any], str, int]] = []
-        data_objects = self.build(data_list, "/data", pending, None)
+        data_objects = self.build(data_list, "/data", pending, None, single=primary is None)
         included_objects: list[Resource] = []
         self.build(included, "/included", pending, included_objects)
         if primary is None and data_objects:
@@ -240,6 +287,7 @@ class _Decoder:
         section: str,
         pending: list[tuple[Resource, _Entry, dict[str, Any], str, int]],
         fresh_out: list[Resource] | None,
+        single: bool = False,
     ) -> list[Resource]:
         """Create (or merge into) one object per resource object; queue relationships."""
         out: list[Resource] = []
@@ -249,19 +297,19 @@ class _Decoder:
         index = self.index
         dtc: dict[str, Any] = {}
         owned = self.owned
-        for i, r in enumerate(resources):
+        for i, r in enumerate(resources, -1 if single else 0):
             if type(r) is not dict:
-                r = self.as_dict(r, f"{section}/{i}", "a resource")
+                r = self.as_dict(r, _ptr(section, i), "a resource")
             t = r.get("type")
             rid = r.get("id")
             if type(t) is not str or not t:
-                self.bad_type(r, f"{section}/{i}")
+                self.bad_type(r, _ptr(section, i))
             entry = entries.get(t)
             if entry is None:
                 entry = self.entry(t)
             key: Any = rid
             if type(rid) is not str:
-                rid, key = self.identity(r, f"{section}/{i}")
+                rid, key = self.identity(r, _ptr(section, i))
             by_id = index.get(t)
             if by_id is None:
                 by_id = index[t] = {}
@@ -276,31 +324,31 @@ class _Decoder:
             a = r.get("attributes")
             fill = entry.fill
             if fill is None:
-                self.generic(o, t, a, fresh, owned, f"{section}/{i}")
+                self.generic(o, t, a, fresh, owned, _ptr(section, i))
             elif a is not None:
                 if type(a) is not dict:
-                    a = self.as_dict(a, f"{section}/{i}/attributes", "attributes")
+                    a = self.as_dict(a, _ptr(section, i) + "/attributes", "attributes")
                 if fresh:
                     try:
                         n = fill(o, a, dtc, entry.conv)
                     except FieldError as exc:
-                        self.bad_field(entry, exc, f"{section}/{i}")
+                        self.bad_field(entry, exc, _ptr(section, i))
                     except (ValueError, OverflowError):
-                        n = self.careful(o, entry, a, f"{section}/{i}")
+                        n = self.careful(o, entry, a, _ptr(section, i))
                     if n != len(a):
                         self.extras(o, entry, a)
                 else:
-                    self.merge(o, entry, a, dtc, f"{section}/{i}")
+                    self.merge(o, entry, a, dtc, _ptr(section, i))
             elif fresh:
                 o._jsonapi_snap = entry.empty_snap
             rl = r.get("relationships")
             if rl is not None:
                 if type(rl) is not dict:
-                    rl = self.as_dict(rl, f"{section}/{i}/relationships", "relationships")
+                    rl = self.as_dict(rl, _ptr(section, i) + "/relationships", "relationships")
                 if rl:
                     queue((o, entry, rl if owned else dict(rl), section, i))
             if len(r) != 2 + (a is not None) + (rl is not None) or rid is None:
-                self.resource_members(o, r, f"{section}/{i}")
+                self.resource_members(o, r, _ptr(section, i))
             append(o)
         return out
 
@@ -466,11 +514,13 @@ class _Decoder:
             for name, rel in rl.items():
                 if type(rel) is not dict:
                     rel = self.as_dict(
-                        rel, f"{section}/{i}/relationships/{escape_pointer(name)}", "a relationship"
+                        rel,
+                        _rel_ptr(section, i, name),
+                        "a relationship",
                     )
                 d = rel.get("data", ABSENT)
                 if len(rel) != (d is not ABSENT):
-                    self.relationship_members(o, name, rel, f"{section}/{i}")
+                    self.relationship_members(o, name, rel, _ptr(section, i))
                 v: Any
                 try:
                     if type(d) is dict:
@@ -502,18 +552,16 @@ class _Decoder:
                     elif d is ABSENT:
                         continue
                     else:
-                        self.bad_data(d, f"{section}/{i}/relationships/{escape_pointer(name)}")
+                        self.bad_data(d, _rel_ptr(section, i, name))
                 except _LinkError as exc:
-                    self.bad_link(d, exc, f"{section}/{i}/relationships/{escape_pointer(name)}")
+                    self.bad_link(d, exc, _rel_ptr(section, i, name))
                 rp = rels.get(name) if rels is not None else None
                 if rp is None:
                     self.other_relationship(o, name, v)
                 elif rp[1] is (type(v) is list):
                     setattr(o, rp[0], v)
                 else:
-                    self.bad_cardinality(
-                        entry, name, d, f"{section}/{i}/relationships/{escape_pointer(name)}"
-                    )
+                    self.bad_cardinality(entry, name, d, _rel_ptr(section, i, name))
             if rels is not None:
                 o._jsonapi_rsnap = rl
 
@@ -620,6 +668,8 @@ def decode_nested(
     if not isinstance(type, str) or not type:
         raise UsageError("decode_nested() needs the JSON:API type of the primary records")
     value, owned = load_json(body)
+    if not isinstance(value, Mapping):
+        _bad("", f"a document must be a JSON object, not {_json_kind(value)}")
     reg = Registry.coerce(registry)
     decoder = _Decoder(reg, converter or default_converter(), owned)
     return _NestedDecoder(decoder).run(value, type)
@@ -645,10 +695,13 @@ class _NestedDecoder:
         if data is ABSENT or data is None:
             primary = None
         elif isinstance(data, list):
-            primary = [self.obtain(r, root_type, f"/data/{i}", work) for i, r in enumerate(data)]
+            primary = [
+                self.obtain(r, root_type, f"/data/{i}", work, primary=True)
+                for i, r in enumerate(data)
+            ]
             work.reverse()
         else:
-            primary = self.obtain(data, root_type, "/data", work)
+            primary = self.obtain(data, root_type, "/data", work, primary=True)
         while work:
             self.record(*work.pop(), work)
         return Document(
@@ -666,6 +719,7 @@ class _NestedDecoder:
         type_name: str,
         pointer: str,
         work: list[tuple[Mapping[str, Any], str, str, Resource, bool]],
+        primary: bool = False,
     ) -> Resource:
         """Return the object for ``record`` (one per type and id) and queue its reading."""
         d = self.d
@@ -686,7 +740,7 @@ class _NestedDecoder:
             o.id = rid
             if rid is not None:
                 by_id[rid] = o
-            if not pointer.startswith("/data/") and pointer != "/data":
+            if not primary:
                 self.included.append(o)
         work.append((record, type_name, pointer, o, fresh))
         return o

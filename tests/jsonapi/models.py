@@ -110,7 +110,7 @@ class Order(Resource):
     billing_address_property_id: str | None = attribute()
     delivery_address_property_id: str | None = attribute()
     fulfillment_type: str | None = attribute()
-    delivery_address: dict[str, Any] | None = attribute(nullable=True)
+    delivery_address: str | None = attribute(nullable=True)
     customer_id: str | None = attribute(nullable=True)
     tax_region_id: str | None = attribute(nullable=True)
     coupon_id: str | None = attribute(nullable=True)
