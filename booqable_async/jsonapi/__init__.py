@@ -37,7 +37,12 @@ from booqable_async.jsonapi._fields import (
     to_many,
     to_one,
 )
-from booqable_async.jsonapi._registry import DEFAULT_REGISTRY_MODULE, Registry, default_registry
+from booqable_async.jsonapi._registry import (
+    DEFAULT_REGISTRY_MODULE,
+    Registry,
+    default_registry,
+    load_registry,
+)
 from booqable_async.jsonapi._resource import (
     RESERVED_NAMES,
     GenericResource,
@@ -68,6 +73,7 @@ __all__ = [
     "destroy",
     "escape_pointer",
     "json_value",
+    "load_registry",
     "to_dict",
     "to_many",
     "to_one",

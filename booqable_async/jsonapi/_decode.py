@@ -738,6 +738,8 @@ class _NestedDecoder:
         if o is None:
             o = _new(entry.cls)
             o.id = rid
+            if entry.fill is None:
+                d.generic(o, type_name, None, True, True, pointer)
             if rid is not None:
                 by_id[rid] = o
             if not primary:
@@ -786,7 +788,7 @@ class _NestedDecoder:
             raw_rels[key] = {"data": _identifiers(linked)}
             setattr(o, rp.py, linked)
         if plan is None:
-            d.generic(o, type_name, attributes, fresh, True, pointer)
+            d.generic(o, type_name, attributes, False, True, pointer)
             return
         if fresh:
             try:

@@ -158,7 +158,8 @@ def _compile(cls: type[Resource]) -> Plan:
 
 
 def _is_attrs(cls: type) -> bool:
-    return attrs.has(cls)
+    # attrs.has() is also true for an undecorated subclass of an attrs class.
+    return "__attrs_attrs__" in cls.__dict__
 
 
 def _resolve(cls: type, field: attrs.Attribute[Any], namespace: dict[str, Any]) -> Any:

@@ -10,7 +10,7 @@ from typing import Final, TypeAlias
 from booqable_async.errors import UsageError
 from booqable_async.jsonapi._resource import Resource
 
-__all__ = ["DEFAULT_REGISTRY_MODULE", "Registry", "default_registry"]
+__all__ = ["DEFAULT_REGISTRY_MODULE", "ModelRef", "Registry", "default_registry", "load_registry"]
 
 #: Module the default registry reads; it must expose ``REGISTRY: Registry``.
 DEFAULT_REGISTRY_MODULE: Final = "booqable_async.models"
@@ -116,24 +116,40 @@ def _import(entry: str, type_name: str) -> type[Resource]:
     return cls
 
 
-@cache
-def default_registry() -> Registry:
-    """Return the registry of every Booqable v4 model.
+def load_registry(module_name: str) -> Registry:
+    """Import ``module_name`` and return the ``REGISTRY`` it exposes.
 
-    Imports :data:`DEFAULT_REGISTRY_MODULE` on first use and returns its ``REGISTRY``
-    (each model module inside is imported lazily, on first lookup). While that module
-    does not exist, returns an empty registry: every type decodes generically.
+    Args:
+        module_name: A module exposing ``REGISTRY: Registry``.
+
+    Returns:
+        Its registry, or an empty one when the module does not exist.
 
     Raises:
         UsageError: the module exists but exposes no ``REGISTRY`` of type Registry.
     """
     try:
-        module = importlib.import_module(DEFAULT_REGISTRY_MODULE)
+        module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        if exc.name != DEFAULT_REGISTRY_MODULE:
+        if exc.name != module_name:
             raise
         return Registry()
     registry = getattr(module, "REGISTRY", None)
     if not isinstance(registry, Registry):
-        raise UsageError(f"{DEFAULT_REGISTRY_MODULE}.REGISTRY must be a jsonapi.Registry")
+        raise UsageError(f"{module_name}.REGISTRY must be a jsonapi.Registry")
     return registry
+
+
+@cache
+def default_registry() -> Registry:
+    """Return the registry of every Booqable v4 model (read once, on first use).
+
+    It is ``REGISTRY`` of :data:`DEFAULT_REGISTRY_MODULE` (``booqable_async.models``),
+    whose entries are import strings, so each model module is imported on its first
+    lookup. While that module does not exist, the registry is empty and every type
+    decodes generically.
+
+    Raises:
+        UsageError: the module exists but exposes no ``REGISTRY`` of type Registry.
+    """
+    return load_registry(DEFAULT_REGISTRY_MODULE)

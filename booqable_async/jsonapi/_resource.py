@@ -36,8 +36,8 @@ RESERVED_NAMES = frozenset(
 )
 
 _EMPTY: Mapping[str, Any] = {}
-# Bookkeeping slots a decoded resource may leave unassigned; they read as None.
-_PRIVATE = frozenset({"_jsonapi_state", "_jsonapi_snap", "_jsonapi_rsnap"})
+# Slots a decoded resource may leave unassigned (the decoder skips them): read as None.
+_PRIVATE = frozenset({"lid", "_jsonapi_state", "_jsonapi_snap", "_jsonapi_rsnap"})
 _SECRET_NAME = re.compile(r"(password|secret|token|api_?key|^key$|signature_base64)", re.I)
 _REPR = reprlib.Repr()
 _REPR.maxlevel = 3
@@ -128,6 +128,30 @@ class Resource:
     _jsonapi_state: _State | None = attrs.field(default=None, init=False)
     _jsonapi_snap: tuple[Any, ...] | None = attrs.field(default=None, init=False)
     _jsonapi_rsnap: dict[str, Any] | None = attrs.field(default=None, init=False)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # attrs gives slotted classes a __getstate__ reading every field; a resource
+        # leaves not-loaded fields unassigned, so pickling and copying use ours.
+        if "__getstate__" in cls.__dict__:
+            type.__setattr__(cls, "__getstate__", Resource.__getstate__)
+            type.__setattr__(cls, "__setstate__", Resource.__setstate__)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = {}
+        for klass in type(self).__mro__:
+            for name in klass.__dict__.get("__slots__", ()):
+                if name == "__weakref__":
+                    continue
+                try:
+                    state[name] = object.__getattribute__(self, name)
+                except AttributeError:
+                    continue
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
     def __attrs_post_init__(self) -> None:
         # Fields nobody gave a value stay unassigned, exactly like a decoded resource
