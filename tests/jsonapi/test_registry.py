@@ -52,7 +52,7 @@ def test_default_registry_while_models_do_not_exist() -> None:
 
 
 def test_bad_registry_modules() -> None:
-    with pytest.raises(UsageError, match="must be a jsonapi.Registry"):
+    with pytest.raises(UsageError, match=r"must be a jsonapi\.Registry"):
         load_registry("tests.jsonapi.bad_registry_module")
     with pytest.raises(ModuleNotFoundError):
         load_registry("tests.jsonapi.no_such_package.module")
