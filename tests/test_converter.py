@@ -42,6 +42,18 @@ UTC = timezone.utc
             datetime(2022, 4, 27, 12, 54, 37, tzinfo=timezone(timedelta(hours=1))),
         ),
         ("2022-04-27T12:54:37", datetime(2022, 4, 27, 12, 54, 37, tzinfo=UTC)),
+        # Forms fromisoformat refuses on some Python versions: the careful path.
+        ("2022-04-27T12:54z", datetime(2022, 4, 27, 12, 54, tzinfo=UTC)),
+        ("2022-04-27T12:54:37,25z", datetime(2022, 4, 27, 12, 54, 37, 250000, tzinfo=UTC)),
+        (
+            " 2022-04-27T12:54:37+01 ",
+            datetime(2022, 4, 27, 12, 54, 37, tzinfo=timezone(timedelta(hours=1))),
+        ),
+        (
+            "2022-04-27T12:54:37-0130 ",
+            datetime(2022, 4, 27, 12, 54, 37, tzinfo=timezone(-timedelta(hours=1, minutes=30))),
+        ),
+        ("2022-04-27T12:54:37 ", datetime(2022, 4, 27, 12, 54, 37, tzinfo=UTC)),
     ],
 )
 def test_parse_datetime_is_aware(text: str, expected: datetime) -> None:

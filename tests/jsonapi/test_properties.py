@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timezone
 from typing import Any
 
@@ -27,12 +28,14 @@ from booqable_async.jsonapi._plan import (
 )
 from tests.jsonapi.models import REGISTRY
 
-SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8)
-SCALARS = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | TEXT | st.floats(
-    allow_nan=False, allow_infinity=False
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | TEXT
+    | st.floats(allow_nan=False, allow_infinity=False)
 )
 JSON = st.recursive(
     SCALARS,
@@ -95,7 +98,11 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         relationships: dict[str, Any] = {}
         if type_name in REGISTRY:
             plan = plan_for(REGISTRY[type_name])
-            for rel in [] if not plan.rels else draw(st.lists(st.sampled_from(plan.rels), max_size=3, unique=True)):
+            for rel in (
+                []
+                if not plan.rels
+                else draw(st.lists(st.sampled_from(plan.rels), max_size=3, unique=True))
+            ):
                 relationships[rel.wire] = _relationship(draw, rel.many, targets)
         else:
             for name in draw(st.lists(st.sampled_from(["a", "b"]), unique=True)):
@@ -176,7 +183,9 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 @SETTINGS
 @given(documents(), st.data())
-def test_mutated_documents_raise_only_decode_error(doc: dict[str, Any], data: st.DataObject) -> None:
+def test_mutated_documents_raise_only_decode_error(
+    doc: dict[str, Any], data: st.DataObject
+) -> None:
     paths = _paths(doc)
     for _ in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(paths))
@@ -189,26 +198,20 @@ def test_mutated_documents_raise_only_decode_error(doc: dict[str, Any], data: st
             parent = parent[step]
         parent[path[-1]] = replacement
         paths = _paths(doc)
-    try:
+    with contextlib.suppress(DecodeError):
         decode(orjson.dumps(doc), REGISTRY)
-    except DecodeError:
-        pass
 
 
 @SETTINGS
 @given(JSON)
 def test_arbitrary_json_raises_only_decode_error(value: Any) -> None:
     for candidate in (value, {"data": value}, {"data": [value]}, {"included": value}):
-        try:
+        with contextlib.suppress(DecodeError):
             decode(orjson.dumps(candidate), REGISTRY)
-        except DecodeError:
-            pass
 
 
 @SETTINGS
 @given(st.binary(max_size=64))
 def test_arbitrary_bytes_raise_only_decode_error(body: bytes) -> None:
-    try:
+    with contextlib.suppress(DecodeError):
         decode(body, REGISTRY)
-    except DecodeError:
-        pass

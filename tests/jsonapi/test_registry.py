@@ -168,3 +168,15 @@ def test_a_fine_minimal_model() -> None:
     doc = decode({"data": {"type": "fine", "id": "1"}}, Registry([Fine]))
     assert isinstance(doc.data, Fine)
     assert doc.data.owner is NOT_LOADED
+
+
+def test_field_info_helpers() -> None:
+    from booqable_async.jsonapi import AttributeInfo
+    from booqable_async.jsonapi._sentinels import UNSET
+
+    assert AttributeInfo().writable("create")
+    assert AttributeInfo().writable("update")
+    assert not AttributeInfo(readonly=True).writable("create")
+    assert AttributeInfo(readonly_after_create=True).writable("create")
+    assert not AttributeInfo(readonly_after_create=True).writable("update")
+    assert repr(UNSET) == "UNSET"
