@@ -26,13 +26,24 @@ import orjson
 from booqable_async.converter import default_converter
 from booqable_async.errors import DecodeError, UsageError
 from booqable_async.jsonapi._document import Document
-from booqable_async.jsonapi._plan import ABSENT, FieldError, Plan, careful_fill, plan_for
+from booqable_async.jsonapi._plan import (
+    ABSENT,
+    FieldError,
+    Plan,
+    adopt_keys,
+    careful_fill,
+    plan_for,
+)
 from booqable_async.jsonapi._registry import Registry
 from booqable_async.jsonapi._resource import GenericResource, Resource, state_of
 
 __all__ = ["decode", "decode_nested", "escape_pointer", "load_json"]
 
 _new = object.__new__
+# The member names the hot loops look up, as orjson's own key objects (see adopt_keys).
+K_TYPE, K_ID, K_ATTRIBUTES, K_RELATIONSHIPS, K_DATA = adopt_keys(
+    ["type", "id", "attributes", "relationships", "data"]
+)
 
 
 def escape_pointer(token: str) -> str:
@@ -324,8 +335,8 @@ class _Decoder:
         for i, r in enumerate(resources, -1 if single else 0):
             if type(r) is not dict:
                 r = self.as_dict(r, _ptr(section, i), "a resource")
-            t = r.get("type")
-            rid = r.get("id")
+            t = r.get(K_TYPE)
+            rid = r.get(K_ID)
             if type(t) is not str or not t:
                 self.bad_type(r, _ptr(section, i))
             entry = entries.get(t)
@@ -345,7 +356,7 @@ class _Decoder:
                 by_id[key] = o
                 if fresh_out is not None:
                     fresh_out.append(o)
-            a = r.get("attributes")
+            a = r.get(K_ATTRIBUTES)
             fill = entry.fill
             if fill is None:
                 self.generic(o, t, a, fresh, owned, _ptr(section, i))
@@ -365,7 +376,7 @@ class _Decoder:
                     self.merge(o, entry, a, dtc, _ptr(section, i))
             elif fresh:
                 o._jsonapi_snap = entry.empty_snap
-            rl = r.get("relationships")
+            rl = r.get(K_RELATIONSHIPS)
             if rl is not None:
                 if type(rl) is not dict:
                     rl = self.as_dict(rl, _ptr(section, i) + "/relationships", "relationships")
@@ -542,15 +553,15 @@ class _Decoder:
                         _rel_ptr(section, i, name),
                         "a relationship",
                     )
-                d = rel.get("data", ABSENT)
+                d = rel.get(K_DATA, ABSENT)
                 if len(rel) != (d is not ABSENT):
                     self.relationship_members(o, name, rel, _ptr(section, i))
                 v: Any
                 try:
                     if type(d) is dict:
                         # The common case inline: {"type": str, "id": str}, already indexed.
-                        xt = d.get("type")
-                        xi = d.get("id")
+                        xt = d.get(K_TYPE)
+                        xi = d.get(K_ID)
                         v = None
                         if type(xi) is str and type(xt) is str:
                             by_id = index.get(xt)
@@ -564,8 +575,8 @@ class _Decoder:
                         for x in d:
                             found = None
                             if type(x) is dict:
-                                xi = x.get("id")
-                                xt = x.get("type")
+                                xi = x.get(K_ID)
+                                xt = x.get(K_TYPE)
                                 if type(xi) is str and type(xt) is str:
                                     by_id = index.get(xt)
                                     if by_id is not None:
