@@ -13,13 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import types
-import typing
-from collections import abc
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NoReturn
 
-import attrs
 import cattrs
 import orjson
 
@@ -105,7 +101,14 @@ def decode(
     conv = converter or default_converter()
     if nested_type is not None and _looks_nested(value):
         return _NestedDecoder(_Decoder(reg, conv, owned)).run(value, nested_type)
-    return _Decoder(reg, conv, owned).run(value)
+    decoder = _Decoder(reg, conv, owned)
+    with _gc_paused():
+        document = decoder.run(value)
+        # Drop the parsed tree while the collector is paused: freeing its containers
+        # lowers the collector's allocation count again, so re-enabling it does not
+        # start a collection that would only walk a tree about to be freed anyway.
+        del value
+    return document
 
 
 def _looks_nested(value: Any) -> bool:
@@ -126,8 +129,8 @@ def _gc_paused() -> Iterator[None]:
     allocations would start a collection that walks the freshly parsed document (all of
     it reachable, nothing to free), and on large pages full collections dominated the
     decode time (measured: benchmarks/bench_decode.py). Nothing built here is garbage,
-    so nothing is lost by collecting after. Only the build and link passes are covered,
-    not JSON parsing, and the previous state is restored even on error.
+    so nothing is lost by collecting later. Only building and linking are covered, not
+    JSON parsing, and the previous state is restored even on error.
     """
     if not gc.isenabled():
         yield
@@ -195,11 +198,10 @@ class _Entry:
 def _make_conv(plan: Plan, converter: cattrs.Converter) -> Callable[[int, Any], Any]:
     structure = converter.structure
     fields = plan.attrs
-    # cattrs would happily read a string as a list of characters: refuse the JSON type.
-    shapes = [_json_shape(field.tp) for field in fields]
 
     def conv(index: int, value: Any) -> Any:
-        shape = shapes[index]
+        # cattrs would happily read a string as a list of characters: check the JSON type.
+        shape = fields[index].shape
         if shape is not None and not isinstance(value, shape):
             expected = "an array" if shape is list else "an object"
             raise FieldError(index, f"expected {expected}, got {_json_kind(value)}")
@@ -209,19 +211,6 @@ def _make_conv(plan: Plan, converter: cattrs.Converter) -> Callable[[int, Any], 
             raise FieldError(index, _reason(exc)) from None
 
     return conv
-
-
-def _json_shape(tp: Any) -> type | None:
-    origin = typing.get_origin(tp)
-    if origin is typing.Union or origin is types.UnionType:
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _json_shape(args[0]) if len(args) == 1 else None
-    origin = origin or tp
-    if origin in (list, tuple, set, frozenset, abc.Sequence, abc.MutableSequence, abc.Set):
-        return list
-    if origin in (dict, abc.Mapping, abc.MutableMapping) or attrs.has(origin):
-        return dict
-    return None
 
 
 def _reason(exc: BaseException) -> str:
@@ -289,10 +278,9 @@ class _Decoder:
 
         pending: list[tuple[Resource, _Entry, dict[str, Any], str, int]] = []
         included_objects: list[Resource] = []
-        with _gc_paused():
-            data_objects = self.build(data_list, "/data", pending, None, single=primary is None)
-            self.build(included, "/included", pending, included_objects)
-            self.link(pending)
+        data_objects = self.build(data_list, "/data", pending, None, single=primary is None)
+        self.build(included, "/included", pending, included_objects)
+        self.link(pending)
         if primary is None and data_objects:
             primary = data_objects[0]
         elif isinstance(primary, list):

@@ -110,6 +110,11 @@ def attribute(
     return attrs.field(default=UNSET, kw_only=True, metadata={METADATA_KEY: info})
 
 
+def _relationship(many: bool, types: tuple[str, ...], name: str | None, readonly: bool) -> Any:
+    info = RelationshipInfo(many=many, types=types, name=name, readonly=readonly)
+    return attrs.field(default=UNSET, kw_only=True, metadata={METADATA_KEY: info})
+
+
 def to_one(*types: str, name: str | None = None, readonly: bool = False) -> Any:
     """Declare a to-one relationship (value: a resource, ``None`` or ``NOT_LOADED``).
 
@@ -121,8 +126,7 @@ def to_one(*types: str, name: str | None = None, readonly: bool = False) -> Any:
     Returns:
         An attrs field (typed ``Any`` so it fits any annotation).
     """
-    info = RelationshipInfo(many=False, types=types, name=name, readonly=readonly)
-    return attrs.field(default=UNSET, kw_only=True, metadata={METADATA_KEY: info})
+    return _relationship(False, types, name, readonly)
 
 
 def to_many(*types: str, name: str | None = None, readonly: bool = False) -> Any:
@@ -136,5 +140,4 @@ def to_many(*types: str, name: str | None = None, readonly: bool = False) -> Any
     Returns:
         An attrs field (typed ``Any`` so it fits any annotation).
     """
-    info = RelationshipInfo(many=True, types=types, name=name, readonly=readonly)
-    return attrs.field(default=UNSET, kw_only=True, metadata={METADATA_KEY: info})
+    return _relationship(True, types, name, readonly)

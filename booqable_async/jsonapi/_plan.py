@@ -16,7 +16,16 @@ import operator
 import sys
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, MutableSequence, Sequence
+from collections.abc import (
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    MutableSequence,
+    Sequence,
+)
+from collections.abc import Set as AbstractSet
 from typing import Any, Final
 
 import attrs
@@ -67,6 +76,7 @@ class FieldPlan:
     tp: Any
     info: AttributeInfo
     elem: type | None = None
+    shape: type | None = None  # list or dict: the JSON type a converted value must have
 
 
 @attrs.frozen
@@ -138,7 +148,8 @@ def _compile(cls: type[Resource]) -> Plan:
         if isinstance(info, AttributeInfo):
             tp = _resolve(cls, field, namespace)
             kind, elem = _kind_of(tp)
-            fields.append(FieldPlan(field.name, info.name or field.name, kind, tp, info, elem))
+            wire = info.name or field.name
+            fields.append(FieldPlan(field.name, wire, kind, tp, info, elem, _json_shape(tp)))
         elif isinstance(info, RelationshipInfo):
             rels.append(RelPlan(field.name, info.name or field.name, info.many, info))
         else:
@@ -183,6 +194,22 @@ def _resolve(cls: type, field: attrs.Attribute[Any], namespace: dict[str, Any]) 
             f"{cls.__qualname__}.{field.name}: cannot evaluate the annotation {annotation!r} "
             f"({exc}); attribute types must be importable at runtime in {cls.__module__}"
         ) from None
+
+
+def _json_shape(tp: Any) -> type | None:
+    """``list`` or ``dict`` when values of ``tp`` must be JSON arrays or objects."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _json_shape(args[0]) if len(args) == 1 else None
+    origin = origin or tp
+    if origin in (list, tuple, set, frozenset, Sequence, MutableSequence, AbstractSet):
+        return list
+    if origin in (dict, Mapping, MutableMapping) or (
+        isinstance(origin, type) and attrs.has(origin)
+    ):
+        return dict
+    return None
 
 
 def _kind_of(tp: Any) -> tuple[int, type | None]:
@@ -373,6 +400,16 @@ def _all_of(values: list[Any], cls: type) -> bool:
     return all(item.__class__ is cls for item in values)
 
 
+def _loaded(resource: Resource, plan: Plan, names: Iterable[str]) -> Iterator[tuple[str, Any]]:
+    """Yield ``(python name, value)`` for each assigned slot among ``names``."""
+    getters = plan.getters
+    for name in names:
+        try:
+            yield name, getters[name](resource)
+        except AttributeError:
+            continue
+
+
 def iter_attributes(
     resource: Resource, *, with_extra: bool = False
 ) -> Iterator[tuple[str, str, Any, bool]]:
@@ -382,13 +419,9 @@ def iter_attributes(
             yield key, key, value, False
         return
     plan = plan_for(type(resource))
-    getters = plan.getters
-    for field in plan.attrs:
-        try:
-            value = getters[field.py](resource)
-        except AttributeError:
-            continue
-        yield field.py, field.wire, value, field.info.secret
+    for py, value in _loaded(resource, plan, plan.attr_by_py):
+        field = plan.attr_by_py[py]
+        yield py, field.wire, value, field.info.secret
     if with_extra:
         for key, value in resource.extra_attributes.items():
             yield key, key, value, False
@@ -403,14 +436,9 @@ def iter_relationships(
             yield key, key, value
         return
     plan = plan_for(type(resource))
-    getters = plan.getters
-    for rel in plan.rels:
-        try:
-            value = getters[rel.py](resource)
-        except AttributeError:
-            continue
+    for py, value in _loaded(resource, plan, plan.rel_by_py):
         if value is not NOT_LOADED:
-            yield rel.py, rel.wire, value
+            yield py, plan.rel_by_py[py].wire, value
     if with_extra:
         for key, value in resource.extra_relationships.items():
             yield key, key, value

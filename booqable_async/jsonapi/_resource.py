@@ -195,18 +195,6 @@ class Resource:
         return _repr_resource(self)
 
     @property
-    def meta(self) -> Mapping[str, Any]:
-        """The resource object's ``meta`` (empty when it had none)."""
-        state = self._jsonapi_state
-        return _EMPTY if state is None or state.meta is None else state.meta
-
-    @property
-    def links(self) -> Mapping[str, Any]:
-        """The resource object's ``links`` (empty when it had none)."""
-        state = self._jsonapi_state
-        return _EMPTY if state is None or state.links is None else state.links
-
-    @property
     def is_stub(self) -> bool:
         """True for a resource only referenced by an identifier, not included.
 
@@ -218,34 +206,37 @@ class Resource:
     @property
     def extra_attributes(self) -> Mapping[str, Any]:
         """Attributes the document carried that the model does not declare (kept raw)."""
-        state = self._jsonapi_state
-        if state is None or state.extra_attributes is None:
-            return _EMPTY
-        return state.extra_attributes
+        return self._state_mapping("extra_attributes")
 
     @property
     def extra_relationships(self) -> Mapping[str, Any]:
         """Relationships the document carried that the model does not declare (linked)."""
-        state = self._jsonapi_state
-        if state is None or state.extra_relationships is None:
-            return _EMPTY
-        return state.extra_relationships
+        return self._state_mapping("extra_relationships")
 
     @property
     def relationship_links(self) -> Mapping[str, Mapping[str, Any]]:
         """``links`` of each relationship that had some, by wire name."""
-        state = self._jsonapi_state
-        if state is None or state.relationship_links is None:
-            return _EMPTY
-        return state.relationship_links
+        return self._state_mapping("relationship_links")
 
     @property
     def relationship_meta(self) -> Mapping[str, Mapping[str, Any]]:
         """``meta`` of each relationship that had some, by wire name."""
+        return self._state_mapping("relationship_meta")
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        """The resource object's ``meta`` (empty when it had none)."""
+        return self._state_mapping("meta")
+
+    @property
+    def links(self) -> Mapping[str, Any]:
+        """The resource object's ``links`` (empty when it had none)."""
+        return self._state_mapping("links")
+
+    def _state_mapping(self, name: str) -> Mapping[str, Any]:
         state = self._jsonapi_state
-        if state is None or state.relationship_meta is None:
-            return _EMPTY
-        return state.relationship_meta
+        value = None if state is None else getattr(state, name)
+        return _EMPTY if value is None else value
 
     # Last in the class body: below this point ``type`` would name the property.
     @property
