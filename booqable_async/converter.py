@@ -17,6 +17,8 @@ converter that handles exactly that, built by :func:`make_converter` (never the 
 - ``str``: strings; numbers are accepted and written as JSON would (``1`` -> ``"1"``):
   an enum documented as a string may arrive as a number (webhook_endpoints.version).
 - ``bool``: booleans only.
+- unions of those scalars (``str | int | None``): the value as it is, when its type is
+  one of the members.
 - lists, dicts and attrs classes: cattrs' own hooks, with the rules above inside.
 
 The JSON:API decoder uses the fast paths in :func:`parse_datetime` / :func:`parse_date`
@@ -28,9 +30,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timezone
 from functools import cache
-from typing import Any
+from typing import Any, Union
 
 import cattrs
+from cattrs.strategies import configure_union_passthrough
 
 __all__ = [
     "configure_converter",
@@ -213,6 +216,9 @@ def configure_converter(converter: cattrs.BaseConverter) -> None:
     converter.register_structure_hook(bool, _structure_bool)
     converter.register_unstructure_hook(datetime, format_datetime)
     converter.register_unstructure_hook(date, date.isoformat)
+    # Unions of JSON scalars (``str | int | None``) keep the value when its type is one
+    # of the members, instead of cattrs refusing the union outright.
+    configure_union_passthrough(Union[str, int, float, bool, None], converter)  # noqa: UP007
 
 
 def make_converter() -> cattrs.Converter:
