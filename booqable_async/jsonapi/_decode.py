@@ -186,11 +186,7 @@ class _Entry:
         self.plan = plan
         self.conv = conv
         # wire name -> (python name, many): tuples are the cheapest to read in the loop.
-        self.rels: dict[str, tuple[str, bool]] | None = (
-            {wire: (rp.py, rp.many) for wire, rp in plan.rel_by_wire.items()}
-            if plan is not None
-            else None
-        )
+        self.rels = plan.rel_index if plan is not None else None
         self.fill = plan.fill if plan is not None else None
         self.empty_snap = (ABSENT,) * len(plan.attrs) if plan is not None else None
 

@@ -104,6 +104,8 @@ class Plan:
     field_names: tuple[str, ...]
     fill: Callable[..., int]
     getters: Mapping[str, Callable[[Resource], Any]]
+    # wire name (as orjson's key object) -> (python name, many), for the link loop.
+    rel_index: Mapping[str, tuple[str, bool]]
 
 
 def plan_for(cls: type[Resource]) -> Plan:
@@ -175,6 +177,10 @@ def _compile(cls: type[Resource]) -> Plan:
         field_names=tuple(getters),
         fill=_make_fill(cls, fields),
         getters=getters,
+        rel_index={
+            wire: (rel.py, rel.many)
+            for wire, rel in zip(adopt_keys([r.wire for r in rels]), rels, strict=True)
+        },
     )
 
 
@@ -275,7 +281,8 @@ def _field_lines(i: int, field: FieldPlan, may_be_absent: bool) -> list[str]:
         ]
     elif kind == LIST_OF:
         lines = [
-            f"    if {v} is not None and (type({v}) is not list or not all_of({v}, E{i})):",
+            f"    if {v} is not None and (type({v}) is not list or "
+            f"({v} and not all_of({v}, E{i}))):",
             conv,
         ]
     else:  # CONVERT
