@@ -28,6 +28,7 @@ from booqable_async.jsonapi._plan import (
     Plan,
     adopt_keys,
     careful_fill,
+    merge_snapshots,
     plan_for,
 )
 from booqable_async.jsonapi._registry import Registry
@@ -188,7 +189,7 @@ class _Entry:
         # wire name -> (python name, many): tuples are the cheapest to read in the loop.
         self.rels = plan.rel_index if plan is not None else None
         self.fill = plan.fill if plan is not None else None
-        self.empty_snap = (ABSENT,) * len(plan.attrs) if plan is not None else None
+        self.empty_snap: tuple[Any, ...] | None = () if plan is not None else None
 
 
 def _make_conv(plan: Plan, converter: cattrs.Converter) -> Callable[[int, Any], Any]:
@@ -228,6 +229,9 @@ class _Decoder:
         self.entries: dict[str, _Entry] = {}
         self.index: dict[str, dict[Any, Resource]] = {}
         self.stubs: list[Resource] = []
+        # Timestamp string -> datetime, for the whole document (shared values are common:
+        # an order's plannings repeat its starts_at/stops_at).
+        self.dtc: dict[str, Any] = {}
 
     def entry(self, type_name: str) -> _Entry:
         entry = self.entries.get(type_name)
@@ -314,7 +318,7 @@ class _Decoder:
         queue = pending.append
         entries = self.entries
         index = self.index
-        dtc: dict[str, Any] = {}
+        dtc = self.dtc
         owned = self.owned
         for i, r in enumerate(resources, -1 if single else 0):
             if type(r) is not dict:
@@ -420,15 +424,12 @@ class _Decoder:
         assert plan is not None
         probe = _new(entry.cls)
         n = self.careful(probe, entry, a, pointer)
-        snap = list(o._jsonapi_snap or entry.empty_snap or ())
-        for position, field in enumerate(plan.attrs):
+        for field in plan.attrs:
             try:
-                value = plan.getters[field.py](probe)
+                setattr(o, field.py, plan.getters[field.py](probe))
             except AttributeError:
                 continue
-            setattr(o, field.py, value)
-            snap[position] = value
-        o._jsonapi_snap = tuple(snap)
+        o._jsonapi_snap = merge_snapshots(o._jsonapi_snap, probe._jsonapi_snap or ())
         if n != len(a):
             self.extras(o, entry, a)
 
@@ -824,6 +825,7 @@ class _NestedDecoder:
                     setattr(o, field.py, plan.getters[field.py](probe))
                 except AttributeError:
                     continue
+            o._jsonapi_snap = merge_snapshots(o._jsonapi_snap, probe._jsonapi_snap or ())
         if n != len(attributes):
             d.extras(o, entry, attributes)
         o._jsonapi_rsnap = raw_rels

@@ -20,7 +20,7 @@ import cattrs
 
 from booqable_async.converter import default_converter, format_datetime
 from booqable_async.errors import UsageError
-from booqable_async.jsonapi._plan import ABSENT, Plan, plan_for
+from booqable_async.jsonapi._plan import ABSENT, Plan, original_value, plan_for
 from booqable_async.jsonapi._registry import Registry
 from booqable_async.jsonapi._resource import GenericResource, Resource
 from booqable_async.jsonapi._sentinels import NOT_LOADED
@@ -103,7 +103,8 @@ def changes(resource: Resource) -> dict[str, Any]:
                 out[key] = value
         return out
     plan = plan_for(type(resource))
-    for position, field in enumerate(plan.attrs):
+    conv = _snapshot_converter(plan)
+    for index, field in enumerate(plan.attrs):
         try:
             value = plan.getters[field.py](resource)
         except AttributeError:
@@ -111,8 +112,12 @@ def changes(resource: Resource) -> dict[str, Any]:
         if snap is None:
             out[field.py] = value
             continue
-        old = snap[position]
-        if old is ABSENT or (value is not old and value != old):
+        position = plan.snap_pos[index]
+        raw = snap[position] if position < len(snap) else ABSENT
+        if value is raw:  # untouched str/int/bool/None/dict/list: the same object
+            continue
+        old = original_value(plan, index, snap, conv)
+        if old is ABSENT or value != old:
             out[field.py] = value
     raw = resource._jsonapi_rsnap
     for rel in plan.rels:
@@ -125,6 +130,15 @@ def changes(resource: Resource) -> dict[str, Any]:
         if snap is None or _linked_differs(value, (raw or {}).get(rel.wire)):
             out[rel.py] = value
     return out
+
+
+def _snapshot_converter(plan: Plan) -> Any:
+    structure = default_converter().structure
+
+    def conv(index: int, raw: Any) -> Any:
+        return structure(raw, plan.attrs[index].tp)
+
+    return conv
 
 
 def _linked_differs(value: Any, raw_rel: Any) -> bool:

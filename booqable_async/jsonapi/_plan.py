@@ -45,7 +45,10 @@ __all__ = [
     "RelPlan",
     "adopt_keys",
     "careful_fill",
+    "merge_snapshots",
+    "original_value",
     "plan_for",
+    "snapshot_order",
 ]
 
 #: Marks a member the document did not carry (never visible to users).
@@ -106,6 +109,9 @@ class Plan:
     getters: Mapping[str, Callable[[Resource], Any]]
     # wire name (as orjson's key object) -> (python name, many), for the link loop.
     rel_index: Mapping[str, tuple[str, bool]]
+    # Field indexes in snapshot order, and each field's position in a snapshot.
+    snap_order: tuple[int, ...]
+    snap_pos: tuple[int, ...]
 
 
 def plan_for(cls: type[Resource]) -> Plan:
@@ -162,6 +168,7 @@ def _compile(cls: type[Resource]) -> Plan:
     rel_by_wire = {r.wire: r for r in rels}
     if len(attr_by_wire) != len(fields) or len(rel_by_wire) != len(rels):
         raise UsageError(f"{name} declares the same wire name twice")
+    order = snapshot_order(fields)
     getters: dict[str, Callable[[Resource], Any]] = {}
     for py in [f.py for f in fields] + [r.py for r in rels]:
         getters[py] = getattr(cls, py).__get__
@@ -181,6 +188,8 @@ def _compile(cls: type[Resource]) -> Plan:
             wire: (rel.py, rel.many)
             for wire, rel in zip(adopt_keys([r.wire for r in rels]), rels, strict=True)
         },
+        snap_order=order,
+        snap_pos=tuple(order.index(i) for i in range(len(fields))),
     )
 
 
@@ -293,6 +302,17 @@ def _field_lines(i: int, field: FieldPlan, may_be_absent: bool) -> list[str]:
     return [f"    if {v} is M:", "        miss += 1", "    else:"] + ["    " + x for x in lines]
 
 
+def _is_rare(field: FieldPlan) -> bool:
+    # Write-only attributes are never returned; extra ones only when asked for.
+    return field.info.writeonly or field.info.extra
+
+
+def snapshot_order(fields: Sequence[FieldPlan]) -> tuple[int, ...]:
+    """Field indexes in snapshot order: usual attributes first, then rare ones."""
+    usual = [i for i, f in enumerate(fields) if not _is_rare(f)]
+    return (*usual, *[i for i, f in enumerate(fields) if _is_rare(f)])
+
+
 def adopt_keys(names: list[str]) -> list[str]:
     """Return ``names`` as the very str objects orjson gives for those object keys.
 
@@ -319,32 +339,48 @@ def _make_fill(cls: type, fields: list[FieldPlan]) -> Callable[..., int]:
     raises, the caller redoes the resource with :func:`careful_fill`, which names the
     field in the error.
     """
-    rare = {i for i, f in enumerate(fields) if f.info.writeonly or f.info.extra}
-    usual = [i for i in range(len(fields)) if i not in rare]
-    snapshot = ", ".join(f"v{i}" for i in range(len(fields)))
-    tail = [
-        f"    o._jsonapi_snap = ({snapshot}{',' if len(fields) == 1 else ''})",
-        f"    return {len(fields)} - miss",
-    ]
+    order = snapshot_order(fields)
+    usual = [i for i in order if not _is_rare(fields[i])]
+    rare = [i for i in order if _is_rare(fields[i])]
+    everything = ", ".join(f"v{i}" for i in order) + ("," if len(order) == 1 else "")
+    tail = [f"    return {len(fields)} - miss"]
+    # The snapshot is the values as the document carried them, taken before any
+    # conversion; changes() compares against it.
     slow = ["def fill_slow(o, a, dtc, conv):", "    get = a.get", "    miss = 0"]
-    for i, field in enumerate(fields):
-        slow.append(f"    v{i} = get(K{i}, M)")
-        slow += _field_lines(i, field, may_be_absent=True)
+    slow += [f"    v{i} = get(K{i}, M)" for i in order]
+    slow.append(f"    o._jsonapi_snap = ({everything})")
+    for i in order:
+        slow += _field_lines(i, fields[i], may_be_absent=True)
     slow += tail
     fast = ["def fill(o, a, dtc, conv):"]
     if usual:
         targets = "".join(f"v{i}, " for i in usual)
         fast += [
             "    try:",
-            f"        {targets}= USUAL(a)" if len(usual) > 1 else f"        v{usual[0]} = USUAL(a)",
+            "        snap = USUAL(a)",
             "    except KeyError:",
             "        return fill_slow(o, a, dtc, conv)",
+            f"    {targets}= snap" if len(usual) > 1 else f"    v{usual[0]} = snap",
         ]
+    else:
+        fast.append("    snap = ()")
     fast += ["    get = a.get", "    miss = 0"]
-    for i, field in enumerate(fields):
-        if i in rare:
-            fast.append(f"    v{i} = get(K{i}, M)")
-        fast += _field_lines(i, field, may_be_absent=i in rare)
+    fast += [f"    v{i} = get(K{i}, M)" for i in rare]
+    if rare:
+        # Rare members are usually all absent: then the itemgetter's tuple is the
+        # whole snapshot (positions past its end read as absent), no tuple is built.
+        absent = " and ".join(f"v{i} is M" for i in rare)
+        extra = ", ".join(f"v{i}" for i in rare) + ("," if len(rare) == 1 else "")
+        fast += [
+            f"    if {absent}:",
+            "        o._jsonapi_snap = snap",
+            "    else:",
+            f"        o._jsonapi_snap = snap + ({extra})",
+        ]
+    else:
+        fast.append("    o._jsonapi_snap = snap")
+    for i in order:
+        fast += _field_lines(i, fields[i], may_be_absent=i in rare)
     fast += tail
     namespace: dict[str, Any] = {
         "M": ABSENT,
@@ -368,12 +404,12 @@ def _make_fill(cls: type, fields: list[FieldPlan]) -> Callable[..., int]:
 
 def careful_fill(plan: Plan, o: Any, a: Mapping[str, Any], conv: Callable[[int, Any], Any]) -> int:
     """Slow twin of the generated fill: field by field, exact errors (FieldError)."""
-    snap: list[Any] = []
     present = 0
-    for i, field in enumerate(plan.attrs):
-        v = a.get(field.wire, ABSENT)
+    raw = [a.get(plan.attrs[i].wire, ABSENT) for i in plan.snap_order]
+    for position, i in enumerate(plan.snap_order):
+        field = plan.attrs[i]
+        v = raw[position]
         if v is ABSENT:
-            snap.append(v)
             with contextlib.suppress(AttributeError):
                 delattr(o, field.py)  # the fast path may have stored the marker
             continue
@@ -384,9 +420,41 @@ def careful_fill(plan: Plan, o: Any, a: Mapping[str, Any], conv: Callable[[int, 
             else:
                 v = conv(i, v)
         setattr(o, field.py, v)
-        snap.append(v)
-    o._jsonapi_snap = tuple(snap)
+    o._jsonapi_snap = tuple(raw)
     return present
+
+
+def merge_snapshots(old: tuple[Any, ...] | None, new: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Snapshot of a resource seen twice: the second copy's members win where present."""
+    merged = list(old or ())
+    merged += [ABSENT] * (len(new) - len(merged))
+    for position, value in enumerate(new):
+        if value is not ABSENT:
+            merged[position] = value
+    return tuple(merged)
+
+
+def original_value(plan: Plan, index: int, snapshot: tuple[Any, ...] | None, conv: Any) -> Any:
+    """The typed value field ``index`` had when decoded (ABSENT when it was not loaded).
+
+    Args:
+        plan: The model's plan.
+        index: Field index in ``plan.attrs``.
+        snapshot: The resource's snapshot (raw values in snapshot order).
+        conv: ``conv(index, raw) -> typed`` for values needing the converter.
+    """
+    position = plan.snap_pos[index]
+    if snapshot is None or position >= len(snapshot):
+        return ABSENT
+    raw = snapshot[position]
+    if raw is ABSENT or raw is None:
+        return raw
+    field = plan.attrs[index]
+    if field.kind == DATETIME and type(raw) is str:
+        return parse_datetime(raw)
+    if field.kind == ANY:
+        return raw
+    return conv(index, raw)
 
 
 def _parse_datetime_field(index: int, value: str) -> _dt.datetime:

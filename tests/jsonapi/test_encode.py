@@ -285,3 +285,32 @@ def test_holiday_secret_is_sent() -> None:
     holiday = Holiday(token="t0k3n")
     assert create_document(holiday)["data"]["attributes"] == {"token": "t0k3n"}
     assert "t0k3n" not in repr(holiday)
+
+
+def test_changes_compare_typed_values_with_what_was_decoded() -> None:
+    doc = decode(
+        {
+            "data": {
+                "type": "orders",
+                "id": "o1",
+                "attributes": {
+                    "deposit_value": 100,
+                    "starts_at": "2025-01-01T10:00:00Z",
+                    "status": 4,
+                    "confirm_shortage": True,
+                },
+            }
+        },
+        REGISTRY,
+    )
+    order = doc.data
+    assert isinstance(order, Order)
+    assert changes(order) == {}
+    order.deposit_value = 100.0
+    order.starts_at = datetime(2025, 1, 1, 10, tzinfo=UTC)
+    order.status = "4"
+    order.confirm_shortage = True
+    assert changes(order) == {}
+    order.deposit_value = 101
+    order.confirm_shortage = False
+    assert changes(order) == {"deposit_value": 101, "confirm_shortage": False}
