@@ -152,6 +152,16 @@ def _rel_ptr(section: str, i: int, name: str) -> str:
     return f"{_ptr(section, i)}/relationships/{escape_pointer(name)}"
 
 
+def _merge_into(o: Resource, plan: Plan, probe: Resource) -> None:
+    """Copy the attributes ``probe`` has (a second copy of ``o``) into ``o``."""
+    for field in plan.attrs:
+        try:
+            setattr(o, field.py, plan.getters[field.py](probe))
+        except AttributeError:
+            continue
+    o._jsonapi_snap = merge_snapshots(o._jsonapi_snap, probe._jsonapi_snap or ())
+
+
 def _bad(pointer: str, reason: str) -> NoReturn:
     raise DecodeError(reason, pointer)
 
@@ -361,7 +371,7 @@ class _Decoder:
                     if n != len(a):
                         self.extras(o, entry, a)
                 else:
-                    self.merge(o, entry, a, dtc, _ptr(section, i))
+                    self.merge(o, entry, a, _ptr(section, i))
             elif fresh:
                 o._jsonapi_snap = entry.empty_snap
             rl = r.get(K_RELATIONSHIPS)
@@ -416,20 +426,13 @@ class _Decoder:
             return str(rid), str(rid)
         _bad(f"{pointer}/id", f"id must be a string, not {_json_kind(rid)}")
 
-    def merge(
-        self, o: Resource, entry: _Entry, a: dict[str, Any], dtc: dict[str, Any], pointer: str
-    ) -> None:
+    def merge(self, o: Resource, entry: _Entry, a: dict[str, Any], pointer: str) -> None:
         """A resource seen twice: add the second copy's attributes to the same object."""
         plan = entry.plan
         assert plan is not None
         probe = _new(entry.cls)
         n = self.careful(probe, entry, a, pointer)
-        for field in plan.attrs:
-            try:
-                setattr(o, field.py, plan.getters[field.py](probe))
-            except AttributeError:
-                continue
-        o._jsonapi_snap = merge_snapshots(o._jsonapi_snap, probe._jsonapi_snap or ())
+        _merge_into(o, plan, probe)
         if n != len(a):
             self.extras(o, entry, a)
 
@@ -820,12 +823,7 @@ class _NestedDecoder:
         else:
             probe = _new(entry.cls)
             n = self.careful(probe, entry, attributes, pointer)
-            for field in plan.attrs:
-                try:
-                    setattr(o, field.py, plan.getters[field.py](probe))
-                except AttributeError:
-                    continue
-            o._jsonapi_snap = merge_snapshots(o._jsonapi_snap, probe._jsonapi_snap or ())
+            _merge_into(o, plan, probe)
         if n != len(attributes):
             d.extras(o, entry, attributes)
         o._jsonapi_rsnap = raw_rels
