@@ -180,6 +180,10 @@ def _json_kind(value: Any) -> str:
     return "an object"
 
 
+class _Slow(Exception):
+    """Internal: the fast link loop met a shape it leaves to the careful path."""
+
+
 class _LinkError(Exception):
     def __init__(self, member: str, reason: str) -> None:
         super().__init__(reason)
@@ -529,64 +533,75 @@ class _Decoder:
         return self.stub(t, key, rid)
 
     def link(self, pending: list[tuple[Resource, _Entry, dict[str, Any], str, int]]) -> None:
-        """Second pass: replace identifiers by the objects indexed in the first."""
+        """Second pass: replace identifiers by the objects indexed in the first.
+
+        The loop is written for the common case: a declared relationship with ``data``
+        whose identifiers ``{"type", "id"}`` name indexed resources. Any other shape
+        fails a lookup (``KeyError``/``TypeError``) or a check and is redone by
+        :meth:`link_one`, which handles stubs, ``lid``, relationships without data,
+        generic and undeclared relationships, and reports malformed members.
+        """
         index = self.index
-        target = self.target
+        slow = self.link_one
         for o, entry, rl, section, i in pending:
             rels = entry.rels
             for name, rel in rl.items():
-                if type(rel) is not dict:
-                    rel = self.as_dict(
-                        rel,
-                        _rel_ptr(section, i, name),
-                        "a relationship",
-                    )
-                d = rel.get(K_DATA, ABSENT)
-                if len(rel) != (d is not ABSENT):
-                    self.relationship_members(o, name, rel, _ptr(section, i))
-                v: Any
                 try:
+                    d = rel[K_DATA]
+                    if len(rel) != 1:
+                        # links/meta beside data (Booqable's documented examples have
+                        # links on every relationship): keep them, stay on this path.
+                        self.relationship_members(o, name, rel, _ptr(section, i))
                     if type(d) is dict:
-                        # The common case inline: {"type": str, "id": str}, already indexed.
-                        xt = d.get(K_TYPE)
-                        xi = d.get(K_ID)
-                        v = None
-                        if type(xi) is str and type(xt) is str:
-                            by_id = index.get(xt)
-                            if by_id is not None:
-                                v = by_id.get(xi)
-                        if v is None:
-                            v = target(d)
+                        v: Any = index[d[K_TYPE]][d[K_ID]]
                     elif type(d) is list:
-                        v = []
-                        add = v.append
-                        for x in d:
-                            found = None
-                            if type(x) is dict:
-                                xi = x.get(K_ID)
-                                xt = x.get(K_TYPE)
-                                if type(xi) is str and type(xt) is str:
-                                    by_id = index.get(xt)
-                                    if by_id is not None:
-                                        found = by_id.get(xi)
-                            add(found if found is not None else target(x))
+                        v = [index[x[K_TYPE]][x[K_ID]] for x in d]
                     elif d is None:
                         v = None
-                    elif d is ABSENT:
-                        continue
                     else:
-                        self.bad_data(d, _rel_ptr(section, i, name))
-                except _LinkError as exc:
-                    self.bad_link(d, exc, _rel_ptr(section, i, name))
-                rp = rels.get(name) if rels is not None else None
-                if rp is None:
-                    self.other_relationship(o, name, v)
-                elif rp[1] is (type(v) is list):
-                    setattr(o, rp[0], v)
-                else:
-                    self.bad_cardinality(entry, name, d, _rel_ptr(section, i, name))
+                        raise _Slow
+                    py, many = rels[name]  # type: ignore[index]
+                    if many is not (type(v) is list):
+                        raise _Slow
+                except (KeyError, TypeError, _Slow):
+                    slow(o, entry, name, rel, section, i)
+                    continue
+                setattr(o, py, v)
             if rels is not None:
                 o._jsonapi_rsnap = rl
+
+    def link_one(
+        self, o: Resource, entry: _Entry, name: str, rel: Any, section: str, i: int
+    ) -> None:
+        """Link one relationship carefully (every shape, every error with its pointer)."""
+        if type(rel) is not dict:
+            rel = self.as_dict(rel, _rel_ptr(section, i, name), "a relationship")
+        d = rel.get(K_DATA, ABSENT)
+        if len(rel) != (d is not ABSENT):
+            # Idempotent: the fast path may have kept these already.
+            self.relationship_members(o, name, rel, _ptr(section, i))
+        v: Any
+        try:
+            if d is ABSENT:
+                return
+            if d is None:
+                v = None
+            elif type(d) is list:
+                v = [self.target(x) for x in d]
+            elif isinstance(d, Mapping):
+                v = self.target(d)
+            else:
+                self.bad_data(d, _rel_ptr(section, i, name))
+        except _LinkError as exc:
+            self.bad_link(d, exc, _rel_ptr(section, i, name))
+        rels = entry.rels
+        rp = rels.get(name) if rels is not None else None
+        if rp is None:
+            self.other_relationship(o, name, v)
+        elif rp[1] is (type(v) is list):
+            setattr(o, rp[0], v)
+        else:
+            self.bad_cardinality(entry, name, d, _rel_ptr(section, i, name))
 
     def bad_data(self, d: Any, where: str) -> NoReturn:
         _bad(f"{where}/data", f"data must be an object, an array or null, not {_json_kind(d)}")
