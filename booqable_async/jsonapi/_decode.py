@@ -97,14 +97,15 @@ def decode(
             (``/data/3/attributes/starts_at``).
         UsageError: ``registry`` is not a registry, or one of its models is broken.
     """
-    value, owned = load_json(body)
     reg = Registry.coerce(registry)
     conv = converter or default_converter()
-    if nested_type is not None and _looks_nested(value):
-        return _NestedDecoder(_Decoder(reg, conv, owned)).run(value, nested_type)
-    decoder = _Decoder(reg, conv, owned)
     with _gc_paused():
-        document = decoder.run(value)
+        value, owned = load_json(body)
+        decoder = _Decoder(reg, conv, owned)
+        if nested_type is not None and _looks_nested(value):
+            document = _NestedDecoder(decoder).run(value, nested_type)
+        else:
+            document = decoder.run(value)
         # Drop the parsed tree while the collector is paused: freeing its containers
         # lowers the collector's allocation count again, so re-enabling it does not
         # start a collection that would only walk a tree about to be freed anyway.
@@ -124,14 +125,16 @@ def _looks_nested(value: Any) -> bool:
 
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the object graph is built.
+    """Pause the cyclic garbage collector while a document is parsed and built.
 
-    Building allocates one object per resource plus lists and tuples; each few hundred
-    allocations would start a collection that walks the freshly parsed document (all of
-    it reachable, nothing to free), and on large pages full collections dominated the
-    decode time (measured: benchmarks/bench_decode.py). Nothing built here is garbage,
-    so nothing is lost by collecting later. Only building and linking are covered, not
-    JSON parsing, and the previous state is restored even on error.
+    A JSON document has no reference cycles and everything built from it stays
+    reachable until decoding ends, so a collection during decoding can free nothing;
+    yet parsing and building allocate a container every few hundred bytes, and each
+    few hundred allocations start a collection walking the young objects, with full
+    collections of the whole growing heap on large pages (measured with
+    benchmarks/bench_decode.py: at 10,000 orders they were most of the time). Memory
+    use is unchanged (reference counting frees everything as usual). The previous
+    state is restored even on error, and a collector already disabled stays so.
     """
     if not gc.isenabled():
         yield
