@@ -106,6 +106,9 @@ def test_decoding_while_the_collector_is_disabled_leaves_it_disabled() -> None:
         gc.enable()
     assert parcel(code="y").code == "y"
     assert gc.isenabled()
+    with pytest.raises(DecodeError):
+        parcel(weight="heavy")
+    assert gc.isenabled()  # restored on errors too
 
 
 def test_read_only_mapping_inputs() -> None:
