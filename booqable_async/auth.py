@@ -121,17 +121,25 @@ class TokenAuth:
         UsageError: The token is empty or contains line breaks.
     """
 
-    __slots__ = ("_header",)
+    __slots__ = ("_header", "_last")
 
     def __init__(self, token: str) -> None:
         self._header = "Bearer " + _check_secret(token, "token")
+        # (headers without auth, the same with it): most requests share the protocol
+        # layer's immutable default header set, so the merge is done once, not per call.
+        self._last: tuple[Headers, Headers] | None = None
 
     def __repr__(self) -> str:
         return f"TokenAuth(token={_MASK})"
 
     async def apply(self, request: HttpRequest, context: AuthContext) -> HttpRequest:
         """Return ``request`` with the bearer token added."""
-        return _with_authorization(request, self._header)
+        last = self._last
+        if last is not None and last[0] is request.headers:
+            return HttpRequest(request.method, request.url, last[1], request.body, request.timeout)
+        signed = _with_authorization(request, self._header)
+        self._last = (request.headers, signed.headers)
+        return signed
 
 
 def _b64_sha256(data: bytes) -> str:

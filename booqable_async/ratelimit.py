@@ -41,6 +41,9 @@ from booqable_async.protocol import RateLimit
 
 __all__ = ["LimiterStats", "RateLimiter"]
 
+#: Grants remembered while the budget is unknown (Booqable plans allow at most 250/60 s).
+_UNKNOWN_LIMIT_LOG = 1024
+
 
 @attrs.frozen
 class LimiterStats:
@@ -179,10 +182,9 @@ class RateLimiter:
     def _trim(self, now: float) -> None:
         # Entries that left the window can no longer decide a wait (future reservations
         # must stay: they count against the windows they will fall in).
-        if self._limit is not None:
-            old = bisect_right(self._log, now - self._window)
-            if old:
-                del self._log[:old]
+        log = self._log
+        if self._limit is not None and log and log[0] <= now - self._window:
+            del log[: bisect_right(log, now - self._window)]
 
     def _reserve(self, now: float, *, paced: bool = True) -> float:
         when = max(now, self._pause_until)
@@ -204,6 +206,10 @@ class RateLimiter:
             if paced:
                 self._tat = max(self._tat, when) + self._interval
         insort(self._log, when)
+        if limit is None and len(self._log) > _UNKNOWN_LIMIT_LOG:
+            # No rate-limit headers seen (yet): keep only enough history to account for
+            # the requests sent before the first answer teaches us the budget.
+            del self._log[: len(self._log) - _UNKNOWN_LIMIT_LOG]
         self._trim(now)
         self._in_flight += 1
         return when
@@ -306,8 +312,8 @@ class RateLimiter:
         missing = min(used, self._limit) - (high - low)
         if missing <= 0:
             return
-        for _ in range(missing):
-            insort(self._log, now)
+        at = bisect_right(self._log, now)
+        self._log[at:at] = [now] * missing
         self._shared_until = now + self._window
         self._epoch += 1
 

@@ -9,10 +9,13 @@ with other sessions, and owns its transport only when it created it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
+import re
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
@@ -58,15 +61,54 @@ _DEFAULT_CONNECT_TIMEOUT = 10.0
 _DEFAULT_POOL_SIZE = 100
 
 
+# Anything that could need masking: userinfo, or a query key that may hold a secret.
+_MAYBE_SECRET_RE = re.compile(
+    "@|[?&](?:" + "|".join(sorted(re.escape(k) for k in SENSITIVE_QUERY_KEYS)) + ")=",
+    re.IGNORECASE,
+)
+
+
 def _shown_url(url: str) -> str:
     # redact_url parses the whole URL; most URLs carry nothing to hide, so look first.
-    if "@" not in url and "?" in url:
-        query = url.split("?", 1)[1].lower()
-        if not any(key in query for key in SENSITIVE_QUERY_KEYS):
-            return url
-    elif "@" not in url:
-        return url
-    return redact_url(url)
+    return redact_url(url) if _MAYBE_SECRET_RE.search(url) else url
+
+
+class _Slots:
+    """A counting semaphore with a cheap uncontended path (one per session).
+
+    A released slot is handed straight to the oldest waiter, so waiters are served in
+    order and a late arrival can never overtake them.
+    """
+
+    __slots__ = ("_free", "_waiters")
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self) -> None:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # handed a slot, then cancelled: pass it on
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
 
 
 @attrs.frozen(repr=False)
@@ -247,7 +289,7 @@ class Session:
             )
         self._transport: Transport | None = transport
         self._owns_transport = transport is None
-        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._slots = _Slots(max_concurrency)
         self._closed = False
         self._context = AuthContext(
             base_url=self._base_url, company=company, send=self._send_raw, timeout=self._timeout
@@ -379,9 +421,12 @@ class Session:
         """
         if self._closed:
             raise UsageError("this session is closed; create a new one")
-        policy = self._retry if retry is None else retry
-        if not isinstance(policy, RetryPolicy):
-            raise UsageError(f"retry must be a RetryPolicy, got a {type(policy).__name__}")
+        if retry is None:
+            policy = self._retry
+        elif isinstance(retry, RetryPolicy):
+            policy = retry
+        else:
+            raise UsageError(f"retry must be a RetryPolicy, got a {type(retry).__name__}")
         built = build_request(
             method,
             path,
@@ -451,24 +496,27 @@ class _Call:
         limiter = session._limiter
         clock = session._clock
         transport = session._get_transport()
-        async with session._semaphore:
+        slots = session._slots
+        await slots.acquire()
+        try:
             granted = await limiter.acquire() if limiter is not None else 0.0
-            if hooks.on_request:
-                await fire(
-                    hooks.on_request,
-                    RequestEvent("request", request.method, self._template, number),
-                    logger,
-                )
-            if debug:
-                logger.debug(
-                    "sending %s %s (attempt %d) headers=%s",
-                    request.method,
-                    redact_url(request.url),
-                    number,
-                    request.headers.redacted(),
-                )
             sent = clock()
             try:
+                if hooks.on_request:
+                    await fire(
+                        hooks.on_request,
+                        RequestEvent("request", request.method, self._template, number),
+                        logger,
+                    )
+                if debug:
+                    logger.debug(
+                        "sending %s %s (attempt %d) headers=%s",
+                        request.method,
+                        redact_url(request.url),
+                        number,
+                        request.headers.redacted(),
+                    )
+                sent = clock()
                 response = await transport.send(request)
             except BaseException as exc:
                 elapsed = clock() - sent
@@ -489,6 +537,8 @@ class _Call:
                 limiter.complete(
                     granted, status=status, rate_limit=rate_limit, retry_after=retry_after
                 )
+        finally:
+            slots.release()
         self.rate_limit = rate_limit
         error: BooqableError | None = None
         try:
