@@ -119,7 +119,8 @@ def base_url_for(
 
     Args:
         company: The company slug (``acme`` for ``acme.booqable.com``): one DNS label of
-            letters, digits and hyphens (at most 63, not starting with a hyphen).
+            letters, digits and hyphens (at most 63, not starting with a hyphen). Host
+            names are case-insensitive, so it is lower-cased.
         base_url: An explicit API root instead (the fake server, a proxy):
             ``http``/``https``, with a host, without query, fragment or credentials. Used
             as given (``api_version`` does not apply), with a ``/`` appended if missing.
