@@ -37,7 +37,7 @@ CONTENT_TYPES = st.one_of(
 JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
-    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.integers(min_value=-(2**63) + 1, max_value=2**63 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=30),
     lambda children: (
@@ -52,7 +52,12 @@ ERROR_ENTRY = st.fixed_dictionaries(
     {},
     optional={
         "code": ODD,
-        "status": st.one_of(st.integers(), st.floats(), st.text(max_size=5), ODD),
+        "status": st.one_of(
+            st.integers(min_value=-(2**63) + 1, max_value=2**63 - 1),
+            st.floats(),
+            st.text(max_size=5),
+            ODD,
+        ),
         "title": ODD,
         "detail": ODD,
         "source": st.one_of(
