@@ -166,10 +166,11 @@ class _Run(Generic[T]):
         total = first.total
         if total is not None:
             self._total = self.progress.total = total
-            if n == 1 and 0 < len(first.data) < self._size and total > len(first.data):
-                # A short first page with more records behind it: the server used a
-                # smaller page size than asked (a cap). Page numbers follow its size.
-                self._size = self.progress.size = len(first.data)
+            got = len(first.data)
+            if n == 1 and 0 < got != self._size and total > got:
+                # More records than this first page holds, yet it is not the size asked:
+                # the server used its own page size (a cap). Page numbers follow its size.
+                self._size = self.progress.size = got
                 full = True
             self._last = max(n, -(-total // self._size))
         if self._last > n:
@@ -244,6 +245,22 @@ class _Run(Generic[T]):
             else:
                 with contextlib.suppress(RuntimeError):  # the loop is already closed
                     task.cancel()
+
+    async def take(self) -> tuple[Page[T], Sequence[int]] | None:
+        """Return the next page and the positions to deliver, or None at the end.
+
+        Whatever goes wrong here (a fetch, ``id_of``, ``on_page``, a total mismatch)
+        first cancels and awaits every fetch in flight.
+        """
+        try:
+            page = await self.next_page()
+            if page is None:
+                self.finish()
+                return None
+            return page, self.accept(page)
+        except BaseException:
+            await self.aclose()
+            raise
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -367,11 +384,10 @@ class PageStream(_Stream[T]):
             if progress.page_len is not None and progress.index < progress.page_len:
                 progress.items += self._pending
                 progress.index = progress.page_len
-            page = await run.next_page()
-            if page is None:
-                run.finish()
+            taken = await run.take()
+            if taken is None:
                 raise StopAsyncIteration
-            kept = run.accept(page)
+            page, kept = taken
             self._pending = len(kept)
             first, self._first = self._first, False
             if len(kept) != len(page.data):
@@ -424,11 +440,11 @@ class ItemStream(_Stream[T]):
                 return self._data[pos]
             if progress.page_len is not None:
                 progress.index = progress.page_len  # skipped duplicates are done too
-            page = await run.next_page()
-            if page is None:
-                run.finish()
+            taken = await run.take()
+            if taken is None:
                 raise StopAsyncIteration
-            self._positions = iter(run.accept(page))
+            page, kept = taken
+            self._positions = iter(kept)
             self._data = page.data
 
 

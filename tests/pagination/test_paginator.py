@@ -378,6 +378,18 @@ async def test_a_page_of_only_duplicates_is_skipped_in_pages_mode() -> None:
     assert paginator.items_yielded == 3
 
 
+async def test_a_larger_server_page_size_is_followed() -> None:
+    rows = records(45)
+
+    async def fetch(query: Query) -> Page[Record]:
+        n = query.page_number or 1
+        return Page(rows[(n - 1) * 20 : n * 20], meta={"stats": {"total": {"count": 45}}})
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ids(await Paginator(fetch, q(10)).collect()) == ids(rows)
+
+
 async def test_a_capped_page_size_is_followed() -> None:
     rows = records(45)
     listing = Listing(rows, cap=10)
@@ -490,6 +502,25 @@ async def test_dropped_stream_with_a_failed_prefetch_logs_nothing(
     await settle()
     assert not other_tasks()
     assert "never retrieved" not in caplog.text
+
+
+async def test_errors_in_callbacks_cancel_the_fetches() -> None:
+    listing = Listing(records(300), ticks=lambda n: 20)
+
+    def explode(number: int, so_far: int, total: int | None) -> None:
+        if number == 2:
+            raise ValueError("progress bar broke")
+
+    with pytest.raises(ValueError, match="progress bar broke"):
+        await Paginator(listing, q(), on_page=explode).collect()
+    assert not other_tasks()
+
+    def no_key(record: Record) -> str:
+        raise KeyError("no key")
+
+    with pytest.raises(KeyError, match="no key"):
+        await Paginator(listing, q(), dedupe=True, id_of=no_key).collect()
+    assert not other_tasks()
 
 
 # -- progress and arguments --------------------------------------------------------------------
