@@ -19,7 +19,13 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from typing import Generic, TypeVar
 
 from booqable_async.errors import PaginationError, UsageError
-from booqable_async.pagination._page import Page, ResumePoint, default_id, query_fingerprint
+from booqable_async.pagination._page import (
+    Page,
+    ResumePoint,
+    collect,
+    default_id,
+    query_fingerprint,
+)
 from booqable_async.query import Query, format_datetime
 from booqable_async.query._operators import check_name
 
@@ -209,18 +215,13 @@ class ChangeFeed(Generic[T]):
         return self._iterate()
 
     async def collect(self, limit: int | None = None) -> list[T]:
-        """Return the changed records (or the first ``limit``) as a list."""
-        items: list[T] = []
-        iterator = self._iterate()
-        try:
-            async for item in iterator:
-                items.append(item)
-                if limit is not None and len(items) >= limit:
-                    self._acknowledge()  # returned records are done
-                    break
-        finally:
-            await iterator.aclose()
-        return items
+        """Return the changed records (or the first ``limit``) as a list.
+
+        Raises:
+            UsageError: ``limit`` is negative.
+            PaginationError: A page could not be fetched.
+        """
+        return await collect(self._iterate(), limit, self._acknowledge)
 
 
 def changes_since(

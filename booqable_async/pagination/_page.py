@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 import orjson
@@ -11,9 +20,46 @@ import orjson
 from booqable_async.errors import UsageError
 from booqable_async.query import Query
 
-__all__ = ["Page", "ResumePoint", "default_id", "query_fingerprint"]
+__all__ = ["Page", "ResumePoint", "collect", "default_id", "query_fingerprint"]
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class _ClosingIterator(Protocol[T_co]):
+    def __aiter__(self) -> AsyncIterator[T_co]: ...
+
+    def aclose(self) -> Awaitable[None]: ...
+
+
+async def collect(
+    iterator: _ClosingIterator[T], limit: int | None, acknowledge: Callable[[], None]
+) -> list[T]:
+    """Gather up to ``limit`` records from ``iterator``, then close it.
+
+    Args:
+        iterator: A record stream with ``aclose()``.
+        limit: Most records to gather; ``None`` for all.
+        acknowledge: Marks the last record returned as done (progress, high-water mark),
+            since no "next record" request will do it when the limit stops the loop.
+
+    Raises:
+        UsageError: ``limit`` is negative or not an int.
+    """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise UsageError(f"limit must be None or an int >= 0, got {limit!r}")
+    items: list[T] = []
+    try:
+        if limit == 0:
+            return items
+        async for item in iterator:
+            items.append(item)
+            if limit is not None and len(items) >= limit:
+                acknowledge()
+                break
+    finally:
+        await iterator.aclose()
+    return items
 
 
 def _total_from_meta(meta: Mapping[str, Any]) -> int | None:

@@ -35,7 +35,13 @@ from typing import Any, Generic, Literal, TypeVar
 import attrs
 
 from booqable_async.errors import PaginationError, TotalMismatch, UsageError
-from booqable_async.pagination._page import Page, ResumePoint, default_id, query_fingerprint
+from booqable_async.pagination._page import (
+    Page,
+    ResumePoint,
+    collect,
+    default_id,
+    query_fingerprint,
+)
 from booqable_async.query import Query
 
 __all__ = [
@@ -597,21 +603,8 @@ class Paginator(Generic[T]):
             UsageError: ``limit`` is negative.
             PaginationError: A page could not be fetched.
         """
-        if limit is not None and (isinstance(limit, bool) or limit < 0):
-            raise UsageError(f"limit must be None or an int >= 0, got {limit!r}")
-        items: list[T] = []
-        if limit == 0:
-            return items
         stream = self.__aiter__()
-        try:
-            async for item in stream:
-                items.append(item)
-                if limit is not None and len(items) >= limit:
-                    stream._acknowledge()  # returned records are done
-                    break
-        finally:
-            await stream.aclose()
-        return items
+        return await collect(stream, limit, stream._acknowledge)
 
     def __repr__(self) -> str:
         return (

@@ -60,6 +60,12 @@ def _merge_groups(current: _Groups, new: dict[str, tuple[str, ...]]) -> _Groups:
     return tuple(sorted(merged.items()))
 
 
+def _merge_names(current: _Groups, param: str, types: dict[str, str | Iterable[str]]) -> _Groups:
+    # fields() and extra_fields(): type -> attribute names, added per type.
+    new = {check_name(t, "type"): _names(v, f"{param}[{t}]") for t, v in types.items()}
+    return _merge_groups(current, new)
+
+
 def _check_page_value(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise UsageError(f"page {name} must be an int >= 1, got {value!r}")
@@ -208,8 +214,7 @@ class Query:
         Raises:
             UsageError: An empty or malformed name.
         """
-        new = {check_name(t, "type"): _names(v, f"fields[{t}]") for t, v in types.items()}
-        return attrs.evolve(self, fieldsets=_merge_groups(self.fieldsets, new))
+        return attrs.evolve(self, fieldsets=_merge_names(self.fieldsets, "fields", types))
 
     def extra_fields(self, **types: str | Iterable[str]) -> Query:
         """Ask for attributes only returned on request: ``extra_fields(collections=[...])``.
@@ -223,8 +228,9 @@ class Query:
         Raises:
             UsageError: An empty or malformed name.
         """
-        new = {check_name(t, "type"): _names(v, f"extra_fields[{t}]") for t, v in types.items()}
-        return attrs.evolve(self, extra_fieldsets=_merge_groups(self.extra_fieldsets, new))
+        return attrs.evolve(
+            self, extra_fieldsets=_merge_names(self.extra_fieldsets, "extra_fields", types)
+        )
 
     def stats(self, **fields: str | Iterable[str]) -> Query:
         """Request statistics: ``stats(total="count", grand_total_in_cents=["sum", "average"])``.

@@ -154,6 +154,8 @@ async def test_mapping_records_string_timestamps_and_custom_accessors() -> None:
         overlap=dt.timedelta(0),
     )
     assert len(await custom.collect(limit=1)) == 1
+    with pytest.raises(UsageError, match="limit"):
+        await custom.collect(limit=-2)
     assert custom.high_water_mark == at(7)
 
 
