@@ -5,6 +5,8 @@ Every exception the library raises on purpose derives from :class:`BooqableError
     BooqableError
     ├── UsageError              our side, raised before any I/O (bad arguments, bad query)
     ├── DecodeError             their side: a body that is not the JSON:API we expect
+    ├── PaginationError         iterating pages stopped early (.resume_point, .cause)
+    │   └── TotalMismatch           the item count disagreed with the server's total
     ├── TransportError          the request did not produce an HTTP response
     │   ├── ConnectError            could not open a connection     (request_sent=False)
     │   ├── ConnectTimeout          opening the connection timed out (request_sent=False)
@@ -48,6 +50,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import attrs
 
 if TYPE_CHECKING:
+    from booqable_async.pagination import ResumePoint
     from booqable_async.protocol.headers import RateLimit
     from booqable_async.transport import Headers
 
@@ -70,6 +73,7 @@ __all__ = [
     "MethodNotAllowed",
     "NotAcceptable",
     "NotFound",
+    "PaginationError",
     "PaymentRequired",
     "ProtocolError",
     "RateLimited",
@@ -77,6 +81,7 @@ __all__ = [
     "ResponseTooLarge",
     "ServerError",
     "TLSError",
+    "TotalMismatch",
     "TransportError",
     "Unauthorized",
     "UnexpectedStatus",
@@ -204,6 +209,61 @@ class DecodeError(BooqableError, ValueError):
         self.reason = reason
         self.pointer = pointer
         super().__init__(f"{reason} (at {pointer or '/'})")
+
+
+class PaginationError(BooqableError):
+    """Iterating a paginated listing stopped before the end.
+
+    Raised when a page could not be fetched (the session already retried what was safe to
+    retry), with the failure as :attr:`cause` (and ``__cause__``). Nothing was silently
+    skipped: every item before :attr:`resume_point` was delivered, in order.
+
+    Attributes:
+        items_yielded: Items delivered before the failure (including earlier runs when
+            resumed).
+        resume_point: Where to continue: pass it as ``resume_from=`` to a new paginator
+            over the same query. ``None`` when there is nothing to resume.
+        cause: The exception that stopped the iteration, or ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        items_yielded: int = 0,
+        resume_point: ResumePoint | None = None,
+        cause: BaseException | None = None,
+    ) -> None:
+        self.items_yielded = items_yielded
+        self.resume_point = resume_point
+        self.cause = cause
+        super().__init__(message)
+
+
+class TotalMismatch(PaginationError):
+    """The number of items delivered differs from the total the server reported.
+
+    Records were added, removed or moved while paging (or the server capped the page
+    size). Raised at the end of the iteration when the paginator was asked to
+    (``on_total_mismatch="raise"``); otherwise reported as a ``PaginationWarning``.
+
+    Attributes:
+        expected: Items the server's total implied for this iteration.
+        received: Items actually delivered (after de-duplication).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        expected: int,
+        received: int,
+        items_yielded: int = 0,
+        resume_point: ResumePoint | None = None,
+    ) -> None:
+        self.expected = expected
+        self.received = received
+        super().__init__(message, items_yielded=items_yielded, resume_point=resume_point)
 
 
 class TransportError(BooqableError):
