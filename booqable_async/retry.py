@@ -127,7 +127,7 @@ class RetryPolicy:
         RetryPolicy(max_attempts=3, max_wait=10.0)
         RetryPolicy.never()          # one attempt, no retries
 
-    Args:
+    Attributes:
         max_attempts: Attempts in total, the first included (``1`` disables retries).
         max_wait: Longest ``Retry-After`` we agree to sleep; a longer demand raises the
             error (a ``RateLimited`` carrying ``retry_after``) instead of sleeping.

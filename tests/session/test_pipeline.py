@@ -200,6 +200,31 @@ async def test_max_concurrency_bounds_requests_in_flight() -> None:
     assert peak == 3
 
 
+async def test_a_cancelled_waiter_gives_its_slot_back() -> None:
+    gate = asyncio.Event()
+    served: list[str] = []
+
+    async def handler(request: HttpRequest) -> HttpResponse:
+        served.append(request.url.rsplit("/", 1)[1])
+        if served[-1] == "first":
+            await gate.wait()
+        return answer()
+
+    async with session_for(handler, max_concurrency=1, rate_limit=False) as session:
+        first = asyncio.ensure_future(session.request("GET", "first"))
+        await asyncio.sleep(0)
+        cancelled = asyncio.ensure_future(session.request("GET", "cancelled"))
+        third = asyncio.ensure_future(session.request("GET", "third"))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        await asyncio.sleep(0)
+        gate.set()
+        await first
+        await third
+        assert cancelled.cancelled()
+    assert served == ["first", "third"]
+
+
 async def test_two_sessions_share_nothing() -> None:
     gate = asyncio.Event()
 
