@@ -20,6 +20,7 @@ from booqable_async.testing import _hooks
 from booqable_async.testing._booking import apply_fulfillment, apply_transition
 from booqable_async.testing._context import Context
 from booqable_async.testing._errors import JSON, JSONAPI, FakeError, not_found, routing_error
+from booqable_async.testing._inventory import apply_stock_adjustment, apply_stock_item_archivation
 from booqable_async.testing._query import (
     parse_include,
     parse_list_query,
@@ -54,6 +55,8 @@ _CREATE_ANSWERS_200 = frozenset(
 )
 # Operations the recorded exchanges show working although the docs do not list them.
 _RECORDED_EXTRA = {("orders", "delete")}
+# Query parameters a write body may carry next to "data".
+_BODY_PARAMS = ("include", "fields", "extra_fields")
 # Singular paths used by doc examples for a singleton ("GET /api/4/language").
 _ALIASES = {"language": "languages"}
 
@@ -223,15 +226,23 @@ class Api:
 
     def _create(self, route: Route, params: Mapping[str, Any], body: bytes | None) -> Answer:
         schema = route.schema
+        doc = parse_body(body)
+        params = _with_body_params(params, doc)
         include = parse_include(schema, "create", params.get("include"))
-        write = parse_write(schema, "create", body)
+        write = parse_write(schema, "create", doc)
         values = dict(write.attributes)
         ctx = self.ctx
+        if write.record_id is not None and ctx.store.type_of(write.record_id) is None:
+            values["id"] = write.record_id
         with ctx.transaction():
             if schema.type == "order_fulfillments":
                 record = apply_fulfillment(ctx, values)
             elif schema.type == "order_status_transitions":
                 record = apply_transition(ctx, values)
+            elif schema.type == "stock_adjustments":
+                record = apply_stock_adjustment(ctx, values)
+            elif schema.type == "stock_item_archivations":
+                record = apply_stock_item_archivation(ctx, values)
             else:
                 _hooks.before_create(ctx, schema.type, values)
                 record = ctx.insert(schema.type, ctx.build(schema.type, _stored(values)))
@@ -245,10 +256,16 @@ class Api:
     def _update(self, route: Route, params: Mapping[str, Any], body: bytes | None) -> Answer:
         schema = route.schema
         operation = route.operation
+        doc = parse_body(body)
+        params = _with_body_params(params, doc)
         include_op = operation if operation in schema.includes else "update"
         include = parse_include(schema, include_op, params.get("include"))
         type_name, record = self._find(route)
-        write = parse_write(get_schema(type_name), operation, body, record["id"])
+        write_op = operation if operation in schema.operations else "update"
+        # Singletons (companies/current, /language) ignore data.id: doc examples send ids
+        # that are not the current record's.
+        url_id = record["id"] if operation == "update" else None
+        write = parse_write(get_schema(type_name), write_op, doc, url_id)
         values = dict(write.attributes)
         ctx = self.ctx
         with ctx.transaction():
@@ -270,12 +287,28 @@ class Api:
         return Answer(200, doc, content_type=JSON)
 
 
+def _with_body_params(params: Mapping[str, Any], doc: Any) -> dict[str, Any]:
+    """Merge top-level body members (``include``, ``fields``...) under the query's.
+
+    Doc examples send ``"include": "tax_rates"`` next to ``data`` in write bodies.
+    """
+    merged: dict[str, Any] = {}
+    if isinstance(doc, dict):
+        merged.update((k, v) for k, v in doc.items() if k in _BODY_PARAMS)
+    merged.update(params)
+    return merged
+
+
 def _stored(values: Mapping[str, Any], type_name: str | None = None) -> dict[str, Any]:
     """Drop hook bookkeeping keys and write-only attributes before storing."""
     out = {k: v for k, v in values.items() if not k.startswith("_")}
     if type_name is not None:
         attributes = get_schema(type_name).attributes
-        out = {k: v for k, v in out.items() if k in attributes and not attributes[k].writeonly}
+        out = {
+            k: v
+            for k, v in out.items()
+            if k in attributes and (not attributes[k].writeonly or k.endswith("_id"))
+        }
     return out
 
 

@@ -59,7 +59,8 @@ class Context:
     ) -> Record:
         """Return a complete record of ``type_name``: defaults, then ``values``.
 
-        Write-only attributes are dropped (the server never returns them).
+        Write-only attributes are dropped (the server never returns them), except foreign
+        keys.
 
         Raises:
             UsageError: ``values`` names an attribute the type does not have.
@@ -76,7 +77,13 @@ class Context:
         record: Record = {"id": record_id or str(values.get("id") or self.new_id())}
         now = self.now()
         for name, spec in schema.attributes.items():
-            if name == "id" or spec.writeonly:
+            if name == "id":
+                continue
+            if spec.writeonly:
+                # Write-only foreign keys (order_delivery_rates.order_id) are kept so the
+                # relation can be followed; they are never rendered.
+                if name.endswith("_id") and name in values:
+                    record[name] = values[name]
                 continue
             if name in values:
                 record[name] = copy.deepcopy(values[name])

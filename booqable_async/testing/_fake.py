@@ -290,6 +290,24 @@ class FakeBooqable:
             raise UsageError(f"no {type_name} record with id {record_id}")
         self._ctx.remove(found[0], found[1])
 
+    def link(
+        self, type_name: str, record_id: str, relationship: str, targets: Iterable[tuple[str, str]]
+    ) -> None:
+        """Point a relationship at explicit ``(type, id)`` targets.
+
+        For relations the catalog gives no foreign key for (``coupons.coupon_items``,
+        ``menus.menu_items``...); others follow their ``*_id`` attributes automatically.
+
+        Raises:
+            UsageError: No such record or relationship.
+        """
+        found = self._ctx.store.get(type_name, record_id)
+        if found is None:
+            raise UsageError(f"no {type_name} record with id {record_id}")
+        if relationship not in get_schema(found[0]).relationships:
+            raise UsageError(f"{found[0]} has no relationship {relationship!r}")
+        self._ctx.store.link(found[0], record_id, relationship, list(targets))
+
     # -- auth, limits, faults -----------------------------------------------------------
 
     def add_token(self, token: str) -> None:

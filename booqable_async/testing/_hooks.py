@@ -7,7 +7,8 @@
 - ``customers``: numbered in creation order.
 - ``lines``: a line owned by an order belongs to it; its price is price each x quantity; the
   order's totals follow.
-- ``*_attributes`` with ``properties_attributes``: creates the owner's property records.
+- ``<relation>_attributes``: creates, updates or destroys the related records
+  (``properties_attributes``, ``tax_rates_attributes``...).
 - DELETE archives where the catalog says so (``archived``/``archived_at`` set, record kept);
   ``locations`` refuse to archive with running or future orders or active stock (the two
   422 doc examples).
@@ -18,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from booqable_async.schema import get_schema
+from booqable_async.schema import get_schema, has_schema
 from booqable_async.testing._booking import (
     HOLDING,
     check_order_availability,
@@ -26,9 +27,15 @@ from booqable_async.testing._booking import (
     set_order_status,
 )
 from booqable_async.testing._context import Context
-from booqable_async.testing._errors import unprocessable, validation_error
+from booqable_async.testing._errors import (
+    attribute_error,
+    invalid_attributes,
+    unprocessable,
+    validation_error,
+)
+from booqable_async.testing._relations import plan_for
 from booqable_async.testing._store import Record
-from booqable_async.testing._values import parse_datetime
+from booqable_async.testing._values import TypecastError, parse_datetime, typecast
 
 __all__ = ["after_create", "after_update", "before_create", "before_update", "delete"]
 
@@ -56,6 +63,25 @@ def before_create(ctx: Context, type_name: str, values: dict[str, Any]) -> None:
     elif type_name == "customers":
         numbers = [r.get("number") or 0 for r in ctx.store.table("customers").values()]
         values.setdefault("number", max(numbers, default=0) + 1)
+    elif type_name == "signatures":
+        # A signature belongs to the document's order and customer.
+        document = ctx.store.get("documents", str(values.get("document_id")))
+        if document is not None:
+            values.setdefault("order_id", document[1].get("order_id"))
+            values.setdefault("customer_id", document[1].get("customer_id"))
+    elif type_name == "employee_invitations":
+        # Inviting creates the employee (employee_invitations example includes it).
+        names = [values.get("firstname"), values.get("lastname")]
+        employee = ctx.build(
+            "employees",
+            {
+                "email": values.get("email"),
+                "firstname": values.get("firstname"),
+                "lastname": values.get("lastname"),
+                "name": " ".join(str(n) for n in names if n) or None,
+            },
+        )
+        values["employee_id"] = ctx.insert("employees", employee)["id"]
     elif type_name == "lines":
         if values.get("owner_type") == "orders" and values.get("owner_id"):
             values.setdefault("order_id", values["owner_id"])
@@ -85,7 +111,7 @@ def after_create(ctx: Context, type_name: str, record: Record, values: Mapping[s
         order = _order_of_line(ctx, record)
         if order is not None:
             recalculate_order(ctx, order)
-    _write_properties(ctx, type_name, record, values)
+    _write_nested(ctx, type_name, record, values)
 
 
 def before_update(ctx: Context, type_name: str, record: Record, changes: dict[str, Any]) -> None:
@@ -126,43 +152,99 @@ def after_update(ctx: Context, type_name: str, record: Record, values: Mapping[s
         order = _order_of_line(ctx, record)
         if order is not None:
             recalculate_order(ctx, order)
-    _write_properties(ctx, type_name, record, values)
+    _write_nested(ctx, type_name, record, values)
 
 
-def _write_properties(
-    ctx: Context, type_name: str, record: Record, values: Mapping[str, Any]
-) -> None:
-    entries = values.get("properties_attributes")
-    if not isinstance(entries, list):
-        return
-    summary = dict(record.get("properties") or {})
-    for entry in entries:
-        if not isinstance(entry, dict):
+def _child_values(
+    type_name: str, entry: dict[str, Any], path: tuple[str, ...]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    attributes = get_schema(type_name).attributes
+    values: dict[str, Any] = {}
+    errors = []
+    for key, raw in entry.items():
+        if key in ("id", "_destroy"):
             continue
-        identifier = entry.get("identifier") or entry.get("name")
-        existing = None
-        for prop in ctx.store.find_by("properties", "owner_id", record["id"]):
-            if entry.get("id") == prop["id"] or (
-                identifier and prop.get("identifier") == identifier
-            ):
-                existing = prop
-                break
-        known = {k: v for k, v in entry.items() if k in get_schema("properties").attributes}
-        known.pop("id", None)
-        if entry.get("_destroy") and existing is not None:
-            ctx.remove("properties", existing)
-            summary.pop(str(existing.get("identifier")), None)
+        spec = attributes.get(key)
+        if spec is None:
+            errors.append(
+                attribute_error((*path, key), "is an unknown attribute", "unknown_attribute")
+            )
             continue
-        if existing is None:
-            known.update(owner_id=record["id"], owner_type=type_name)
-            known.setdefault("identifier", identifier)
-            known.setdefault("property_type", "text_field")
-            ctx.insert("properties", ctx.build("properties", known))
-        else:
-            ctx.update("properties", existing, known)
-        if identifier:
-            summary[str(identifier)] = entry.get("value")
-    if "properties" in get_schema(type_name).attributes:
+        try:
+            values[key] = typecast(spec.type, raw)
+        except TypecastError as exc:
+            errors.append(attribute_error((*path, key), str(exc), "type_error"))
+    return values, errors
+
+
+def _existing_child(
+    ctx: Context, target: str, owner: Record, entry: dict[str, Any]
+) -> tuple[str, Record] | None:
+    if entry.get("id"):
+        return ctx.store.get(target, str(entry["id"]))
+    if target == "properties" and entry.get("identifier"):
+        # Properties are addressed by identifier (orders docs: delivery_address...).
+        for prop in ctx.store.find_by("properties", "owner_id", owner["id"]):
+            if prop.get("identifier") == entry["identifier"]:
+                return "properties", prop
+    return None
+
+
+def _write_nested(ctx: Context, type_name: str, record: Record, values: Mapping[str, Any]) -> None:
+    """Apply ``<relation>_attributes`` writes: create, update or destroy related records.
+
+    Booqable has no JSON:API side-posting; children are written through these attributes
+    (catalog ``global.sideposting``): each entry creates a record, or updates the one whose
+    ``id`` it names, or destroys it with ``_destroy: true``. A hash attribute with an
+    ``_attributes`` twin (``main_address_attributes``) is merged into the hash.
+    """
+    schema = get_schema(type_name)
+    errors: list[dict[str, Any]] = []
+    for name, value in values.items():
+        if not name.endswith("_attributes") or value is None:
+            continue
+        base = name[: -len("_attributes")]
+        rel = schema.relationships.get(base)
+        if rel is None:
+            spec = schema.attributes.get(base)
+            if spec is not None and spec.type == "hash" and isinstance(value, dict):
+                ctx.update(type_name, record, {base: {**(record.get(base) or {}), **value}})
+            continue
+        target = rel.types[0]
+        if not has_schema(target) or get_schema(target).polymorphic_types:
+            continue  # undocumented targets (translations, menu_items): nothing to store
+        plan = plan_for(type_name, base)
+        entries = value if isinstance(value, list) else [value]
+        for index, entry in enumerate(entries):
+            path = ("data", "attributes", name, str(index))
+            if not isinstance(entry, dict):
+                errors.append(attribute_error(path, "must be an object", "type_error"))
+                continue
+            child_values, child_errors = _child_values(target, entry, path)
+            errors.extend(child_errors)
+            if child_errors:
+                continue
+            existing = _existing_child(ctx, target, record, entry)
+            if existing is not None and entry.get("_destroy"):
+                ctx.remove(target, existing[1])
+                continue
+            if existing is not None:
+                ctx.update(target, existing[1], child_values)
+                continue
+            if plan.kind == "inverse" and plan.attr:
+                child_values[plan.attr] = record["id"]
+                if plan.type_attr:
+                    child_values[plan.type_attr] = type_name
+            child = ctx.insert(target, ctx.build(target, child_values))
+            if plan.kind == "fk" and plan.attr:
+                ctx.update(type_name, record, {plan.attr: child["id"]})
+    if errors:
+        raise invalid_attributes(errors)
+    if isinstance(values.get("properties_attributes"), list) and "properties" in schema.attributes:
+        summary = {
+            str(p.get("identifier") or p.get("name")): p.get("value")
+            for p in ctx.store.find_by("properties", "owner_id", record["id"])
+        }
         ctx.update(type_name, record, {"properties": summary})
 
 

@@ -13,15 +13,21 @@ a two-item list or ``{from, till}``).
 
 from __future__ import annotations
 
+import base64
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from booqable_async.schema import ResourceSchema, get_schema
+from booqable_async.schema import (
+    ResourceSchema,
+    filter_operators_for_type,
+    get_schema,
+    has_schema,
+)
 from booqable_async.testing._errors import bad_request
-from booqable_async.testing._relations import concrete_types
+from booqable_async.testing._relations import concrete_types, relationship
 from booqable_async.testing._serialize import IncludeTree, RenderOptions
 from booqable_async.testing._store import Record, Store
 from booqable_async.testing._values import TypecastError, cast_filter_value, comparable
@@ -56,6 +62,21 @@ _ORDER_OPS: Mapping[str, Callable[[Any, Any], bool]] = {
     "gte": operator.ge,
     "lt": operator.lt,
     "lte": operator.le,
+}
+# Filters that are inputs to a computed resource rather than a selection of records
+# (item_prices computes prices for the from..till window, availabilities for a month...).
+# The fake accepts and validates them but does not select on them.
+_PARAMETER_FILTERS = {
+    "item_prices": frozenset(
+        {"from", "till", "charge_length", "original_charge_length", "ignore_discount"}
+    ),
+    "bundle_prices": frozenset({"from", "till", "bundle_ids"}),
+    "availabilities": frozenset(
+        {"type", "year", "month", "day", "starts_at", "duration_period", "interval"}
+        | {"use_business_hours", "location_id", "quantity"}
+    ),
+    "inventory_level_intervals": frozenset({"from", "till", "interval"}),
+    "tags": frozenset({"for"}),
 }
 # Virtual filters that test one of two timestamps (orders/downtimes/documents).
 _EITHER_TIME = {
@@ -192,12 +213,15 @@ def _virtual_getter(
     return None
 
 
-def _target(store: Store, schema: ResourceSchema, key: str) -> _FilterTarget | None:
-    value_type = schema.filter_types.get(key, "string")
+def _target(
+    store: Store, schema: ResourceSchema, key: str, value_type: str
+) -> _FilterTarget | None:
     if key in _EITHER_TIME:
         return _FilterTarget(value_type, _either_getter(_EITHER_TIME[key], value_type))
     if key == "q":
         return _FilterTarget("string", _search_text_getter())
+    if key in _PARAMETER_FILTERS.get(schema.type, ()):
+        return None
     virtual = _virtual_getter(store, schema.type, key)
     if virtual is not None:
         return _FilterTarget(value_type, virtual)
@@ -207,6 +231,19 @@ def _target(store: Store, schema: ResourceSchema, key: str) -> _FilterTarget | N
     # A documented filter the fake cannot evaluate (report parameters such as from/till,
     # month, location_ids): accepted and not applied, like a scope that matches everything.
     return None
+
+
+def _decoded_urls(values: list[Any]) -> list[str]:
+    """Barcode numbers that are URLs are filtered base64-encoded (barcodes note)."""
+    out = []
+    for value in values:
+        try:
+            text = base64.b64decode(str(value), validate=True).decode()
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if text.startswith(("http://", "https://")):
+            out.append(text)
+    return out
 
 
 def _operator_map(value: Any) -> dict[str, Any]:
@@ -242,16 +279,34 @@ def _cast_all(key: str, op: str, value_type: str, values: Iterable[Any]) -> list
     return out
 
 
+def _unlisted_filter(schema: ResourceSchema, key: str) -> tuple[frozenset[str], str] | None:
+    """Operators and type for an attribute the filter table does not list.
+
+    Graphiti makes every attribute filterable unless told otherwise, and doc examples filter
+    on attributes their own tables omit (``order_delivery_rates?filter[order_id]=``), so
+    any attribute filters with the generic operators of its type.
+    """
+    for concrete in concrete_types(schema.type):
+        spec = get_schema(concrete).attributes.get(key)
+        if spec is not None and (not spec.writeonly or key.endswith("_id")):
+            value_type = "string" if spec.type == "carrierwave_file" else spec.type
+            return filter_operators_for_type(value_type), value_type
+    return None
+
+
 def _compile_key(store: Store, schema: ResourceSchema, key: str, value: Any) -> Predicate:
     allowed = schema.filters.get(key)
+    value_type = schema.filter_types.get(key, "string")
+    unlisted = _unlisted_filter(schema, key) if allowed is None else None
+    if unlisted is not None:
+        allowed, value_type = unlisted
     if allowed is None:
         raise bad_request(
             f"{schema.type}: tried to filter on attribute {key!r}, but could not find a "
             "filterable attribute with that name",
             parameter=f"filter[{key}]",
         )
-    target = _target(store, schema, key)
-    value_type = schema.filter_types.get(key, "string")
+    target = _target(store, schema, key, value_type)
     checks: list[tuple[str, list[Any]]] = []
     for op, raw in _operator_map(value).items():
         if key == "q" and op == "eq":
@@ -274,7 +329,10 @@ def _compile_key(store: Store, schema: ResourceSchema, key: str, value: Any) -> 
         elif value_type == "hash" and isinstance(raw, dict):
             checks.append((op, [raw]))
         else:
-            checks.append((op, _cast_all(key, op, value_type, _split_values(raw))))
+            values = _cast_all(key, op, value_type, _split_values(raw))
+            if schema.type == "barcodes" and key == "number":
+                values += _decoded_urls(values)
+            checks.append((op, values))
     if target is None:
         return lambda _t, _r: True
     getter = target.getter
@@ -420,17 +478,20 @@ def parse_include(schema: ResourceSchema, operation: str, raw: Any) -> dict[str,
 
 def _check_tree(type_name: str, tree: Mapping[str, Any]) -> None:
     # The allowed paths come from the docs; make sure each step is a known relationship so
-    # rendering never meets an unknown name.
+    # rendering never meets an unknown name. Undocumented target types (menu_items...)
+    # cannot hold records here, so nothing below them is checked.
+    if not has_schema(type_name):
+        return
     for concrete in concrete_types(type_name):
-        relationships = get_schema(concrete).relationships
         for name, subtree in tree.items():
-            if name not in relationships:
+            spec = relationship(concrete, name)
+            if spec is None:
                 raise bad_request(
                     f'The requested included relationship "{name}" is not a relationship of '
                     f'"{concrete}"',
                     parameter="include",
                 )
-            for target in relationships[name].types:
+            for target in spec.types:
                 _check_tree(target, subtree)
 
 

@@ -18,9 +18,16 @@ from functools import cache
 
 import attrs
 
-from booqable_async.schema import get_schema, has_schema
+from booqable_async.schema import RelationshipSpec, get_schema, has_schema
 
-__all__ = ["RelationPlan", "concrete_types", "plan_for", "singular", "type_matches"]
+__all__ = [
+    "RelationPlan",
+    "concrete_types",
+    "plan_for",
+    "relationship",
+    "singular",
+    "type_matches",
+]
 
 
 def singular(type_name: str) -> str:
@@ -107,15 +114,39 @@ def _inverse_attr(target: str, owner: str) -> tuple[str | None, str | None]:
 
 
 @cache
-def plan_for(type_name: str, relationship: str) -> RelationPlan:
-    """Return how ``type_name``'s ``relationship`` is resolved (cached, pure)."""
+def relationship(type_name: str, name: str) -> RelationshipSpec | None:
+    """Return a relationship of ``type_name``, or None when it has none by that name.
+
+    Some include tables name relations the relationship table omits (signatures offers
+    ``order`` and ``customer``); when a ``<name>_id`` attribute points at a documented
+    type, that to-one relation is implied.
+    """
     schema = get_schema(type_name)
-    rel = schema.relationships[relationship]
+    spec = schema.relationships.get(name)
+    if spec is not None:
+        return spec
+    if f"{name}_id" in schema.attributes:
+        for candidate in (f"{name}s", f"{name[:-1]}ies" if name.endswith("y") else ""):
+            if candidate and has_schema(candidate):
+                return RelationshipSpec(name=name, many=False, types=(candidate,))
+    return None
+
+
+@cache
+def plan_for(type_name: str, relationship_name: str) -> RelationPlan:
+    """Return how ``type_name``'s ``relationship_name`` is resolved (cached, pure)."""
+    schema = get_schema(type_name)
+    relationship_ = relationship_name
+    rel = relationship(type_name, relationship_name)
+    if rel is None:
+        return RelationPlan("none", False, ())
     targets = _expand(rel.types)
-    if not rel.many and f"{relationship}_id" in schema.attributes:
-        type_attr = f"{relationship}_type" if f"{relationship}_type" in schema.attributes else None
-        return RelationPlan("fk", False, targets, f"{relationship}_id", type_attr)
-    ids_attr = f"{singular(relationship)}_ids"
+    if not rel.many and f"{relationship_}_id" in schema.attributes:
+        type_attr = (
+            f"{relationship_}_type" if f"{relationship_}_type" in schema.attributes else None
+        )
+        return RelationPlan("fk", False, targets, f"{relationship_}_id", type_attr)
+    ids_attr = f"{singular(relationship_)}_ids"
     if rel.many and ids_attr in schema.attributes:
         return RelationPlan("ids", True, targets, ids_attr)
     for target in targets:

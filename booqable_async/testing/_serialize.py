@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 
 from booqable_async.schema import get_schema
+from booqable_async.testing._relations import relationship
 from booqable_async.testing._store import Record, Store
 
 __all__ = ["IncludeTree", "RenderOptions", "document", "nested_document", "visible_attributes"]
@@ -78,6 +79,11 @@ def visible_attributes(type_name: str, options: RenderOptions) -> tuple[str, ...
     return tuple(names)
 
 
+def _many(type_name: str, name: str) -> bool:
+    spec = relationship(type_name, name)
+    return spec is not None and spec.many
+
+
 class _Renderer:
     def __init__(self, store: Store, options: RenderOptions) -> None:
         self.store = store
@@ -99,7 +105,7 @@ class _Renderer:
         relationships: dict[str, Any] = {}
         for name, subtree in tree.items():
             targets = self.store.related(type_name, record, name)
-            many = get_schema(type_name).relationships[name].many
+            many = _many(type_name, name)
             linkage = [{"type": t, "id": r["id"]} for t, r in targets]
             relationships[name] = {"data": linkage if many else (linkage[0] if linkage else None)}
             for target_type, target in targets:
@@ -179,7 +185,7 @@ def _nested(
     key = (type_name, record["id"])
     for name, subtree in tree.items():
         targets = store.related(type_name, record, name)
-        many = get_schema(type_name).relationships[name].many
+        many = _many(type_name, name)
         nested = [
             _nested(store, renderer, t, r, subtree, seen | {key})
             for t, r in targets

@@ -41,6 +41,7 @@ _DEFAULTS: dict[tuple[str, str], Any] = {
     ("plannings", "planning_type"): "order",
     ("stock_item_plannings", "stock_item_planning_type"): "order",
     ("lines", "line_type"): "charge",
+    ("properties", "property_type"): "text_field",
 }
 
 

@@ -52,7 +52,7 @@ class WriteRequest:
 
     Attributes:
         attributes: Typecast attribute values, write-only ones included.
-        params: Other top-level members of the body (search/``fields``...), untouched.
+        record_id: The URL id (updates) or a client-chosen id (creates), if any.
     """
 
     attributes: Mapping[str, Any]
@@ -79,51 +79,54 @@ def _check_enum(spec: AttributeSpec, value: Any) -> None:
 
 
 def parse_write(
-    schema: ResourceSchema, operation: str, body: bytes | None, record_id: str | None = None
+    schema: ResourceSchema,
+    operation: str,
+    doc: Any,
+    record_id: str | None = None,
 ) -> WriteRequest:
-    """Validate a create/update body against the catalog.
+    """Validate a create/update document against the catalog.
+
+    Booqable is lenient where the doc examples show it: ``data.type`` is not checked (the
+    sortings, invoice_finalizations and product_group_duplications examples send other
+    names and succeed), and ``id`` may appear among the attributes (price_rules and
+    employee_invitations examples).
 
     Args:
         schema: The resource written.
-        operation: ``create`` or ``update`` (``update_current`` validates as update).
-        body: The raw request body.
+        operation: ``create``, ``update`` or ``update_current``.
+        doc: The decoded request body.
         record_id: The id in the URL for updates.
 
     Returns:
-        The typecast attributes.
+        The typecast attributes (and a client-chosen id on create).
 
     Raises:
         FakeError: 400 for a malformed document or invalid attributes; 422 for an enum value
             outside the documented list.
     """
-    op = operation
-    doc = parse_body(body)
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), dict):
         raise bad_request("The request body must be a JSON:API document with data", pointer="data")
     data = doc["data"]
     errors = []
-    given_type = data.get("type")
-    if given_type is not None and given_type != schema.type:
-        errors.append(
-            attribute_error(("data", "type"), f"does not match {schema.type!r}", "type_mismatch")
-        )
-    given_id = data.get("id")
-    if op != "create" and given_id is not None and record_id is not None and given_id != record_id:
-        errors.append(
-            attribute_error(("data", "id"), "does not match the id in the URL", "id_mismatch")
-        )
     raw_attributes = data.get("attributes")
     raw_attributes = {} if raw_attributes is None else raw_attributes
     if not isinstance(raw_attributes, dict):
         raise bad_request("data.attributes must be an object", pointer="data/attributes")
+    given_id = raw_attributes.get("id", data.get("id"))
+    if record_id is not None and given_id is not None and given_id != record_id:
+        errors.append(
+            attribute_error(("data", "id"), "does not match the id in the URL", "id_mismatch")
+        )
     values: dict[str, Any] = {}
     for name, raw in raw_attributes.items():
         path = ("data", "attributes", name)
+        if name == "id":
+            continue
         spec = schema.attributes.get(name)
-        if spec is None or name == "id":
+        if spec is None:
             errors.append(attribute_error(path, "is an unknown attribute", "unknown_attribute"))
             continue
-        if not attribute_writable(spec, op):
+        if not attribute_writable(spec, operation):
             errors.append(attribute_error(path, "cannot be written", "unwritable_attribute"))
             continue
         try:
@@ -155,4 +158,5 @@ def parse_write(
         spec = schema.attributes.get(name)
         if spec is not None:
             _check_enum(spec, value)
-    return WriteRequest(attributes=values, record_id=record_id)
+    chosen = str(given_id) if operation == "create" and isinstance(given_id, str) else None
+    return WriteRequest(attributes=values, record_id=chosen or record_id)

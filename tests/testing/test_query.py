@@ -217,6 +217,16 @@ def test_bad_queries_are_400(fake: FakeBooqable, query: str, fragment: str) -> N
     assert "parameter" in error["source"]
 
 
+def test_attributes_missing_from_the_filter_table_still_filter(fake: FakeBooqable) -> None:
+    # order_delivery_rates documents no order_id filter, but its doc example uses one
+    order = fake.add("orders")
+    rate = fake.add("order_delivery_rates", order_id=order["id"])
+    fake.add("order_delivery_rates")
+    reply = send(fake, "GET", f"/api/4/order_delivery_rates?filter[order_id]={order['id']}")
+    assert [d["id"] for d in reply.json["data"]] == [rate["id"]]
+    assert send(fake, "GET", "/api/4/order_delivery_rates?filter[order_id][gt]=x").status == 400
+
+
 def test_compare_operator_is_refused_clearly(fake: FakeBooqable) -> None:
     reply = send(fake, "GET", "/api/4/downtimes?filter[starts_at][compare]=x")
     assert reply.status == 400
