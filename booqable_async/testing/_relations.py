@@ -6,7 +6,6 @@ plan for each (type, relationship) is derived once from the catalog:
 
 - ``fk``: a to-one relation with a ``<name>_id`` attribute on the record itself (and a
   ``<name>_type`` attribute when the relation is polymorphic);
-- ``ids``: a to-many relation with a ``<singular>_ids`` array attribute;
 - ``inverse``: records of the target type whose foreign key points back at this record
   (``orders.lines`` -> ``lines.order_id``; ``customers.properties`` -> ``properties.owner_id``);
 - ``none``: the catalog gives no way to resolve it; the fake answers empty.
@@ -73,10 +72,10 @@ class RelationPlan:
     """How to resolve one relationship.
 
     Attributes:
-        kind: ``fk``, ``ids``, ``inverse`` or ``none``.
+        kind: ``fk``, ``inverse`` or ``none``.
         many: True for to-many relations.
         targets: Concrete target types.
-        attr: The foreign-key (or ids) attribute.
+        attr: The foreign-key attribute.
         type_attr: Attribute naming the target's (``fk``) or owner's (``inverse``) type.
     """
 
@@ -146,9 +145,6 @@ def plan_for(type_name: str, relationship_name: str) -> RelationPlan:
             f"{relationship_}_type" if f"{relationship_}_type" in schema.attributes else None
         )
         return RelationPlan("fk", False, targets, f"{relationship_}_id", type_attr)
-    ids_attr = f"{singular(relationship_)}_ids"
-    if rel.many and ids_attr in schema.attributes:
-        return RelationPlan("ids", True, targets, ids_attr)
     for target in targets:
         attr, type_attr = _inverse_attr(target, type_name)
         if attr is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from booqable_async.schema import AttributeSpec, get_schema
+from booqable_async.schema import AttributeSpec
 from booqable_async.testing._relations import (
     RelationPlan,
     concrete_types,
@@ -180,13 +180,6 @@ class Store:
         plan = plan_for(type_name, relationship)
         if plan.kind == "fk":
             return self._via_fk(record, plan)
-        if plan.kind == "ids":
-            found = []
-            for target_id in record.get(plan.attr or "") or ():
-                hit = self._get_any(plan.targets, target_id)
-                if hit is not None:
-                    found.append(hit)
-            return found
         if plan.kind == "inverse":
             return self._via_inverse(type_name, record, plan)
         return []
@@ -226,7 +219,3 @@ class Store:
                 if not plan.many:
                     return found
         return found
-
-    def writable_schema_type(self, type_name: str) -> bool:
-        """True when records of ``type_name`` can be stored (a documented concrete type)."""
-        return get_schema(type_name).polymorphic_types == ()

@@ -73,7 +73,7 @@ def parse_date(text: str) -> date:
     raw = text.strip()
     if len(raw) == 10:
         return date.fromisoformat(raw)
-    return parse_datetime(raw).date()
+    return parse_datetime(raw).astimezone(timezone.utc).date()
 
 
 def _cast_bool(value: Any, type_name: str) -> bool:
