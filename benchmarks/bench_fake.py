@@ -33,7 +33,7 @@ def _seed_seconds(orders: int, customers: int, groups: int, rounds: int = 3) -> 
 
 async def _requests(fake: FakeBooqable, rounds: int) -> tuple[float, float]:
     headers = {"Authorization": f"Bearer {fake.token}"}
-    request = HttpRequest("GET", f"{fake.base_url}{PATH[len('/api/4'):]}", headers)
+    request = HttpRequest("GET", f"{fake.base_url}{PATH[len('/api/4') :]}", headers)
     async with fake.transport() as transport:
         await transport.send(request)
         start = time.perf_counter()
@@ -41,7 +41,7 @@ async def _requests(fake: FakeBooqable, rounds: int) -> tuple[float, float]:
             await transport.send(request)
         in_process = (time.perf_counter() - start) / rounds
     async with fake.serve() as served, aiohttp.ClientSession() as session:
-        url = f"{served.base_url}{PATH[len('/api/4'):]}"
+        url = f"{served.base_url}{PATH[len('/api/4') :]}"
         async with session.get(url, headers=headers) as r:
             await r.read()
         start = time.perf_counter()

@@ -35,6 +35,7 @@ from booqable_async.testing._values import parse_datetime
 __all__ = [
     "apply_fulfillment",
     "apply_transition",
+    "charge_line",
     "check_order_availability",
     "recalculate_order",
     "set_order_status",
@@ -262,6 +263,34 @@ def recalculate_order(ctx: Context, order: Record) -> None:
     )
 
 
+def charge_line(
+    order_id: str,
+    product: Record,
+    planning_id: str,
+    quantity: int,
+    price_each: int,
+    position: int,
+) -> dict[str, Any]:
+    """Attribute values of the charge line that books ``product`` on an order."""
+    return {
+        "title": product.get("name"),
+        "quantity": quantity,
+        "original_price_each_in_cents": price_each,
+        "price_each_in_cents": price_each,
+        "price_in_cents": price_each * quantity,
+        "position": position,
+        "line_type": "charge",
+        "relevant": True,
+        "discountable": True,
+        "taxable": True,
+        "order_id": order_id,
+        "owner_id": order_id,
+        "owner_type": "orders",
+        "item_id": product["id"],
+        "planning_id": planning_id,
+    }
+
+
 def _next_order_number(ctx: Context) -> int:
     numbers = [r.get("number") or 0 for r in ctx.store.table("orders").values()]
     return max(numbers, default=0) + 1
@@ -388,24 +417,7 @@ class _Fulfillment:
         position = len(self.ctx.store.find_by("lines", "order_id", order["id"])) + 1
         price = int(product.get("base_price_in_cents") or 0)
         line = self.ctx.build(
-            "lines",
-            {
-                "title": product.get("name"),
-                "quantity": quantity,
-                "original_price_each_in_cents": price,
-                "price_each_in_cents": price,
-                "price_in_cents": price * quantity,
-                "position": position,
-                "line_type": "charge",
-                "relevant": True,
-                "discountable": True,
-                "taxable": True,
-                "order_id": order["id"],
-                "owner_id": order["id"],
-                "owner_type": "orders",
-                "item_id": product["id"],
-                "planning_id": planning["id"],
-            },
+            "lines", charge_line(order["id"], product, planning["id"], quantity, price, position)
         )
         self.ctx.insert("lines", line)
         self.lines[line["id"]] = line

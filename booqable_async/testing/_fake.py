@@ -447,15 +447,7 @@ class FakeBooqable:
         method = request.method.upper()
         fault = self.faults.decide(method, path)
         kind = fault.kind if fault is not None else None
-        if fault is not None and kind in (
-            "500",
-            "502",
-            "503",
-            "504",
-            "429",
-            "html502",
-            "reset_before",
-        ):
+        if fault is not None and fault.preempts:
             outcome = self._preempt(fault, request.url, method)
             status = 0 if outcome.reset else outcome.response.status
             self.requests.append(RequestLog(method, path, query, status, kind, False))

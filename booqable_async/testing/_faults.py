@@ -36,24 +36,22 @@ import attrs
 
 from booqable_async.errors import UsageError
 
-__all__ = ["FAULT_KINDS", "Fault", "FaultPlan", "FaultRule", "parse_fault_spec"]
+__all__ = [
+    "FAULT_KINDS",
+    "LATE_KINDS",
+    "PREEMPTING_KINDS",
+    "Fault",
+    "FaultPlan",
+    "FaultRule",
+    "parse_fault_spec",
+]
 
+#: Faults that answer (or drop the connection) instead of processing the request.
+PREEMPTING_KINDS = frozenset({"500", "502", "503", "504", "429", "html502", "reset_before"})
+#: Faults that strike after the request was processed (or only delay it).
+LATE_KINDS = frozenset({"reset_after", "fail_after", "delay", "truncate"})
 #: Every fault kind the fake knows.
-FAULT_KINDS = frozenset(
-    {
-        "500",
-        "502",
-        "503",
-        "504",
-        "429",
-        "html502",
-        "reset_before",
-        "reset_after",
-        "fail_after",
-        "delay",
-        "truncate",
-    }
-)
+FAULT_KINDS = PREEMPTING_KINDS | LATE_KINDS
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
 _RULE = re.compile(
     r"^(?:(?P<method>[A-Za-z]+):)?(?P<kind>[a-z0-9_]+)(?:=(?P<arg>[0-9.]+))?"
@@ -76,6 +74,11 @@ class Fault:
     status: int = 500
     retry_after: float | None = None
     delay: float = 0.0
+
+    @property
+    def preempts(self) -> bool:
+        """True when the request is not processed at all."""
+        return self.kind in PREEMPTING_KINDS
 
     @classmethod
     def of(cls, kind: str, arg: float | None = None) -> Fault:

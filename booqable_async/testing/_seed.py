@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from booqable_async.testing._booking import charge_line
 from booqable_async.testing._context import Context
 from booqable_async.testing._store import Record
 from booqable_async.testing._values import format_datetime
@@ -370,25 +371,11 @@ def seed_demo(
             price = each * qty * days
             line_maker.make(
                 {
+                    **charge_line(order["id"], product, planning["id"], qty, each * days, position),
                     "created_at": created,
                     "updated_at": created,
-                    "title": product["name"],
-                    "quantity": qty,
-                    "original_price_each_in_cents": each * days,
-                    "price_each_in_cents": each * days,
-                    "price_in_cents": price,
-                    "position": position,
                     "charge_label": f"{days} days",
                     "charge_length": days * 86400,
-                    "line_type": "charge",
-                    "relevant": True,
-                    "discountable": True,
-                    "taxable": True,
-                    "order_id": order["id"],
-                    "owner_id": order["id"],
-                    "owner_type": "orders",
-                    "item_id": product["id"],
-                    "planning_id": planning["id"],
                 }
             )
             total += price

@@ -38,21 +38,11 @@ class FakeTransport(BaseTransport):
         self.requests.append(request)
         outcome = self.fake.handle(request)
         if outcome.reset == "before":
-            raise ConnectionReset(
-                "connection reset by peer before the request was processed",
-                method=request.method,
-                url=request.url,
-                request_sent=False,
-            )
+            raise _reset(request, sent=False)
         if outcome.delay:
             await self.fake.sleep(outcome.delay)
         if outcome.reset == "after":
-            raise ConnectionReset(
-                "connection reset by peer after the request was sent",
-                method=request.method,
-                url=request.url,
-                request_sent=True,
-            )
+            raise _reset(request, sent=True)
         response = outcome.response
         if outcome.truncate:
             got = len(response.body) // 2
@@ -67,3 +57,13 @@ class FakeTransport(BaseTransport):
     async def aclose(self) -> None:
         """Mark the transport closed (the fake keeps its data)."""
         self.closed = True
+
+
+def _reset(request: HttpRequest, *, sent: bool) -> ConnectionReset:
+    when = "after the request was sent" if sent else "before the request was processed"
+    return ConnectionReset(
+        f"connection reset by peer {when}",
+        method=request.method,
+        url=request.url,
+        request_sent=sent,
+    )

@@ -8,6 +8,7 @@ request with 400 when that fails; filter values arrive as strings (query) or JSO
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -122,6 +123,14 @@ def _cast_float(value: Any, type_name: str) -> float:
     return result
 
 
+_SCALAR_CASTS: dict[str, Callable[[Any, str], Any]] = {
+    "integer": _cast_int,
+    "float": _cast_float,
+    "big_decimal": _cast_float,
+    "boolean": _cast_bool,
+}
+
+
 def typecast(type_name: str, value: Any) -> Any:
     """Cast a written JSON value to ``type_name``; ``None`` always passes.
 
@@ -143,12 +152,9 @@ def typecast(type_name: str, value: Any) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
         raise TypecastError(type_name)
-    if type_name == "integer":
-        return _cast_int(value, type_name)
-    if type_name in ("float", "big_decimal"):
-        return _cast_float(value, type_name)
-    if type_name == "boolean":
-        return _cast_bool(value, type_name)
+    scalar = _SCALAR_CASTS.get(type_name)
+    if scalar is not None:
+        return scalar(value, type_name)
     if type_name == "datetime":
         if not isinstance(value, str):
             raise TypecastError(type_name)
@@ -184,12 +190,9 @@ def cast_filter_value(type_name: str, value: Any) -> Any:
         return None
     if isinstance(value, str) and value.lower() == "null" and type_name not in _STRINGISH:
         return None
-    if type_name == "integer":
-        return _cast_int(value, type_name)
-    if type_name in ("float", "big_decimal"):
-        return _cast_float(value, type_name)
-    if type_name == "boolean":
-        return _cast_bool(value, type_name)
+    scalar = _SCALAR_CASTS.get(type_name)
+    if scalar is not None:
+        return scalar(value, type_name)
     if type_name == "datetime":
         try:
             return parse_datetime(str(value))
