@@ -13,6 +13,7 @@ import logging
 import random
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -129,6 +130,7 @@ class FakeBooqable:
         wall_clock: Epoch seconds for timestamps and token expiry.
         sleep: Awaitable sleep used by ``delay`` faults (inject a no-op in tests).
         raise_server_errors: Re-raise a bug in the fake instead of answering 500.
+        request_log_size: How many recent requests :attr:`requests` keeps.
 
     Example::
 
@@ -151,6 +153,7 @@ class FakeBooqable:
         wall_clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         raise_server_errors: bool = False,
+        request_log_size: int = 10_000,
     ) -> None:
         self.seed = seed
         self.company = company
@@ -166,7 +169,8 @@ class FakeBooqable:
         )
         self.limiter = RateLimiter(_as_rate_limit(rate_limit), self._clock)
         self.faults = FaultPlan(_as_rules(faults), seed=seed)
-        self.requests: list[RequestLog] = []
+        # Bounded: a long-running server must not grow without limit.
+        self.requests: deque[RequestLog] = deque(maxlen=request_log_size)
         self._api = Api(self._ctx)
         company_record = self._ctx.insert(
             "companies", self._ctx.build("companies", {"slug": company, "name": company.title()})

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import deque
 from collections.abc import Iterable
 
 import attrs
@@ -194,7 +195,8 @@ class FaultPlan:
     def __init__(self, rules: Iterable[FaultRule] = (), *, seed: int = 0) -> None:
         self._rules: list[_Entry] = []
         self._rng = random.Random(f"faults:{seed}")
-        self.fired: list[tuple[str, str, str]] = []
+        # (kind, method, path) of recent faults; bounded like the request log.
+        self.fired: deque[tuple[str, str, str]] = deque(maxlen=10_000)
         for rule in rules:
             self.add(rule)
 

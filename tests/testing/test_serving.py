@@ -236,3 +236,41 @@ def test_command_line_server_serves_and_stops_on_sigterm() -> None:
         if process.poll() is None:
             process.kill()
             process.communicate(timeout=5)
+
+
+async def test_signed_token_over_http_uses_the_raw_path() -> None:
+    import jwt
+    from yarl import URL
+
+    from .test_auth import independent_jti_data
+
+    fake = FakeBooqable(wall_clock=lambda: 1_751_328_000.0)
+    kid = fake.add_signing_key("HS256", "k" * 32)
+    fullpath = "/api/4/customers?filter%5Bname%5D=Jane%20Doe&page%5Bsize%5D=5"
+
+    def token(method: str, body: bytes | None = None) -> str:
+        claims = {
+            "iss": "https://demo.booqable.com",
+            "sub": fake.employee_id,
+            "aud": fake.company_id,
+            "iat": 1_751_328_000,
+            "exp": 1_751_328_600,
+            "jti": f"abc.{independent_jti_data(method, fullpath, body)}",
+        }
+        return jwt.encode(
+            claims, "k" * 32, algorithm="HS256", headers={"kid": kid, "kind": "single_use"}
+        )
+
+    async with fake.serve() as served, _session() as session:
+        url = URL(f"http://127.0.0.1:{served.port}{fullpath}", encoded=True)
+        async with session.get(url, headers={"Authorization": f"Bearer {token('GET')}"}) as r:
+            assert r.status == 200
+        body = b'{"data":{"type":"customers","attributes":{"name":"Jane Doe"}}}'
+        async with session.post(
+            url, data=body, headers={"Authorization": f"Bearer {token('POST', body)}"}
+        ) as r:
+            assert r.status == 201
+        async with session.post(
+            url, data=body + b" ", headers={"Authorization": f"Bearer {token('POST', body)}"}
+        ) as r:
+            assert r.status == 401
