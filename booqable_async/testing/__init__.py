@@ -9,6 +9,8 @@ aiohttp application (``fake.app()``, ``fake.serve()``) or from the command line
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from booqable_async.testing._auth import jti_data
 from booqable_async.testing._fake import FakeBooqable, Outcome, RequestLog
 from booqable_async.testing._faults import (
@@ -19,10 +21,15 @@ from booqable_async.testing._faults import (
     parse_fault_spec,
 )
 from booqable_async.testing._ratelimit import RateLimitConfig, parse_rate_limit_spec
+from booqable_async.testing._seed import DemoSummary
 from booqable_async.testing._transport import FakeTransport
+
+if TYPE_CHECKING:
+    from booqable_async.testing._aiohttp import ServedFake
 
 __all__ = [
     "FAULT_KINDS",
+    "DemoSummary",
     "FakeBooqable",
     "FakeTransport",
     "Fault",
@@ -31,7 +38,17 @@ __all__ = [
     "Outcome",
     "RateLimitConfig",
     "RequestLog",
+    "ServedFake",
     "jti_data",
     "parse_fault_spec",
     "parse_rate_limit_spec",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # ServedFake needs aiohttp's web server: import it only when asked for.
+    if name == "ServedFake":
+        from booqable_async.testing._aiohttp import ServedFake
+
+        return ServedFake
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

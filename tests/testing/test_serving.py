@@ -274,3 +274,11 @@ async def test_signed_token_over_http_uses_the_raw_path() -> None:
             url, data=body + b" ", headers={"Authorization": f"Bearer {token('POST', body)}"}
         ) as r:
             assert r.status == 401
+
+
+def test_served_fake_is_exported_lazily() -> None:
+    import booqable_async.testing as testing
+
+    assert testing.ServedFake.__name__ == "ServedFake"
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        testing.nope  # noqa: B018
