@@ -1,0 +1,314 @@
+"""AiohttpTransport: the default transport, on an aiohttp ``ClientSession``.
+
+The only module of the package that imports aiohttp (an import-linter contract checks it).
+Every aiohttp/asyncio exception is mapped here, once, to a
+:class:`~booqable_async.errors.TransportError` kind whose ``request_sent`` tells the retry
+layer whether the server may have seen the request::
+
+    aiohttp / asyncio exception                      -> kind              request_sent
+    ClientSSLError, ServerFingerprintMismatch        -> TLSError          False
+    ClientConnectorError (refused, DNS, unreachable) -> ConnectError      False
+    ConnectionTimeoutError (pool wait, connect, TLS) -> ConnectTimeout    False
+    asyncio.TimeoutError before a connection         -> ConnectTimeout    False (owned session)
+    asyncio.TimeoutError after that                  -> ReadTimeout       True
+    ClientPayloadError, ClientResponseError          -> ProtocolError     True
+    ServerDisconnectedError, ClientOSError, OSError  -> ConnectionReset   True
+    any other aiohttp.ClientError / exception        -> ProtocolError     True
+    InvalidURL                                       -> UsageError
+
+``asyncio.CancelledError`` always propagates untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import ssl
+import time
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+from booqable_async.errors import (
+    BooqableError,
+    ConnectError,
+    ConnectionReset,
+    ConnectTimeout,
+    ProtocolError,
+    ReadTimeout,
+    TLSError,
+    UsageError,
+    redact_url,
+)
+from booqable_async.transport._base import BaseTransport, HttpRequest, HttpResponse, Timeout
+from booqable_async.transport._common import (
+    DEFAULT_MAX_BODY_SIZE,
+    BodyCollector,
+    Progress,
+    check_options,
+    check_request,
+    decode_raw_headers,
+    encode_url,
+    resolve_timeout,
+    safe_reason,
+)
+
+__all__ = ["AiohttpTransport"]
+
+# aiohttp labels a bytes body "application/octet-stream" when the caller sets no
+# Content-Type; the protocol layer always sets its own, and a transport must not invent one.
+_SKIP_AUTO_HEADERS = frozenset({"Content-Type"})
+_DEFAULT_TIMEOUT = Timeout()
+_LARGE_BODY = 1024 * 1024
+
+
+class AiohttpTransport(BaseTransport):
+    """Send requests with aiohttp; the default transport.
+
+    The ``ClientSession`` is created lazily on the first :meth:`send` (so constructing the
+    transport works outside a running event loop) and bound to that loop. A session passed
+    as ``session`` is borrowed: it is used as configured and never closed by
+    :meth:`aclose`; the pool and TLS options then belong to that session and may not be
+    given here.
+
+    Redirects are never followed: a 3xx comes back as a response (the protocol layer turns
+    it into ``UnexpectedStatus``), so the ``Authorization`` header can never travel to
+    another host. The owned session keeps no cookies (a token API needs none, and two
+    clients must share nothing).
+
+    Args:
+        session: A ``ClientSession`` to borrow instead of creating one.
+        limit: Maximum open connections in the pool (0 means no limit).
+        limit_per_host: Maximum open connections per host (0, the default, means only
+            ``limit`` applies; the client talks to one host anyway).
+        keepalive_timeout: Seconds an idle connection stays in the pool for reuse.
+        verify: ``True`` verifies certificates against the system store, ``False`` turns
+            verification off (explicitly), an ``ssl.SSLContext`` is used as given.
+        timeout: Default time limits for requests that carry none.
+        max_body_size: Largest response body accepted, in bytes (decoded); bigger bodies
+            raise :class:`~booqable_async.errors.ResponseTooLarge`.
+        trust_env: Read proxy settings and ``.netrc`` from the environment.
+
+    Raises:
+        UsageError: An option is invalid, or pool/TLS options were given with ``session``.
+    """
+
+    def __init__(
+        self,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        limit: int = 100,
+        limit_per_host: int = 0,
+        keepalive_timeout: float = 15.0,
+        verify: bool | ssl.SSLContext = True,
+        timeout: Timeout = _DEFAULT_TIMEOUT,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        trust_env: bool = False,
+    ) -> None:
+        check_options(
+            limit=limit,
+            keepalive_timeout=keepalive_timeout,
+            verify=verify,
+            timeout=timeout,
+            max_body_size=max_body_size,
+        )
+        if (
+            isinstance(limit_per_host, bool)
+            or not isinstance(limit_per_host, int)
+            or limit_per_host < 0
+        ):
+            raise UsageError(
+                "limit_per_host must be an int >= 0 (0 means no per-host limit),"
+                f" not {limit_per_host!r}"
+            )
+        if session is not None:
+            if not isinstance(session, aiohttp.ClientSession):
+                raise UsageError(
+                    f"session must be an aiohttp.ClientSession, not {type(session).__name__}"
+                )
+            configured = (
+                limit != 100
+                or limit_per_host != 0
+                or keepalive_timeout != 15.0
+                or verify is not True
+                or trust_env
+            )
+            if configured:
+                raise UsageError(
+                    "limit, limit_per_host, keepalive_timeout, verify and trust_env configure"
+                    " the session this transport creates; with session= configure them on"
+                    " your ClientSession (its connector) instead"
+                )
+        self._session = session
+        self._owns_session = session is None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+        self._limit = limit
+        self._limit_per_host = limit_per_host
+        self._keepalive_timeout = keepalive_timeout
+        self._verify = verify
+        self._timeout = timeout
+        self._max_body_size = max_body_size
+        self._trust_env = trust_env
+
+    def __repr__(self) -> str:
+        owner = "owned" if self._owns_session else "borrowed"
+        state = "closed" if self._closed else "open"
+        return f"<AiohttpTransport {owner} session, {state}, limit={self._limit}>"
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` ran."""
+        return self._closed
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        """Send ``request`` and return the response with its whole body read.
+
+        Args:
+            request: The request; ``request.timeout`` overrides the default time limits.
+
+        Returns:
+            The response, whatever its status (3xx included: redirects are not followed).
+
+        Raises:
+            TransportError: The kind says what failed and whether the request was sent.
+            UsageError: The transport is closed or the request is malformed.
+        """
+        session = self._session_for_send()
+        check_request(request)
+        timeout = resolve_timeout(request, self._timeout)
+        # Phase tracking needs our trace hooks, which only an owned session has.
+        progress = Progress(known=self._owns_session)
+        started = time.perf_counter()
+        try:
+            response = await session.request(
+                request.method,
+                _to_url(request.url),
+                headers=request.headers.raw(),
+                data=_payload(request.body),
+                allow_redirects=False,
+                raise_for_status=False,
+                timeout=aiohttp.ClientTimeout(total=timeout.total, connect=timeout.connect),
+                skip_auto_headers=_SKIP_AUTO_HEADERS,
+                trace_request_ctx=progress if self._owns_session else None,
+            )
+            try:
+                collector = BodyCollector(request, self._max_body_size)
+                collector.check_declared(response.status, response.headers.get("Content-Length"))
+                async for chunk in response.content.iter_any():
+                    collector.add(chunk)
+            except BaseException:
+                # Unread bytes may remain: drop the connection rather than reuse it.
+                response.close()
+                raise
+            response.release()
+        except BooqableError:
+            raise
+        except Exception as exc:
+            raise _map_error(exc, request, progress) from exc
+        return HttpResponse(
+            status=response.status,
+            headers=decode_raw_headers(response.raw_headers),
+            body=collector.body(),
+            url=str(response.url),
+            elapsed=time.perf_counter() - started,
+        )
+
+    async def aclose(self) -> None:
+        """Close the session if this transport created it; a borrowed one stays open.
+
+        Calling it again is harmless; :meth:`send` raises ``UsageError`` afterwards.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+
+    def _session_for_send(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise UsageError("this AiohttpTransport is closed; create a new transport")
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is None:
+            # Created here, not in __init__: a ClientSession binds to the running loop.
+            session = self._session = self._new_session()
+            self._loop = loop
+        elif self._owns_session and loop is not self._loop:
+            raise UsageError(
+                "this AiohttpTransport's session belongs to another event loop;"
+                " create one transport per event loop"
+            )
+        elif session.closed:
+            raise UsageError("the aiohttp.ClientSession lent to this transport is closed")
+        return session
+
+    def _new_session(self) -> aiohttp.ClientSession:
+        tracing = aiohttp.TraceConfig()
+        tracing.on_connection_create_end.append(_mark_started)
+        tracing.on_connection_reuseconn.append(_mark_started)
+        connector = aiohttp.TCPConnector(
+            limit=self._limit,
+            limit_per_host=self._limit_per_host,
+            keepalive_timeout=self._keepalive_timeout,
+            ssl=self._verify,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=self._trust_env,
+            trace_configs=[tracing],
+        )
+
+
+async def _mark_started(
+    session: aiohttp.ClientSession, context: SimpleNamespace, params: Any
+) -> None:
+    """Trace hook: the request got a connection, so bytes may reach the server from now on."""
+    # Only requests sent by AiohttpTransport.send on its own session reach this hook, and
+    # they always carry a Progress.
+    context.trace_request_ctx.started = True
+
+
+def _to_url(url: str) -> URL:
+    # Keep the encoded URL byte for byte: yarl would otherwise re-quote it (%2C -> ",").
+    encoded = encode_url(url)
+    return URL(encoded, encoded=True) if encoded.isascii() else URL(encoded)
+
+
+def _payload(body: bytes | None) -> bytes | io.BytesIO | None:
+    # aiohttp warns (ResourceWarning) about bytes bodies over 1 MiB and writes them in one
+    # go; a BytesIO (which shares the bytes' buffer, no copy) is written in chunks.
+    if body is not None and len(body) > _LARGE_BODY:
+        return io.BytesIO(body)
+    return body
+
+
+def _map_error(exc: Exception, request: HttpRequest, progress: Progress) -> BooqableError:
+    """Map one aiohttp/asyncio exception to the library's error (see the module table)."""
+    where: dict[str, Any] = {"method": request.method, "url": request.url}
+    # ClientResponseError's str() carries the URL; its message is the parser's complaint.
+    reason = safe_reason(exc, exc.message if isinstance(exc, aiohttp.ClientResponseError) else None)
+    sent = progress.maybe_sent
+    if isinstance(exc, aiohttp.InvalidURL):
+        return UsageError(f"invalid URL for {request.method}: {redact_url(request.url)}")
+    if isinstance(exc, (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch)):
+        return TLSError(f"TLS handshake or certificate check failed: {reason}", **where)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return ConnectError(f"could not connect: {reason}", **where)
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return ConnectTimeout("timed out getting a connection (connect timeout)", **where)
+    if isinstance(exc, asyncio.TimeoutError):
+        # aiohttp's total-timeout timer raises a bare TimeoutError whatever the phase.
+        if not sent and not isinstance(exc, aiohttp.SocketTimeoutError):
+            return ConnectTimeout("timed out before a connection was established", **where)
+        return ReadTimeout("no complete response within the timeout", **where)
+    if isinstance(exc, (aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
+        return ProtocolError(f"malformed HTTP response: {reason}", **where, request_sent=True)
+    if isinstance(exc, (aiohttp.ClientConnectionError, OSError)):
+        # The server closed or reset the connection; we cannot prove the request was not
+        # written, so a write may have happened.
+        return ConnectionReset(f"connection lost: {reason}", **where, request_sent=sent)
+    return ProtocolError(f"HTTP exchange failed: {reason}", **where, request_sent=sent)
