@@ -25,10 +25,13 @@ import asyncio
 import io
 import ssl
 import time
-from types import SimpleNamespace
+from contextvars import ContextVar
 from typing import Any
 
 import aiohttp
+from aiohttp.client_reqrep import ClientRequest
+from aiohttp.connector import Connection
+from aiohttp.tracing import Trace
 from yarl import URL
 
 from booqable_async.errors import (
@@ -62,6 +65,29 @@ __all__ = ["AiohttpTransport"]
 _SKIP_AUTO_HEADERS = frozenset({"Content-Type"})
 _DEFAULT_TIMEOUT = Timeout()
 _LARGE_BODY = 1024 * 1024
+
+# How far the request being sent in the current task got (set around each send on an owned
+# session). A context variable, not configuration: each task sees only its own request.
+_PROGRESS: ContextVar[Progress | None] = ContextVar("booqable_async_progress", default=None)
+
+
+class _TrackingConnector(aiohttp.TCPConnector):
+    """A ``TCPConnector`` that notes when a request was handed a connection.
+
+    From that moment bytes may reach the server, so a bare ``asyncio.TimeoutError`` (which
+    aiohttp raises for the total deadline whatever the phase) is a read timeout after it and
+    a connect timeout before it. Cheaper than a ``TraceConfig``, which sends a dozen signals
+    per request.
+    """
+
+    async def connect(
+        self, req: ClientRequest, traces: list[Trace], timeout: aiohttp.ClientTimeout
+    ) -> Connection:
+        connection = await super().connect(req, traces, timeout)
+        progress = _PROGRESS.get()
+        if progress is not None:
+            progress.started = True
+        return connection
 
 
 class AiohttpTransport(BaseTransport):
@@ -179,8 +205,9 @@ class AiohttpTransport(BaseTransport):
         session = self._session_for_send()
         check_request(request)
         timeout = resolve_timeout(request, self._timeout)
-        # Phase tracking needs our trace hooks, which only an owned session has.
+        # Phase tracking needs our connector, which only an owned session has.
         progress = Progress(known=self._owns_session)
+        token = _PROGRESS.set(progress) if self._owns_session else None
         started = time.perf_counter()
         try:
             response = await session.request(
@@ -192,7 +219,6 @@ class AiohttpTransport(BaseTransport):
                 raise_for_status=False,
                 timeout=aiohttp.ClientTimeout(total=timeout.total, connect=timeout.connect),
                 skip_auto_headers=_SKIP_AUTO_HEADERS,
-                trace_request_ctx=progress if self._owns_session else None,
             )
             try:
                 collector = BodyCollector(request, self._max_body_size)
@@ -208,6 +234,9 @@ class AiohttpTransport(BaseTransport):
             raise
         except Exception as exc:
             raise _map_error(exc, request, progress) from exc
+        finally:
+            if token is not None:
+                _PROGRESS.reset(token)
         return HttpResponse(
             status=response.status,
             headers=decode_raw_headers(response.raw_headers),
@@ -246,10 +275,7 @@ class AiohttpTransport(BaseTransport):
         return session
 
     def _new_session(self) -> aiohttp.ClientSession:
-        tracing = aiohttp.TraceConfig()
-        tracing.on_connection_create_end.append(_mark_started)
-        tracing.on_connection_reuseconn.append(_mark_started)
-        connector = aiohttp.TCPConnector(
+        connector = _TrackingConnector(
             limit=self._limit,
             limit_per_host=self._limit_per_host,
             keepalive_timeout=self._keepalive_timeout,
@@ -259,17 +285,7 @@ class AiohttpTransport(BaseTransport):
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=self._trust_env,
-            trace_configs=[tracing],
         )
-
-
-async def _mark_started(
-    session: aiohttp.ClientSession, context: SimpleNamespace, params: Any
-) -> None:
-    """Trace hook: the request got a connection, so bytes may reach the server from now on."""
-    # Only requests sent by AiohttpTransport.send on its own session reach this hook, and
-    # they always carry a Progress.
-    context.trace_request_ctx.started = True
 
 
 def _to_url(url: str) -> URL:
