@@ -188,8 +188,9 @@ class Progress:
 
     ``started`` turns True once a connection was obtained for the request (so bytes may
     have been written). Transports only track it for sessions/clients they created, whose
-    tracing hooks they control; for a borrowed one ``known`` is False and every ambiguous
-    failure counts as sent (a POST must never be retried if it may have reached the server).
+    hooks they control (aiohttp's connector, httpx's trace events); for a borrowed one
+    ``known`` is False and every ambiguous failure counts as sent (a POST must never be
+    retried if it may have reached the server).
     """
 
     known: bool = True

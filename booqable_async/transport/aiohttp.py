@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import io
 import ssl
-import time
 from contextvars import ContextVar
 from typing import Any
 
@@ -45,18 +44,15 @@ from booqable_async.errors import (
     UsageError,
     redact_url,
 )
-from booqable_async.transport._base import BaseTransport, HttpRequest, HttpResponse, Timeout
+from booqable_async.transport._base import HttpRequest, Timeout
 from booqable_async.transport._common import (
     DEFAULT_MAX_BODY_SIZE,
     BodyCollector,
     Progress,
-    check_options,
-    check_request,
-    decode_raw_headers,
     encode_url,
-    resolve_timeout,
     safe_reason,
 )
+from booqable_async.transport._pooled import Exchange, PooledTransport
 
 __all__ = ["AiohttpTransport"]
 
@@ -90,7 +86,7 @@ class _TrackingConnector(aiohttp.TCPConnector):
         return connection
 
 
-class AiohttpTransport(BaseTransport):
+class AiohttpTransport(PooledTransport[aiohttp.ClientSession]):
     """Send requests with aiohttp; the default transport.
 
     The ``ClientSession`` is created lazily on the first :meth:`send` (so constructing the
@@ -121,6 +117,10 @@ class AiohttpTransport(BaseTransport):
         UsageError: An option is invalid, or pool/TLS options were given with ``session``.
     """
 
+    native_keyword = "session"
+    native_name = "aiohttp.ClientSession"
+    pool_options = ("limit", "limit_per_host", "keepalive_timeout", "verify", "trust_env")
+
     def __init__(
         self,
         *,
@@ -133,13 +133,6 @@ class AiohttpTransport(BaseTransport):
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         trust_env: bool = False,
     ) -> None:
-        check_options(
-            limit=limit,
-            keepalive_timeout=keepalive_timeout,
-            verify=verify,
-            timeout=timeout,
-            max_body_size=max_body_size,
-        )
         if (
             isinstance(limit_per_host, bool)
             or not isinstance(limit_per_host, int)
@@ -149,68 +142,33 @@ class AiohttpTransport(BaseTransport):
                 "limit_per_host must be an int >= 0 (0 means no per-host limit),"
                 f" not {limit_per_host!r}"
             )
-        if session is not None:
-            if not isinstance(session, aiohttp.ClientSession):
-                raise UsageError(
-                    f"session must be an aiohttp.ClientSession, not {type(session).__name__}"
-                )
-            configured = (
-                limit != 100
-                or limit_per_host != 0
-                or keepalive_timeout != 15.0
-                or verify is not True
-                or trust_env
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise UsageError(
+                f"session must be an aiohttp.ClientSession, not {type(session).__name__}"
             )
-            if configured:
-                raise UsageError(
-                    "limit, limit_per_host, keepalive_timeout, verify and trust_env configure"
-                    " the session this transport creates; with session= configure them on"
-                    " your ClientSession (its connector) instead"
-                )
-        self._session = session
-        self._owns_session = session is None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._closed = False
-        self._limit = limit
+        super().__init__(
+            session,
+            limit=limit,
+            keepalive_timeout=keepalive_timeout,
+            verify=verify,
+            timeout=timeout,
+            max_body_size=max_body_size,
+            trust_env=trust_env,
+            extra_pool_options_set=limit_per_host != 0,
+        )
         self._limit_per_host = limit_per_host
-        self._keepalive_timeout = keepalive_timeout
-        self._verify = verify
-        self._timeout = timeout
-        self._max_body_size = max_body_size
-        self._trust_env = trust_env
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def __repr__(self) -> str:
-        owner = "owned" if self._owns_session else "borrowed"
-        state = "closed" if self._closed else "open"
-        return f"<AiohttpTransport {owner} session, {state}, limit={self._limit}>"
-
-    @property
-    def closed(self) -> bool:
-        """True once :meth:`aclose` ran."""
-        return self._closed
-
-    async def send(self, request: HttpRequest) -> HttpResponse:
-        """Send ``request`` and return the response with its whole body read.
-
-        Args:
-            request: The request; ``request.timeout`` overrides the default time limits.
-
-        Returns:
-            The response, whatever its status (3xx included: redirects are not followed).
-
-        Raises:
-            TransportError: The kind says what failed and whether the request was sent.
-            UsageError: The transport is closed or the request is malformed.
-        """
-        session = self._session_for_send()
-        check_request(request)
-        timeout = resolve_timeout(request, self._timeout)
-        # Phase tracking needs our connector, which only an owned session has.
-        progress = Progress(known=self._owns_session)
-        token = _PROGRESS.set(progress) if self._owns_session else None
-        started = time.perf_counter()
+    async def _exchange(
+        self,
+        native: aiohttp.ClientSession,
+        request: HttpRequest,
+        timeout: Timeout,
+        progress: Progress,
+    ) -> Exchange:
+        token = _PROGRESS.set(progress) if self._owns_native else None
         try:
-            response = await session.request(
+            response = await native.request(
                 request.method,
                 _to_url(request.url),
                 headers=request.headers.raw(),
@@ -220,61 +178,23 @@ class AiohttpTransport(BaseTransport):
                 timeout=aiohttp.ClientTimeout(total=timeout.total, connect=timeout.connect),
                 skip_auto_headers=_SKIP_AUTO_HEADERS,
             )
-            try:
-                collector = BodyCollector(request, self._max_body_size)
-                collector.check_declared(response.status, response.headers.get("Content-Length"))
-                async for chunk in response.content.iter_any():
-                    collector.add(chunk)
-            except BaseException:
-                # Unread bytes may remain: drop the connection rather than reuse it.
-                response.close()
-                raise
-            response.release()
-        except BooqableError:
-            raise
-        except Exception as exc:
-            raise _map_error(exc, request, progress) from exc
         finally:
             if token is not None:
                 _PROGRESS.reset(token)
-        return HttpResponse(
-            status=response.status,
-            headers=decode_raw_headers(response.raw_headers),
-            body=collector.body(),
-            url=str(response.url),
-            elapsed=time.perf_counter() - started,
-        )
+        try:
+            collector = BodyCollector(request, self._max_body_size)
+            collector.check_declared(response.status, response.headers.get("Content-Length"))
+            async for chunk in response.content.iter_any():
+                collector.add(chunk)
+        except BaseException:
+            # Unread bytes may remain: drop the connection rather than reuse it.
+            response.close()
+            raise
+        response.release()
+        return response.status, response.raw_headers, collector.body(), str(response.url)
 
-    async def aclose(self) -> None:
-        """Close the session if this transport created it; a borrowed one stays open.
-
-        Calling it again is harmless; :meth:`send` raises ``UsageError`` afterwards.
-        """
-        if self._closed:
-            return
-        self._closed = True
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-
-    def _session_for_send(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise UsageError("this AiohttpTransport is closed; create a new transport")
-        loop = asyncio.get_running_loop()
-        session = self._session
-        if session is None:
-            # Created here, not in __init__: a ClientSession binds to the running loop.
-            session = self._session = self._new_session()
-            self._loop = loop
-        elif self._owns_session and loop is not self._loop:
-            raise UsageError(
-                "this AiohttpTransport's session belongs to another event loop;"
-                " create one transport per event loop"
-            )
-        elif session.closed:
-            raise UsageError("the aiohttp.ClientSession lent to this transport is closed")
-        return session
-
-    def _new_session(self) -> aiohttp.ClientSession:
+    def _new_native(self) -> aiohttp.ClientSession:
+        self._loop = asyncio.get_running_loop()
         connector = _TrackingConnector(
             limit=self._limit,
             limit_per_host=self._limit_per_host,
@@ -286,6 +206,22 @@ class AiohttpTransport(BaseTransport):
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=self._trust_env,
         )
+
+    def _check_owned_native(self, native: aiohttp.ClientSession) -> None:
+        if asyncio.get_running_loop() is not self._loop:
+            raise UsageError(
+                "this AiohttpTransport's session belongs to another event loop;"
+                " create one transport per event loop"
+            )
+
+    def _native_is_closed(self, native: aiohttp.ClientSession) -> bool:
+        return native.closed
+
+    async def _close_native(self, native: aiohttp.ClientSession) -> None:
+        await native.close()
+
+    def _map_error(self, exc: Exception, request: HttpRequest, progress: Progress) -> BooqableError:
+        return _map_error(exc, request, progress)
 
 
 def _to_url(url: str) -> URL:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import http.cookiejar
 import ssl
-import time
 from typing import Any
 
 import httpx
@@ -40,25 +39,22 @@ from booqable_async.errors import (
     UsageError,
     redact_url,
 )
-from booqable_async.transport._base import BaseTransport, HttpRequest, HttpResponse, Timeout
+from booqable_async.transport._base import HttpRequest, Timeout
 from booqable_async.transport._common import (
     DEFAULT_MAX_BODY_SIZE,
     BodyCollector,
     Progress,
-    check_options,
-    check_request,
-    decode_raw_headers,
     encode_url,
-    resolve_timeout,
     safe_reason,
 )
+from booqable_async.transport._pooled import Exchange, PooledTransport
 
 __all__ = ["HttpxTransport"]
 
 _DEFAULT_TIMEOUT = Timeout()
 
 
-class HttpxTransport(BaseTransport):
+class HttpxTransport(PooledTransport[httpx.AsyncClient]):
     """Send requests with httpx (the ``httpx`` extra); behaves like ``AiohttpTransport``.
 
     The ``AsyncClient`` is created lazily on the first :meth:`send`. A client passed as
@@ -86,6 +82,16 @@ class HttpxTransport(BaseTransport):
         UsageError: An option is invalid, or pool/TLS options were given with ``client``.
     """
 
+    native_keyword = "client"
+    native_name = "httpx.AsyncClient"
+    pool_options = (
+        "limit",
+        "max_keepalive_connections",
+        "keepalive_timeout",
+        "verify",
+        "trust_env",
+    )
+
     def __init__(
         self,
         *,
@@ -98,13 +104,6 @@ class HttpxTransport(BaseTransport):
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         trust_env: bool = False,
     ) -> None:
-        check_options(
-            limit=limit,
-            keepalive_timeout=keepalive_timeout,
-            verify=verify,
-            timeout=timeout,
-            max_body_size=max_body_size,
-        )
         if max_keepalive_connections is not None and (
             isinstance(max_keepalive_connections, bool)
             or not isinstance(max_keepalive_connections, int)
@@ -114,105 +113,52 @@ class HttpxTransport(BaseTransport):
                 "max_keepalive_connections must be None (same as limit) or an int >= 0,"
                 f" not {max_keepalive_connections!r}"
             )
-        if client is not None:
-            if not isinstance(client, httpx.AsyncClient):
-                raise UsageError(
-                    f"client must be an httpx.AsyncClient, not {type(client).__name__}"
-                )
-            configured = (
-                limit != 100
-                or max_keepalive_connections is not None
-                or keepalive_timeout != 15.0
-                or verify is not True
-                or trust_env
-            )
-            if configured:
-                raise UsageError(
-                    "limit, max_keepalive_connections, keepalive_timeout, verify and trust_env"
-                    " configure the client this transport creates; with client= configure them"
-                    " on your httpx.AsyncClient instead"
-                )
-        self._client = client
-        self._owns_client = client is None
-        self._closed = False
-        self._limit = limit
+        if client is not None and not isinstance(client, httpx.AsyncClient):
+            raise UsageError(f"client must be an httpx.AsyncClient, not {type(client).__name__}")
+        super().__init__(
+            client,
+            limit=limit,
+            keepalive_timeout=keepalive_timeout,
+            verify=verify,
+            timeout=timeout,
+            max_body_size=max_body_size,
+            trust_env=trust_env,
+            extra_pool_options_set=max_keepalive_connections is not None,
+        )
         self._max_keepalive = max_keepalive_connections
-        self._keepalive_timeout = keepalive_timeout
-        self._verify = verify
-        self._timeout = timeout
-        self._max_body_size = max_body_size
-        self._trust_env = trust_env
 
-    def __repr__(self) -> str:
-        owner = "owned" if self._owns_client else "borrowed"
-        state = "closed" if self._closed else "open"
-        return f"<HttpxTransport {owner} client, {state}, limit={self._limit}>"
-
-    @property
-    def closed(self) -> bool:
-        """True once :meth:`aclose` ran."""
-        return self._closed
-
-    async def send(self, request: HttpRequest) -> HttpResponse:
-        """Send ``request`` and return the response with its whole body read.
-
-        Args:
-            request: The request; ``request.timeout`` overrides the default time limits.
-
-        Returns:
-            The response, whatever its status (3xx included: redirects are not followed).
-
-        Raises:
-            TransportError: The kind says what failed and whether the request was sent.
-            UsageError: The transport is closed or the request is malformed.
-        """
-        client = self._client_for_send()
-        check_request(request)
-        timeout = resolve_timeout(request, self._timeout)
-        # httpcore's trace events say when the request started on a connection; a borrowed
-        # client may use a transport that emits none, so there the phase stays unknown.
-        progress = Progress(known=self._owns_client)
-
+    async def _exchange(
+        self, native: httpx.AsyncClient, request: HttpRequest, timeout: Timeout, progress: Progress
+    ) -> Exchange:
         async def trace(event: str, info: Any) -> None:
+            # httpcore reports "http11.*"/"http2.*" events once the request is on a
+            # connection; "connection.*" events (connect, TLS) come before.
             if event.startswith(("http11.", "http2.")):
                 progress.started = True
 
-        started = time.perf_counter()
-        try:
-            native = client.build_request(
-                request.method,
-                encode_url(request.url),
-                headers=request.headers.raw(),
-                content=request.body,
-                timeout=httpx.Timeout(
-                    connect=timeout.connect,
-                    read=timeout.total,
-                    write=timeout.total,
-                    pool=timeout.connect,
-                ),
-                extensions={"trace": trace},
-            )
-            exchange = self._exchange(client, native, request)
-            if timeout.total is None:
-                status, raw_headers, body, url = await exchange
-            else:
-                status, raw_headers, body, url = await asyncio.wait_for(exchange, timeout.total)
-        except BooqableError:
-            raise
-        except Exception as exc:
-            raise _map_error(exc, request, progress) from exc
-        return HttpResponse(
-            status=status,
-            headers=decode_raw_headers(raw_headers),
-            body=body,
-            url=url,
-            elapsed=time.perf_counter() - started,
+        native_request = native.build_request(
+            request.method,
+            encode_url(request.url),
+            headers=request.headers.raw(),
+            content=request.body,
+            timeout=httpx.Timeout(
+                connect=timeout.connect,
+                read=timeout.total,
+                write=timeout.total,
+                pool=timeout.connect,
+            ),
+            extensions={"trace": trace},
         )
+        exchange = self._stream(native, native_request, request)
+        if timeout.total is None:
+            return await exchange
+        # httpx has no overall deadline: enforce Timeout.total around the whole exchange.
+        return await asyncio.wait_for(exchange, timeout.total)
 
-    async def _exchange(
-        self, client: httpx.AsyncClient, native: httpx.Request, request: HttpRequest
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes, str]:
-        response = await client.send(native, stream=True, follow_redirects=False)
+    async def _stream(
+        self, native: httpx.AsyncClient, native_request: httpx.Request, request: HttpRequest
+    ) -> Exchange:
+        response = await native.send(native_request, stream=True, follow_redirects=False)
         try:
             collector = BodyCollector(request, self._max_body_size)
             collector.check_declared(response.status_code, response.headers.get("Content-Length"))
@@ -223,28 +169,7 @@ class HttpxTransport(BaseTransport):
             await response.aclose()
         return response.status_code, response.headers.raw, collector.body(), str(response.url)
 
-    async def aclose(self) -> None:
-        """Close the client if this transport created it; a borrowed one stays open.
-
-        Calling it again is harmless; :meth:`send` raises ``UsageError`` afterwards.
-        """
-        if self._closed:
-            return
-        self._closed = True
-        if self._owns_client and self._client is not None:
-            await self._client.aclose()
-
-    def _client_for_send(self) -> httpx.AsyncClient:
-        if self._closed:
-            raise UsageError("this HttpxTransport is closed; create a new transport")
-        client = self._client
-        if client is None:
-            client = self._client = self._new_client()
-        elif client.is_closed:
-            raise UsageError("the httpx.AsyncClient lent to this transport is closed")
-        return client
-
-    def _new_client(self) -> httpx.AsyncClient:
+    def _new_native(self) -> httpx.AsyncClient:
         limit = self._limit or None
         keepalive = self._max_keepalive if self._max_keepalive is not None else limit
         # A cookie policy that accepts no domain: the transport must keep no state between
@@ -263,6 +188,15 @@ class HttpxTransport(BaseTransport):
             follow_redirects=False,
             cookies=no_cookies,
         )
+
+    def _native_is_closed(self, native: httpx.AsyncClient) -> bool:
+        return native.is_closed
+
+    async def _close_native(self, native: httpx.AsyncClient) -> None:
+        await native.aclose()
+
+    def _map_error(self, exc: Exception, request: HttpRequest, progress: Progress) -> BooqableError:
+        return _map_error(exc, request, progress)
 
 
 def _map_error(exc: Exception, request: HttpRequest, progress: Progress) -> BooqableError:

@@ -31,7 +31,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from multidict import CIMultiDict
 
-from booqable_async.transport import AiohttpTransport, HttpxTransport, Transport
+from booqable_async.errors import TransportError
+from booqable_async.transport import AiohttpTransport, HttpRequest, HttpxTransport, Transport
 
 #: 1 MiB of every byte value, repeated to build large bodies whose content is checkable.
 PATTERN = bytes(range(256)) * 4096
@@ -51,6 +52,28 @@ def pattern_sha256(size: int) -> str:
         digest.update(PATTERN)
     digest.update(PATTERN[:rest])
     return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- mapping checks
+
+#: A URL whose api_key must never show up in a message.
+URL_WITH_SECRET = "http://booqable.test/api/4/orders?api_key=SECRET-KEY"
+#: A request carrying that URL and a token, for the exception mapping tables.
+SECRET_REQUEST = HttpRequest("POST", URL_WITH_SECRET, {"Authorization": "Bearer TOKEN"}, b"{}")
+
+
+def assert_mapped(
+    error: BaseException, kind: type[TransportError], sent: bool, raised: BaseException
+) -> None:
+    """``error`` is exactly ``kind``, says ``sent``, chains ``raised`` and leaks no secret."""
+    assert type(error) is kind
+    assert isinstance(error, TransportError)
+    assert error.request_sent is sent
+    assert error.__cause__ is raised
+    assert error.method == "POST"
+    assert "api_key=REDACTED" in str(error)
+    assert "SECRET-KEY" not in str(error)
+    assert "TOKEN" not in str(error)
 
 
 # --------------------------------------------------------------------------- backends
@@ -238,30 +261,32 @@ def build_app(seen: list[Seen], stalled: asyncio.Event, release: asyncio.Event) 
     return app
 
 
-async def start_web_server(ssl_context: ssl.SSLContext | None = None) -> WebServer:
+@contextlib.asynccontextmanager
+async def serving(ssl_context: ssl.SSLContext | None = None) -> AsyncIterator[WebServer]:
+    """Run the test application on 127.0.0.1 (over TLS with ``ssl_context``)."""
     seen: list[Seen] = []
     stalled, release = asyncio.Event(), asyncio.Event()
     server = TestServer(build_app(seen, stalled, release))
     await server.start_server(ssl=ssl_context)
-    return WebServer(server, seen, stalled, release)
+    try:
+        yield WebServer(server, seen, stalled, release)
+    finally:
+        release.set()  # let stalled handlers finish, so closing does not wait on them
+        await server.close()
 
 
 @pytest.fixture
 async def web_server() -> AsyncIterator[WebServer]:
     """A well-behaved aiohttp.web server on 127.0.0.1."""
-    running = await start_web_server()
-    yield running
-    running.release.set()
-    await running.server.close()
+    async with serving() as running:
+        yield running
 
 
 @pytest.fixture
 async def second_server() -> AsyncIterator[WebServer]:
     """Another server (a redirect target that must never be reached)."""
-    running = await start_web_server()
-    yield running
-    running.release.set()
-    await running.server.close()
+    async with serving() as running:
+        yield running
 
 
 # --------------------------------------------------------------------------- raw asyncio server
@@ -427,7 +452,5 @@ def self_signed(tmp_path_factory: pytest.TempPathFactory) -> SelfSigned:
 @pytest.fixture
 async def tls_server(self_signed: SelfSigned) -> AsyncIterator[WebServer]:
     """The test application over HTTPS with the self-signed certificate."""
-    running = await start_web_server(self_signed.server_context)
-    yield running
-    running.release.set()
-    await running.server.close()
+    async with serving(self_signed.server_context) as running:
+        yield running

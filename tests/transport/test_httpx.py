@@ -11,61 +11,15 @@ import asyncio
 import ssl
 import sys
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
 
 import booqable_async.transport as transport_package
 from booqable_async import errors
-from booqable_async.transport import HttpRequest, HttpxTransport, Timeout, Transport
+from booqable_async.transport import HttpRequest, HttpxTransport, Timeout
 
-from .conftest import WebServer
-
-URL_WITH_SECRET = "http://booqable.test/api/4/orders?api_key=SECRET-KEY"
-
-
-def test_construction_works_outside_an_event_loop() -> None:
-    transport = HttpxTransport(limit=10, max_keepalive_connections=2, verify=False)
-    assert isinstance(transport, Transport)
-    assert not transport.closed
-    assert repr(transport) == "<HttpxTransport owned client, open, limit=10>"
-
-
-@pytest.mark.parametrize(
-    ("options", "match"),
-    [
-        ({"limit": -1}, "limit must be"),
-        ({"max_keepalive_connections": -1}, "max_keepalive_connections must be"),
-        ({"max_keepalive_connections": True}, "max_keepalive_connections must be"),
-        ({"keepalive_timeout": -1.0}, "keepalive_timeout must be"),
-        ({"verify": None}, "verify must be"),
-        ({"timeout": Timeout(connect=0)}, "Timeout.connect"),
-        ({"max_body_size": "big"}, "max_body_size must be"),
-        ({"client": object()}, "client must be an httpx.AsyncClient"),
-    ],
-)
-def test_invalid_options(options: dict[str, Any], match: str) -> None:
-    with pytest.raises(errors.UsageError, match=match):
-        HttpxTransport(**options)
-
-
-@pytest.mark.parametrize(
-    "options",
-    [
-        {"limit": 5},
-        {"max_keepalive_connections": 5},
-        {"keepalive_timeout": 1.0},
-        {"verify": False},
-        {"trust_env": True},
-    ],
-)
-async def test_pool_options_conflict_with_a_borrowed_client(options: dict[str, Any]) -> None:
-    async with httpx.AsyncClient() as client:
-        with pytest.raises(errors.UsageError, match=r"configure them on your httpx\.AsyncClient"):
-            HttpxTransport(client=client, **options)
-        transport = HttpxTransport(client=client, timeout=Timeout(5), max_body_size=10)
-        assert "borrowed" in repr(transport)
+from .conftest import SECRET_REQUEST, URL_WITH_SECRET, WebServer, assert_mapped
 
 
 async def test_no_limits_at_all(web_server: WebServer) -> None:
@@ -138,16 +92,8 @@ async def test_exception_mapping(
     client_raising.append(client)
     transport = HttpxTransport(client=client)
     with pytest.raises(errors.TransportError) as info:
-        await transport.send(
-            HttpRequest("POST", URL_WITH_SECRET, {"Authorization": "Bearer TOKEN"}, b"{}")
-        )
-    error = info.value
-    assert type(error) is kind
-    assert error.request_sent is sent
-    assert error.__cause__ is raised
-    assert "api_key=REDACTED" in str(error)
-    assert "SECRET-KEY" not in str(error)
-    assert "TOKEN" not in str(error)
+        await transport.send(SECRET_REQUEST)
+    assert_mapped(info.value, kind, sent, raised)
 
 
 @pytest.mark.parametrize(
