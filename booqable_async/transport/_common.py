@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 
 import attrs
 
-from booqable_async.errors import ResponseTooLarge, UsageError, redact_url
+from booqable_async.errors import ResponseTooLarge, UsageError, redact_text, redact_url
 from booqable_async.transport._base import Headers, HttpRequest, Timeout
 
 __all__ = [
@@ -169,7 +169,10 @@ def decode_raw_headers(raw: Iterable[tuple[bytes, bytes]]) -> Headers:
 
 
 def safe_reason(exc: BaseException, text: str | None = None) -> str:
-    """Describe a backend exception for a message: its type and text, URLs redacted.
+    """Describe a backend exception for a message: its type and text, secrets masked.
+
+    Backend texts may carry the request URL or echo bytes the server sent (a bad status
+    line), so URLs go through ``redact_url`` and the rest through ``redact_text``.
 
     Args:
         exc: The backend's exception.
@@ -179,7 +182,7 @@ def safe_reason(exc: BaseException, text: str | None = None) -> str:
     text = str(exc) if text is None else text
     if not text:
         return name
-    return f"{name}: {_URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)}"
+    return f"{name}: {redact_text(_URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text))}"
 
 
 @attrs.define

@@ -323,13 +323,15 @@ async def test_server_closes_in_the_middle_of_the_body(
 async def test_malformed_status_line(backend: Backend, raw_server: StartRaw) -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
-        writer.write(b"SPEAKING NONSENSE\r\n\r\n")
+        # A garbage status line that happens to echo a credential.
+        writer.write(b"SPEAKING NONSENSE api_key=k3yk3yk3y123456789\r\n\r\n")
         await writer.drain()
 
     server = await raw_server(handler)
     with pytest.raises(errors.ProtocolError) as info:
         await backend.make().send(HttpRequest("GET", server.url()))
     assert info.value.request_sent is True
+    assert "k3yk3yk3y123456789" not in str(info.value)
 
 
 @pytest.mark.parametrize("where", ["request", "default"])
