@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import os
 import re
@@ -343,11 +342,10 @@ class Session:
     def _get_transport(self) -> Transport:
         transport = self._transport
         if transport is None:
-            # Imported here: aiohttp costs import time, and tests always pass a transport.
-            module = importlib.import_module("booqable_async.transport.aiohttp")
-            transport = module.AiohttpTransport(
-                limit=max(_DEFAULT_POOL_SIZE, self._max_concurrency)
-            )
+            # Imported here: aiohttp costs import time, and tests mostly pass a transport.
+            from booqable_async.transport.aiohttp import AiohttpTransport
+
+            transport = AiohttpTransport(limit=max(_DEFAULT_POOL_SIZE, self._max_concurrency))
             self._transport = transport
         return transport
 

@@ -123,3 +123,30 @@ async def test_default_transport_is_only_created_when_used() -> None:
     session = Session(company="acme", token=TOKEN)
     await session.aclose()  # nothing was created, nothing to close (and no aiohttp import)
     assert session.closed
+
+
+async def test_default_transport_is_created_on_first_use_and_closed() -> None:
+    from aiohttp import web
+
+    seen: list[str] = []
+
+    async def orders(request: web.Request) -> web.Response:
+        seen.append(request.headers["Authorization"])
+        return web.json_response({"data": []}, content_type="application/vnd.api+json")
+
+    app = web.Application()
+    app.router.add_get("/api/4/orders", orders)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        port = runner.addresses[0][1]
+        session = Session(base_url=f"http://127.0.0.1:{port}/api/4", token=TOKEN)
+        async with session:
+            response = await session.request("GET", "orders")
+        assert response.payload == {"data": []}
+        assert seen == [f"Bearer {TOKEN}"]
+        assert session.closed
+    finally:
+        await runner.cleanup()
