@@ -5,6 +5,8 @@ Every exception the library raises on purpose derives from :class:`BooqableError
     BooqableError
     ├── UsageError              our side, raised before any I/O (bad arguments, bad query)
     ├── DecodeError             their side: a body that is not the JSON:API we expect
+    ├── PaginationError         iterating pages stopped early (.resume_point, .cause)
+    │   └── TotalMismatch           the item count disagreed with the server's total
     ├── TransportError          the request did not produce an HTTP response
     │   ├── ConnectError            could not open a connection     (request_sent=False)
     │   ├── ConnectTimeout          opening the connection timed out (request_sent=False)
@@ -40,6 +42,7 @@ value is ever put in a message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -47,6 +50,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import attrs
 
 if TYPE_CHECKING:
+    from booqable_async.pagination import ResumePoint
     from booqable_async.protocol.headers import RateLimit
     from booqable_async.transport import Headers
 
@@ -69,6 +73,7 @@ __all__ = [
     "MethodNotAllowed",
     "NotAcceptable",
     "NotFound",
+    "PaginationError",
     "PaymentRequired",
     "ProtocolError",
     "RateLimited",
@@ -76,12 +81,14 @@ __all__ = [
     "ResponseTooLarge",
     "ServerError",
     "TLSError",
+    "TotalMismatch",
     "TransportError",
     "Unauthorized",
     "UnexpectedStatus",
     "UnprocessableEntity",
     "UnsupportedMediaType",
     "UsageError",
+    "redact_text",
     "redact_url",
     "status_error_class",
 ]
@@ -124,8 +131,97 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+# Free-text credential patterns, compiled once. Order matters: header lines and key=value
+# pairs first (they keep their label), then bare JWTs and long opaque runs.
+_HEADER_LINE_RE = re.compile(
+    r"(?i)(?<![a-z])(proxy[-_]authorization|authorization|set[-_]cookie|cookie"
+    r"|session[-_]expiry[-_]token)([\"']?\s*(?:=>|[:=])\s*)[^\r\n]*"
+)
+_SCHEME_RE = re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]+")
+_KEY_VALUE_RE = re.compile(
+    r"(?i)(?<![a-z])(api[-_]?key|access[-_]token|refresh[-_]token|id[-_]token|client[-_]secret"
+    r"|password|secret|token)([\"']?\s*(?:=>|[:=])\s*[\"']?)[^\s&\"',;<>]+"
+)
+_JWT_RE = re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?")
+_OPAQUE_RE = re.compile(r"[A-Za-z0-9_+=-]{24,}")
+_UUID_RE = re.compile(
+    r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+)
+_HAS_DIGIT_RE = re.compile(r"[0-9]")
+_HAS_LETTER_RE = re.compile(r"[A-Za-z]")
+
+
+def _mask_opaque(match: re.Match[str]) -> str:
+    run = match.group(0)
+    # A long run mixing letters and digits is what tokens, API keys and session ids look
+    # like; UUIDs (record and request ids) and plain words/numbers are kept.
+    if _UUID_RE.fullmatch(run) or not _HAS_DIGIT_RE.search(run) or not _HAS_LETTER_RE.search(run):
+        return run
+    return _MASK
+
+
+def redact_text(text: str) -> str:
+    """Mask anything in free text that looks like a credential.
+
+    Used on every piece of server-supplied text that ends up in an exception message
+    (error details, excerpts of HTML error pages). It masks header lines
+    (``Authorization: ...``, ``Cookie: ...``), ``Bearer``/``Basic`` credentials,
+    ``api_key=...``/``"token": "..."`` pairs, JWTs and long runs mixing letters and digits
+    (API keys, session ids). UUIDs are kept: they are record and request ids.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        The text with every credential-looking part replaced by ``REDACTED``.
+    """
+    text = _HEADER_LINE_RE.sub(rf"\1\2{_MASK}", text)
+    text = _SCHEME_RE.sub(rf"\1\2{_MASK}", text)
+    text = _KEY_VALUE_RE.sub(rf"\1\2{_MASK}", text)
+    text = _JWT_RE.sub(_MASK, text)
+    return _OPAQUE_RE.sub(_mask_opaque, text)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 class BooqableError(Exception):
-    """Root of every exception booqable_async raises on purpose."""
+    """Root of every exception booqable_async raises on purpose.
+
+    Attributes:
+        write_outcome_unknown: True when this error ended a write (POST, PATCH, PUT,
+            DELETE) after the request may have reached the server: a 500/502/504 answer,
+            or a timeout or reset after sending. The write may or may not have happened.
+            Booqable has no idempotency keys, so a POST is never retried in that case:
+            check whether the record exists before sending it again. The message says so.
+    """
+
+    write_outcome_unknown: bool = False
+
+    def mark_write_outcome_unknown(self, method: str) -> None:
+        """Flag this error as ending a write whose outcome is unknown; extend the message.
+
+        Called by the retry layer when it gives up on a write that may have reached the
+        server. Marking twice changes nothing.
+
+        Args:
+            method: The HTTP method of the write (``POST``, ``PUT``...).
+        """
+        if self.write_outcome_unknown:
+            return
+        self.write_outcome_unknown = True
+        method = method.upper()
+        if method in ("PUT", "DELETE"):
+            advice = f"repeating it is safe ({method} is idempotent)"
+        else:
+            advice = (
+                "it was not retried because Booqable has no idempotency keys; check "
+                "whether it took effect before sending it again"
+            )
+        note = f" [write outcome unknown: the {method} may or may not have happened; {advice}]"
+        first = str(self.args[0]) if self.args else ""
+        self.args = (f"{first}{note}", *self.args[1:])
 
 
 class UsageError(BooqableError, ValueError):
@@ -147,6 +243,61 @@ class DecodeError(BooqableError, ValueError):
         self.reason = reason
         self.pointer = pointer
         super().__init__(f"{reason} (at {pointer or '/'})")
+
+
+class PaginationError(BooqableError):
+    """Iterating a paginated listing stopped before the end.
+
+    Raised when a page could not be fetched (the session already retried what was safe to
+    retry), with the failure as :attr:`cause` (and ``__cause__``). Nothing was silently
+    skipped: every item before :attr:`resume_point` was delivered, in order.
+
+    Attributes:
+        items_yielded: Items delivered before the failure (including earlier runs when
+            resumed).
+        resume_point: Where to continue: pass it as ``resume_from=`` to a new paginator
+            over the same query. ``None`` when there is nothing to resume.
+        cause: The exception that stopped the iteration, or ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        items_yielded: int = 0,
+        resume_point: ResumePoint | None = None,
+        cause: BaseException | None = None,
+    ) -> None:
+        self.items_yielded = items_yielded
+        self.resume_point = resume_point
+        self.cause = cause
+        super().__init__(message)
+
+
+class TotalMismatch(PaginationError):
+    """The number of items delivered differs from the total the server reported.
+
+    Records were added, removed or moved while paging (or the server capped the page
+    size). Raised at the end of the iteration when the paginator was asked to
+    (``on_total_mismatch="raise"``); otherwise reported as a ``PaginationWarning``.
+
+    Attributes:
+        expected: Items the server's total implied for this iteration.
+        received: Items actually delivered (after de-duplication).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        expected: int,
+        received: int,
+        items_yielded: int = 0,
+        resume_point: ResumePoint | None = None,
+    ) -> None:
+        self.expected = expected
+        self.received = received
+        super().__init__(message, items_yielded=items_yielded, resume_point=resume_point)
 
 
 class TransportError(BooqableError):
@@ -258,6 +409,8 @@ class ApiError(BooqableError):
         body_excerpt: A short, safe excerpt of a non-JSON body (HTML error page...).
         method: HTTP method of the request.
         url: Redacted URL of the request.
+        retry_after: Seconds the server asked us to wait (``Retry-After``, on a 429 or a
+            503 maintenance answer), ``None`` when it did not say.
     """
 
     def __init__(
@@ -272,6 +425,7 @@ class ApiError(BooqableError):
         method: str = "",
         url: str = "",
         message: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.status = status
         self.headers = headers
@@ -281,6 +435,7 @@ class ApiError(BooqableError):
         self.body_excerpt = body_excerpt
         self.method = method
         self.url = redact_url(url) if url else ""
+        self.retry_after = retry_after
         super().__init__(message if message is not None else self._default_message())
 
     def _default_message(self) -> str:
@@ -288,14 +443,18 @@ class ApiError(BooqableError):
         if self.method or self.url:
             parts.append(f"for {self.method} {self.url}".rstrip())
         text = " ".join(parts)
+        # Server-supplied text is scrubbed of anything that looks like a credential, then
+        # clipped (a huge error list or detail must not make a huge log line).
         if self.errors:
-            text += ": " + "; ".join(str(e) for e in self.errors[:3])
+            text += ": " + "; ".join(_clip(redact_text(str(e)), 300) for e in self.errors[:3])
             if len(self.errors) > 3:
                 text += f" (+{len(self.errors) - 3} more)"
         elif self.body_excerpt:
-            text += f": {self.body_excerpt}"
+            text += f": {_clip(redact_text(self.body_excerpt), 300)}"
         if self.request_id:
             text += f" (request id {self.request_id})"
+        if self.retry_after is not None:
+            text += f"; retry after {self.retry_after:g} s"
         return text
 
     @property
@@ -364,14 +523,7 @@ class RateLimited(ClientError):
     """
 
     def __init__(self, status: int = 429, *, retry_after: float | None = None, **kwargs: Any):
-        self.retry_after = retry_after
-        super().__init__(status, **kwargs)
-
-    def _default_message(self) -> str:
-        text = super()._default_message()
-        if self.retry_after is not None:
-            text += f"; retry after {self.retry_after:g} s"
-        return text
+        super().__init__(status, retry_after=retry_after, **kwargs)
 
 
 class ServerError(ApiError):

@@ -121,3 +121,60 @@ def test_decode_error_pointer() -> None:
 )
 def test_redact_url(url: str, expected: str) -> None:
     assert redact_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Authorization: Bearer abc", "Authorization: REDACTED"),
+        ("HTTP_AUTHORIZATION: Bearer abc", "HTTP_AUTHORIZATION: REDACTED"),
+        ('"HTTP_COOKIE"=>"s=abc", "x"=>1', '"HTTP_COOKIE"=>REDACTED'),
+        ("Set-Cookie: _session=abc; path=/\nnext line", "Set-Cookie: REDACTED\nnext line"),
+        ("session-expiry-token: abc", "session-expiry-token: REDACTED"),
+        ("sent Bearer abc.def-ghi", "sent Bearer REDACTED"),
+        ("basic dXNlcjpwYXNz", "basic REDACTED"),
+        ("api_key=abc&x=1", "api_key=REDACTED&x=1"),
+        ("X-Api-Key: abc", "X-Api-Key: REDACTED"),
+        ('{"token":"abc","a":1}', '{"token":"REDACTED","a":1}'),
+        ("{'access_token': 'abc'}", "{'access_token': 'REDACTED'}"),
+        ("password: hunter2", "password: REDACTED"),
+        ("client_secret=xyz", "client_secret=REDACTED"),
+        ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln here", "jwt REDACTED here"),
+        ("key 8f14e45fceea167a5a36dedd4bea2543!", "key REDACTED!"),
+        # Kept: UUIDs (record and request ids), words, numbers, ordinary prose.
+        ("id 3e037580-3d7a-4d23-876c-f0ba1a481bb7", "id 3e037580-3d7a-4d23-876c-f0ba1a481bb7"),
+        ("stock_item_archivations_are_fine", "stock_item_archivations_are_fine"),
+        ("123456789012345678901234567890", "123456789012345678901234567890"),
+        ("token expired", "token expired"),
+        ("the tokens are fine", "the tokens are fine"),
+        ("code: items_not_available", "code: items_not_available"),
+        ("", ""),
+    ],
+)
+def test_redact_text(text: str, expected: str) -> None:
+    assert errors.redact_text(text) == expected
+
+
+def test_any_api_error_carries_retry_after() -> None:
+    err = errors.ServerError(503, retry_after=120.0)
+    assert err.retry_after == 120.0
+    assert str(err) == "HTTP 503; retry after 120 s"
+    assert errors.NotFound(404).retry_after is None
+
+
+def test_api_error_message_scrubs_and_clips_server_text() -> None:
+    err = errors.Unauthorized(
+        401,
+        errors=[ErrorObject(detail="Bearer abcdef " + "x" * 5000)],
+        body_excerpt="ignored when there are errors",
+    )
+    assert "abcdef" not in str(err)
+    assert len(str(err)) < 400
+    assert str(err).endswith("…")
+    err = errors.ServerError(502, body_excerpt="api_key=s3cr3t " + "y" * 1000)
+    assert "s3cr3t" not in str(err)
+    assert len(str(err)) < 400
+
+
+def test_explicit_message_wins() -> None:
+    assert str(errors.NotFound(404, message="custom")) == "custom"

@@ -1,11 +1,53 @@
 """The sans-I/O protocol layer: build requests, decipher responses, parse headers.
 
 Nothing in this package awaits or touches the network; it is pure functions over the
-transport's value types, so it is tested without a server.
+transport's value types, so it works with any HTTP client and is tested without a server::
+
+    request = build_request("GET", ("orders", order_id), base_url=base_url_for(company="acme"))
+    response = ...  # send request.method / request.url / request.headers / request.body
+    payload = decipher_response(response, method=request.method, url=request.url)
 """
 
 from __future__ import annotations
 
 from booqable_async.protocol.headers import RateLimit, parse_rate_limit, parse_retry_after
+from booqable_async.protocol.request import (
+    API_VERSIONS,
+    JSON_OPTIONS,
+    JSONAPI_MEDIA_TYPE,
+    NOTHING,
+    USER_AGENT,
+    QueryParams,
+    QueryValue,
+    base_url_for,
+    build_request,
+    path_template,
+    render_query,
+)
+from booqable_async.protocol.response import (
+    EXCERPT_LIMIT,
+    api_error_for,
+    decipher_response,
+    parse_error_objects,
+)
 
-__all__ = ["RateLimit", "parse_rate_limit", "parse_retry_after"]
+__all__ = [
+    "API_VERSIONS",
+    "EXCERPT_LIMIT",
+    "JSONAPI_MEDIA_TYPE",
+    "JSON_OPTIONS",
+    "NOTHING",
+    "USER_AGENT",
+    "QueryParams",
+    "QueryValue",
+    "RateLimit",
+    "api_error_for",
+    "base_url_for",
+    "build_request",
+    "decipher_response",
+    "parse_error_objects",
+    "parse_rate_limit",
+    "parse_retry_after",
+    "path_template",
+    "render_query",
+]

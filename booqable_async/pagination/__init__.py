@@ -1,0 +1,38 @@
+"""Pages and records of a listing: ``Paginator``, ``Page``, ``ResumePoint``, ``changes_since``.
+
+The paginator is generic over a fetch function (``async fetch(query) -> Page[T]``), so it
+knows nothing about HTTP or decoding; the typed facades supply that function::
+
+    paginator = Paginator(fetch, Query().where(status="reserved").page(size=100))
+    first = await paginator                # Page[T]
+    async for record in paginator: ...      # every record, in order
+    async for page in paginator.pages(): ...
+
+See docs/pagination.md for resuming, de-duplication and the incremental-sync recipe.
+"""
+
+from __future__ import annotations
+
+from booqable_async.pagination._changes import DEFAULT_OVERLAP, ChangeFeed, changes_since
+from booqable_async.pagination._page import Page, ResumePoint, default_id
+from booqable_async.pagination._paginator import (
+    DEFAULT_PAGE_SIZE,
+    ItemStream,
+    PageStream,
+    PaginationWarning,
+    Paginator,
+)
+
+__all__ = [
+    "DEFAULT_OVERLAP",
+    "DEFAULT_PAGE_SIZE",
+    "ChangeFeed",
+    "ItemStream",
+    "Page",
+    "PageStream",
+    "PaginationWarning",
+    "Paginator",
+    "ResumePoint",
+    "changes_since",
+    "default_id",
+]
