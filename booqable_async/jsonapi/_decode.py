@@ -806,6 +806,11 @@ class _NestedDecoder:
             if key == "id":
                 continue
             rp = plan.rel_by_wire.get(key) if plan is not None else None
+            if rp is not None and key in plan.attr_by_wire and not _records(value, rp.many):  # type: ignore[union-attr]
+                # The same name is an attribute too (Booqable's orders, customers and
+                # products have a "properties" hash and a "properties" relationship): in
+                # this format only the value's shape tells them apart.
+                rp = None
             if rp is None:
                 attributes[key] = value
                 continue
@@ -861,6 +866,13 @@ class _NestedDecoder:
         if isinstance(own, str) and own in types:
             return own
         return "|".join(types) or "unknown"
+
+
+def _records(value: Any, many: bool) -> bool:
+    """True when ``value`` looks like nested records rather than an attribute value."""
+    if many:
+        return isinstance(value, list) and all(isinstance(item, Mapping) for item in value)
+    return isinstance(value, Mapping) and "id" in value
 
 
 def _identifiers(linked: Any) -> Any:

@@ -141,3 +141,22 @@ def test_nested_errors(body: object, pointer: str, reason: str) -> None:
 def test_nested_needs_a_type() -> None:
     with pytest.raises(UsageError):
         decode_nested({"data": []}, "")
+
+
+def test_a_name_that_is_attribute_and_relationship_is_told_apart_by_shape() -> None:
+    doc = decode_nested(
+        {
+            "data": [
+                {"id": "1", "properties": {"delivery_address": None}},
+                {"id": "2", "properties": [{"id": "p1", "name": "Phone"}]},
+            ]
+        },
+        "orders",
+        REGISTRY,
+    )
+    first, second = doc.primary
+    assert isinstance(first, Order)
+    assert isinstance(second, Order)
+    assert first.properties == {"delivery_address": None}
+    assert not first.properties_  # NOT_LOADED
+    assert second.properties_[0].name == "Phone"  # type: ignore[index]
