@@ -88,6 +88,7 @@ __all__ = [
     "UnprocessableEntity",
     "UnsupportedMediaType",
     "UsageError",
+    "redact_repr",
     "redact_text",
     "redact_url",
     "status_error_class",
@@ -180,6 +181,22 @@ def redact_text(text: str) -> str:
     text = _KEY_VALUE_RE.sub(rf"\1\2{_MASK}", text)
     text = _JWT_RE.sub(_MASK, text)
     return _OPAQUE_RE.sub(_mask_opaque, text)
+
+
+def redact_repr(value: object, limit: int = 80) -> str:
+    """Return ``repr(value)`` scrubbed with :func:`redact_text` and clipped, for messages.
+
+    Bad arguments are echoed in ``UsageError`` messages so the caller sees what was wrong;
+    a token passed in the wrong argument must still never reach a log line.
+
+    Args:
+        value: The offending value.
+        limit: Longest text returned (characters).
+
+    Returns:
+        The scrubbed, clipped ``repr``.
+    """
+    return _clip(redact_text(repr(value)), limit)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -368,9 +385,13 @@ class ResponseTooLarge(TransportError):
     """The response body exceeded the transport's ``max_body_size``; nothing was kept."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ErrorObject:
     """One entry of a JSON:API ``errors`` array, as Booqable sends it.
+
+    The attributes keep the server's text verbatim for your code; ``str()`` and ``repr()``
+    (what ends up in a log line such as ``log.error("%s", exc.errors)``) are scrubbed of
+    anything that looks like a credential, like error messages are.
 
     Attributes:
         code: Application error code (``items_not_available``, ``bad_request``...).
@@ -394,7 +415,13 @@ class ErrorObject:
         text = ": ".join(p for p in (self.code or self.title, self.detail) if p)
         if self.pointer:
             text += f" [at {self.pointer}]"
-        return text or "error"
+        return redact_text(text) or "error"
+
+    def __repr__(self) -> str:
+        members = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}" for f in attrs.fields(ErrorObject)
+        )
+        return redact_text(f"ErrorObject({members})")
 
 
 class ApiError(BooqableError):

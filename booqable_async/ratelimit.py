@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable
 
 import attrs
 
-from booqable_async.errors import UsageError
+from booqable_async.errors import UsageError, redact_repr
 from booqable_async.protocol import RateLimit
 
 __all__ = ["LimiterStats", "RateLimiter"]
@@ -109,11 +109,13 @@ class RateLimiter:
                 "(e.g. RateLimiter(limit=50, period=60)), or neither to follow the headers"
             )
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
-            raise UsageError(f"RateLimiter limit must be an integer >= 1, got {limit!r}")
+            raise UsageError(f"RateLimiter limit must be an integer >= 1, got {redact_repr(limit)}")
         if burst is not None and (isinstance(burst, bool) or not isinstance(burst, int)):
-            raise UsageError(f"RateLimiter burst must be an integer >= 1, got {burst!r}")
+            raise UsageError(f"RateLimiter burst must be an integer >= 1, got {redact_repr(burst)}")
         if not isinstance(safety_margin, (int, float)) or not 0 <= safety_margin < 1:
-            raise UsageError(f"RateLimiter safety_margin must be in [0, 1), got {safety_margin!r}")
+            raise UsageError(
+                f"RateLimiter safety_margin must be in [0, 1), got {redact_repr(safety_margin)}"
+            )
         self._fixed = limit is not None
         self._burst_setting = burst
         self._margin = float(safety_margin)
@@ -161,11 +163,12 @@ class RateLimiter:
     def _configure(self, limit: int, period: float) -> None:
         if limit < 1 or not period > 0 or not math.isfinite(period):
             raise UsageError(
-                f"RateLimiter needs limit >= 1 and period > 0, got {limit!r} per {period!r}"
+                "RateLimiter needs limit >= 1 and period > 0, got "
+                f"{redact_repr(limit)} per {redact_repr(period)}"
             )
         burst = self._burst_setting if self._burst_setting is not None else max(1, limit // 4)
         if burst < 1:
-            raise UsageError(f"RateLimiter burst must be >= 1, got {burst!r}")
+            raise UsageError(f"RateLimiter burst must be >= 1, got {redact_repr(burst)}")
         self._limit = limit
         self._period = float(period)
         self._window = self._period * (1.0 + self._margin)

@@ -37,6 +37,7 @@ from booqable_async.errors import (
     TLSError,
     TransportError,
     UsageError,
+    redact_repr,
 )
 from booqable_async.protocol import parse_retry_after
 
@@ -64,12 +65,16 @@ OnRetry = Callable[["RetryDecision", BaseException, int], Awaitable[None]]
 
 def _positive_int(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise UsageError(f"RetryPolicy.{attribute.name} must be an integer >= 1, got {value!r}")
+        raise UsageError(
+            f"RetryPolicy.{attribute.name} must be an integer >= 1, got {redact_repr(value)}"
+        )
 
 
 def _non_negative(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-        raise UsageError(f"RetryPolicy.{attribute.name} must be a number >= 0, got {value!r}")
+        raise UsageError(
+            f"RetryPolicy.{attribute.name} must be a number >= 0, got {redact_repr(value)}"
+        )
 
 
 @attrs.frozen

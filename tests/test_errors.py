@@ -178,3 +178,23 @@ def test_api_error_message_scrubs_and_clips_server_text() -> None:
 
 def test_explicit_message_wins() -> None:
     assert str(errors.NotFound(404, message="custom")) == "custom"
+
+
+def test_error_objects_show_scrubbed_text_but_keep_it_verbatim() -> None:
+    token = "5e1a0c2b7d9f4e3a8b6c1d0e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a"
+    error = ErrorObject(code="unauthorized", detail=f"token {token} is invalid", meta={"k": token})
+    assert error.detail == f"token {token} is invalid"  # for code: verbatim
+    assert error.meta == {"k": token}
+    assert token not in str(error)
+    assert token not in repr(error)
+    assert token not in repr((error,))  # log.error("%s", exc.errors)
+    assert repr(ErrorObject(code="x")).startswith("ErrorObject(code='x', status=None")
+
+
+def test_redact_repr_scrubs_and_clips() -> None:
+    token = "5e1a0c2b7d9f4e3a8b6c1d0e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a"
+    assert errors.redact_repr(token) == "'REDACTED'"
+    assert errors.redact_repr(12.5) == "12.5"
+    long = errors.redact_repr("word " * 100)
+    assert len(long) == 80
+    assert long.endswith("…")

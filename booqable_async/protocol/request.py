@@ -30,7 +30,7 @@ import attrs
 import orjson
 
 from booqable_async._version import __version__
-from booqable_async.errors import UsageError, redact_text, redact_url
+from booqable_async.errors import UsageError, redact_repr, redact_url
 from booqable_async.transport import Headers, HttpRequest, Timeout
 
 __all__ = [
@@ -105,11 +105,9 @@ _DEFAULT_BODY_HEADERS: Final = Headers(
 )
 
 
-def _shown(value: object) -> str:
-    # Bad input is echoed so the caller sees what was wrong, but clipped and scrubbed: a
-    # token passed in the wrong argument must not end up in a log line.
-    text = redact_text(repr(value))
-    return text if len(text) <= 80 else text[:79] + "…"
+# Bad input is echoed so the caller sees what was wrong, but clipped and scrubbed: a
+# token passed in the wrong argument must not end up in a log line.
+_shown = redact_repr
 
 
 def base_url_for(

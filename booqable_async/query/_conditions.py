@@ -25,7 +25,14 @@ from booqable_async.errors import UsageError
 from booqable_async.query._operators import OPERATORS, check_field_name, check_operator_value
 from booqable_async.query._values import Normalized, normalize, to_json
 
-__all__ = ["Condition", "FieldCondition", "Group", "Q", "and_", "or_"]
+__all__ = ["MAX_GROUP_DEPTH", "Condition", "FieldCondition", "Group", "Q", "and_", "or_"]
+
+#: Deepest nesting of ``and``/``or`` groups accepted. Booqable's examples nest two; Rails'
+#: JSON parser refuses documents nested more than 100 levels and each group adds two
+#: (an object and its ``attributes`` array), so a deeper tree could never be read. Refusing
+#: it when the group is built also keeps ``to_json()`` and ``leaves()`` (recursive) far
+#: from Python's recursion limit.
+MAX_GROUP_DEPTH = 32
 
 
 class Condition:
@@ -78,10 +85,25 @@ class Group(Condition):
     Attributes:
         operator: ``"and"`` or ``"or"``.
         conditions: The members (leaves or groups), in order.
+        depth: Levels of groups in this tree (1 for a group of leaves).
+
+    Raises:
+        UsageError: The tree would nest deeper than :data:`MAX_GROUP_DEPTH`.
     """
 
     operator: Literal["and", "or"]
     conditions: tuple[Condition, ...]
+    depth: int = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Groups are built bottom-up, so each one only looks at its direct members.
+        depth = 1 + max((m.depth for m in self.conditions if isinstance(m, Group)), default=0)
+        if depth > MAX_GROUP_DEPTH:
+            raise UsageError(
+                f"search conditions may nest and/or groups at most {MAX_GROUP_DEPTH} levels "
+                "deep; flatten them (a | b | c is one group)"
+            )
+        object.__setattr__(self, "depth", depth)
 
     def to_json(self) -> dict[str, Any]:
         """Return ``{"operator": ..., "attributes": [...]}``."""

@@ -33,6 +33,11 @@ __all__ = [
 
 # Keys inside a hash filter become ``[key]`` segments: brackets would change the structure.
 _BAD_KEY = re.compile(r"[\[\]]")
+#: Deepest hash filter accepted. Booqable's hash filters are one level deep
+#: (``filter[range][from]``) and Rails' query parser refuses parameters nested beyond a
+#: fixed depth, so anything deeper is a mistake; refusing it also keeps normalising and
+#: rendering (both recursive) far from Python's recursion limit.
+MAX_HASH_DEPTH = 16
 
 
 @attrs.frozen
@@ -120,14 +125,23 @@ def normalize(value: object, where: str) -> Normalized:
         UsageError: The value or one of its members is not supported, a list is empty, or a
             hash key is not a string.
     """
+    return _normalize(value, where, 0)
+
+
+def _normalize(value: object, where: str, depth: int) -> Normalized:
     if isinstance(value, Mapping):
+        if depth >= MAX_HASH_DEPTH:
+            raise UsageError(
+                f"{where.split('[', 1)[0]}: a hash filter may nest at most {MAX_HASH_DEPTH} "
+                "levels (Booqable's hash filters use one: {'from': ..., 'till': ...})"
+            )
         items: list[tuple[str, Normalized]] = []
         for key, member in value.items():
             if not isinstance(key, str) or not key or _BAD_KEY.search(key):
                 raise UsageError(
                     f"{where}: hash keys must be non-empty strings without brackets, got {key!r}"
                 )
-            items.append((key, normalize(member, f"{where}[{key}]")))
+            items.append((key, _normalize(member, f"{where}[{key}]", depth + 1)))
         if not items:
             raise UsageError(f"{where}: an empty dict filters nothing; leave the filter out")
         return HashValue(tuple(items))

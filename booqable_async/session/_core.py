@@ -28,6 +28,7 @@ from booqable_async.errors import (
     BooqableError,
     TransportError,
     UsageError,
+    redact_repr,
     redact_url,
 )
 from booqable_async.protocol import (
@@ -149,7 +150,7 @@ def _timeout(value: object, what: str) -> Timeout:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise UsageError(
             f"{what} must be a number of seconds > 0, a Timeout, or None for no limit; "
-            f"got {value!r}"
+            f"got {redact_repr(value)}"
         )
     seconds = float(value)
     return Timeout(total=seconds, connect=min(seconds, _DEFAULT_CONNECT_TIMEOUT))
@@ -171,7 +172,7 @@ def _limiter(
         return RateLimiter(limit, period, clock=clock, sleep=sleep)
     raise UsageError(
         "rate_limit must be True (follow the X-Ratelimit headers), False (off), a "
-        f"RateLimiter, or a fixed budget (limit, period_seconds); got {value!r}"
+        f"RateLimiter, or a fixed budget (limit, period_seconds); got {redact_repr(value)}"
     )
 
 
@@ -271,7 +272,9 @@ class Session:
             or not isinstance(max_concurrency, int)
             or max_concurrency < 1
         ):
-            raise UsageError(f"max_concurrency must be an integer >= 1, got {max_concurrency!r}")
+            raise UsageError(
+                f"max_concurrency must be an integer >= 1, got {redact_repr(max_concurrency)}"
+            )
         self._max_concurrency = max_concurrency
         self._clock = clock or time.monotonic
         self._sleep = sleep or _system_sleep

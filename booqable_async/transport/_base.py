@@ -18,6 +18,8 @@ from booqable_async.errors import SENSITIVE_HEADERS, redact_url
 __all__ = ["BaseTransport", "Headers", "HttpRequest", "HttpResponse", "Timeout", "Transport"]
 
 _T = TypeVar("_T", bound="BaseTransport")
+# Header fields whose value is a URL (which may carry an api_key query value).
+_URL_HEADERS = frozenset({"location", "content-location", "referer"})
 
 
 class Headers(Mapping[str, str]):
@@ -95,8 +97,22 @@ class Headers(Mapping[str, str]):
         return Headers([*kept, *extra._items])
 
     def redacted(self) -> list[tuple[str, str]]:
-        """Return the field lines with secret values (Authorization, cookies...) masked."""
-        return [(k, "REDACTED" if k.lower() in SENSITIVE_HEADERS else v) for k, v in self._items]
+        """Return the field lines with secret values (Authorization, cookies...) masked.
+
+        URLs (``Location``, ``Content-Location``, ``Referer``) have secret query values
+        masked: a redirect that keeps the query carries the ``api_key`` along.
+        """
+        return [
+            (
+                k,
+                "REDACTED"
+                if k.lower() in SENSITIVE_HEADERS
+                else redact_url(v)
+                if k.lower() in _URL_HEADERS
+                else v,
+            )
+            for k, v in self._items
+        ]
 
     def __repr__(self) -> str:
         return f"Headers({self.redacted()!r})"

@@ -54,6 +54,21 @@ def test_headers_repr_redacts_secrets() -> None:
     assert "'Accept', 'a'" in text
 
 
+def test_headers_repr_redacts_secret_query_values_of_url_headers() -> None:
+    headers = Headers(
+        [
+            ("Location", "https://acme.booqable.com/api/1/orders?api_key=k3y-S3CR3T&page=2"),
+            ("Content-Location", "/x?token=abc"),
+            ("Link", "<https://a.b/?page=2>; rel=next"),
+        ]
+    )
+    shown = repr(headers)
+    assert "k3y-S3CR3T" not in shown
+    assert "api_key=REDACTED&page=2" in shown
+    assert "token=REDACTED" in shown
+    assert headers["Location"].endswith("api_key=k3y-S3CR3T&page=2")  # the value is intact
+
+
 def test_request_and_response_values() -> None:
     req = HttpRequest(
         "POST",
