@@ -47,7 +47,7 @@ demo: $(STAMP)
 	@echo "make demo arrives with the fake-server issue (#7)."
 
 generate: $(STAMP)
-	$(BIN)/python tools/generate.py
+	$(BIN)/python -m tools.generate
 	$(BIN)/ruff format booqable_async
 
 clean:
