@@ -1,0 +1,198 @@
+"""Every generated facade: its operations, and list/get against catalog-built documents."""
+
+from __future__ import annotations
+
+import importlib
+import keyword
+import inspect
+from datetime import date, datetime
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import pytest
+
+from booqable_async.jsonapi import RESERVED_NAMES, GenericResource, Resource
+from booqable_async.models import REGISTRY
+from booqable_async.pagination import Page, Paginator
+from booqable_async.query import Query
+from booqable_async.resources import FACADES, Facade
+from booqable_async.schema import OPERATIONS, get_schema, resource_types
+from booqable_async.transport import HttpRequest, HttpResponse
+from tests.resources.helpers import (
+    BASE,
+    Recorder,
+    answer,
+    client_for,
+    list_document,
+    resource_object,
+)
+
+TYPES = resource_types()
+
+
+def facade_class(type_name: str) -> type[Facade[Resource]]:
+    module, _, name = FACADES[type_name].partition(":")
+    cls: type[Facade[Resource]] = getattr(importlib.import_module(module), name)
+    return cls
+
+
+def path_and_params(request: HttpRequest) -> tuple[str, list[tuple[str, str]]]:
+    parts = urlsplit(request.url)
+    path = unquote(parts.path)[len(urlsplit(BASE).path) :]
+    return path, parse_qsl(parts.query)
+
+
+def test_every_catalog_type_has_a_facade() -> None:
+    assert set(FACADES) == set(TYPES)
+
+
+@pytest.mark.parametrize("type_name", TYPES)
+def test_facade_offers_exactly_the_catalog_operations(type_name: str) -> None:
+    cls = facade_class(type_name)
+    schema = get_schema(type_name)
+    offered = {name for name in OPERATIONS if callable(getattr(cls, name, None))}
+    assert offered == set(schema.operations)
+    assert cls.jsonapi_type == type_name
+    for op in schema.operations:
+        doc = inspect.getdoc(getattr(cls, op))
+        assert doc and doc.split("\n")[0].endswith(".")
+    if "delete" in schema.operations and schema.delete_archives:
+        assert "archive" in (inspect.getdoc(cls.delete) or "").lower()
+
+
+def test_orders_has_no_delete() -> None:
+    assert not hasattr(facade_class("orders"), "delete")
+    assert hasattr(facade_class("customers"), "delete")
+
+
+def required_query(type_name: str) -> Query:
+    """A query carrying the filters the resource requires (availabilities...)."""
+    schema = get_schema(type_name)
+    query = Query()
+    for name in sorted(schema.required_filters):
+        spec = schema.attributes.get(name)
+        kind = schema.filter_types.get(name) or (spec.type if spec else "string")
+        query = query.where(**{name: 5 if kind == "integer" else "x"})
+    return query
+
+
+def check_record(record: Resource, type_name: str) -> None:
+    """The record is its type's model, with typed values."""
+    assert type(record) is REGISTRY[type_name]
+    schema = get_schema(type_name)
+    for name, spec in schema.attributes.items():
+        if name == "id" or spec.writeonly:
+            continue
+        py = name + "_" if keyword.iskeyword(name) or name in RESERVED_NAMES else name
+        value = getattr(record, py)
+        if spec.type == "datetime":
+            assert isinstance(value, datetime) and value.tzinfo is not None
+        elif spec.type == "date":
+            assert isinstance(value, date) and not isinstance(value, datetime)
+        elif spec.type == "integer":
+            assert type(value) is int
+        elif spec.type == "float":
+            assert type(value) is float
+        elif spec.type == "boolean":
+            assert value is True
+
+
+@pytest.mark.parametrize("type_name", [t for t in TYPES if get_schema(t).supports("list")])
+async def test_list_every_resource(type_name: str) -> None:
+    document = list_document(type_name)
+    recorder = Recorder(lambda request: answer(200, document))
+    async with client_for(recorder) as client:
+        paginator = client.resource(type_name).list(required_query(type_name))  # type: ignore[attr-defined]
+        assert isinstance(paginator, Paginator)
+        assert recorder.requests == []  # nothing is sent before it is awaited
+        page = await paginator
+    assert isinstance(page, Page)
+    assert page.total == len(document["data"])
+    assert [r.id for r in page.data] == [r["id"] for r in document["data"]]
+    for record, raw in zip(page.data, document["data"]):
+        check_record(record, raw["type"])
+    (request,) = recorder.requests
+    assert request.method == "GET"
+    path, params = path_and_params(request)
+    assert path == type_name
+    assert ("stats[total][]", "count") in params
+    assert ("page[number]", "1") in params
+
+
+@pytest.mark.parametrize("type_name", [t for t in TYPES if get_schema(t).supports("get")])
+async def test_get_every_resource(type_name: str) -> None:
+    concrete = get_schema(type_name).concrete_types()[-1]
+    raw = resource_object(concrete, "rec/1")
+    recorder = Recorder(lambda request: answer(200, {"data": raw, "meta": {}}))
+    async with client_for(recorder) as client:
+        record = await client.resource(type_name).get("rec/1")  # type: ignore[attr-defined]
+    check_record(record, concrete)
+    (request,) = recorder.requests
+    assert request.method == "GET"
+    assert urlsplit(request.url).path.endswith(f"/{type_name}/rec%2F1")  # id escaped
+
+
+@pytest.mark.parametrize(
+    ("type_name", "operation"),
+    [(t, op) for t in TYPES for op in ("new", "current") if get_schema(t).supports(op)],
+)
+async def test_new_and_current(type_name: str, operation: str) -> None:
+    raw = resource_object(type_name)
+    recorder = Recorder(lambda request: answer(200, {"data": raw}))
+    async with client_for(recorder) as client:
+        facade = client.resource(type_name)
+        record = await getattr(facade, operation)()
+    check_record(record, type_name)
+    path, _ = path_and_params(recorder.requests[0])
+    assert path == f"{type_name}/{operation}"
+
+
+async def test_polymorphic_items_and_payments() -> None:
+    for type_name, classes in (
+        ("items", {"Bundle", "Product", "ProductGroup"}),
+        ("payments", {"PaymentAuthorization", "PaymentCharge", "PaymentRefund"}),
+    ):
+        document = list_document(type_name, 6)
+        recorder = Recorder(lambda request, d=document: answer(200, d))
+        async with client_for(recorder) as client:
+            records = await client.resource(type_name).list().collect()  # type: ignore[attr-defined]
+        assert {type(r).__name__ for r in records} == classes
+        assert [r.type for r in records] == [r["type"] for r in document["data"]]
+
+
+async def test_foreign_list_records_decode_generically() -> None:
+    # order_delivery_rates' list example returns "delivery_rates" records.
+    document = {"data": [{"id": "r1", "type": "delivery_rates", "attributes": {"label": "x"}}]}
+    async with client_for(lambda request: answer(200, document)) as client:
+        page = await client.order_delivery_rates.list()
+    (record,) = page.data
+    assert isinstance(record, GenericResource)
+    assert record.attributes["label"] == "x"
+
+
+def test_facade_repr_and_schema() -> None:
+    client = client_for(lambda request: answer(200, {}))
+    assert repr(client.orders) == "OrdersFacade(type='orders')"
+    assert client.orders.schema.type == "orders"
+    assert client.orders.session is client.session
+
+
+async def test_search_uses_the_body_and_decodes_nested_answers() -> None:
+    from booqable_async.query import Q, Query
+
+    nested = {"data": [{"id": "o1", "number": 5}, {"id": "o2", "number": 6}]}
+
+    def respond(request: HttpRequest) -> HttpResponse:
+        return answer(200, nested)
+
+    recorder = Recorder(respond)
+    query = Query().search(Q(status="reserved") | Q(status="started")).fields(orders="number")
+    async with client_for(recorder) as client:
+        page = await client.orders.search(query.page(size=10))
+    assert [(o.id, o.number) for o in page.data] == [("o1", 5), ("o2", 6)]
+    request = recorder.requests[0]
+    assert request.method == "POST"
+    assert path_and_params(request) == ("orders/search", [])
+    body = recorder.last_json
+    assert body["filter"]["conditions"]["operator"] == "or"
+    assert body["page"] == {"number": 1, "size": 10}
+    assert body["stats"] == {"total": ["count"]}
