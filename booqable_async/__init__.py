@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     # Each lazy name gets its real import here as its module lands, so mypy sees the type.
     from booqable_async.client import BooqableClient
     from booqable_async.query import Query
+    from booqable_async.retry import RetryPolicy
 
 __all__ = ["NOT_LOADED", "BooqableClient", "Query", "RetryPolicy", "__version__", "errors"]
 

@@ -192,7 +192,41 @@ def _clip(text: str, limit: int) -> str:
 
 
 class BooqableError(Exception):
-    """Root of every exception booqable_async raises on purpose."""
+    """Root of every exception booqable_async raises on purpose.
+
+    Attributes:
+        write_outcome_unknown: True when this error ended a write (POST, PATCH, PUT,
+            DELETE) after the request may have reached the server: a 500/502/504 answer,
+            or a timeout or reset after sending. The write may or may not have happened.
+            Booqable has no idempotency keys, so a POST is never retried in that case:
+            check whether the record exists before sending it again. The message says so.
+    """
+
+    write_outcome_unknown: bool = False
+
+    def mark_write_outcome_unknown(self, method: str) -> None:
+        """Flag this error as ending a write whose outcome is unknown; extend the message.
+
+        Called by the retry layer when it gives up on a write that may have reached the
+        server. Marking twice changes nothing.
+
+        Args:
+            method: The HTTP method of the write (``POST``, ``PUT``...).
+        """
+        if self.write_outcome_unknown:
+            return
+        self.write_outcome_unknown = True
+        method = method.upper()
+        if method in ("PUT", "DELETE"):
+            advice = f"repeating it is safe ({method} is idempotent)"
+        else:
+            advice = (
+                "it was not retried because Booqable has no idempotency keys; check "
+                "whether it took effect before sending it again"
+            )
+        note = f" [write outcome unknown: the {method} may or may not have happened; {advice}]"
+        first = str(self.args[0]) if self.args else ""
+        self.args = (f"{first}{note}", *self.args[1:])
 
 
 class UsageError(BooqableError, ValueError):

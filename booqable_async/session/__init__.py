@@ -1,0 +1,27 @@
+"""The session layer: one request pipeline with auth, limits, retries, hooks and logging.
+
+Facades and the paginator call :meth:`Session.request`; see :mod:`booqable_async.auth`,
+:mod:`booqable_async.retry` and :mod:`booqable_async.ratelimit` for the policies it runs.
+"""
+
+from __future__ import annotations
+
+from booqable_async.session._core import (
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_COMPANY,
+    ApiResponse,
+    Session,
+)
+from booqable_async.session.hooks import Hook, Hooks, RequestEvent
+
+__all__ = [
+    "ENV_API_KEY",
+    "ENV_BASE_URL",
+    "ENV_COMPANY",
+    "ApiResponse",
+    "Hook",
+    "Hooks",
+    "RequestEvent",
+    "Session",
+]
