@@ -23,8 +23,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# tests/typing/accept_*.py must type-check too (assert_type on facade results);
+# tests/typing/test_typing.py checks that mypy rejects tests/typing/reject_facades.py.
 types: $(STAMP)
-	$(BIN)/mypy --strict booqable_async
+	$(BIN)/mypy --strict booqable_async tests/typing/accept_facades.py
 
 imports: $(STAMP)
 	$(BIN)/lint-imports

@@ -74,12 +74,15 @@ def test_a_facade_imports_only_what_it_needs() -> None:
 
 async def test_request_escape_hatch() -> None:
     order = resource_object("orders", "o1")
-    answers = iter([answer(200, {"data": [order]}), answer(204), answer(200, {"data": [{"id": "x"}]})])
+    answers = iter(
+        [answer(200, {"data": [order]}), answer(204), answer(200, {"data": [{"id": "x"}]})]
+    )
     recorder = Recorder(lambda request: next(answers))
     async with client_for(recorder) as client:
         doc = await client.request("GET", "orders", params=[("filter[status]", "new")])
         assert isinstance(doc, Document)
-        assert isinstance(doc.data, list) and isinstance(doc.data[0], Order)
+        assert isinstance(doc.data, list)
+        assert isinstance(doc.data[0], Order)
         empty = await client.request("POST", ("orders", "o1"), json={"a": 1})
         assert empty.data is None
         nested = await client.request("POST", "orders/search", json={}, nested_type="orders")
@@ -103,22 +106,23 @@ async def test_currency_and_format_cents() -> None:
         subunit_to_unit=100,
     )
     fake.update("companies", fake.company_id, currency="EUR")
-    async with fake.transport() as transport:
-        async with BooqableClient(
-            base_url=fake.base_url, token=fake.token, transport=transport
-        ) as client:
-            currency = await client.currency()
-            assert isinstance(currency, Currency) and currency.iso_code == "EUR"
-            assert await client.format_cents(123450) == "€1.234,50"
-            assert await client.currency() is currency  # cached on the client
-            with pytest.raises(UsageError, match="integer cents"):
-                await client.format_cents(1.5)  # type: ignore[arg-type]
-            fake.update("companies", fake.company_id, currency=None)
-            other = BooqableClient(base_url=fake.base_url, token=fake.token, transport=transport)
-            from booqable_async.errors import DecodeError
+    async with (
+        fake.transport() as transport,
+        BooqableClient(base_url=fake.base_url, token=fake.token, transport=transport) as client,
+    ):
+        currency = await client.currency()
+        assert isinstance(currency, Currency)
+        assert currency.iso_code == "EUR"
+        assert await client.format_cents(123450) == "€1.234,50"
+        assert await client.currency() is currency  # cached on the client
+        with pytest.raises(UsageError, match="integer cents"):
+            await client.format_cents(1.5)  # type: ignore[arg-type]
+        fake.update("companies", fake.company_id, currency=None)
+        other = BooqableClient(base_url=fake.base_url, token=fake.token, transport=transport)
+        from booqable_async.errors import DecodeError
 
-            with pytest.raises(DecodeError, match="no currency"):
-                await other.currency()
+        with pytest.raises(DecodeError, match="no currency"):
+            await other.currency()
 
 
 async def test_request_paths_are_escaped() -> None:

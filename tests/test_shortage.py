@@ -19,7 +19,9 @@ from booqable_async.protocol import parse_error_objects
 
 
 def error_from(body: dict[str, object]) -> UnprocessableEntity:
-    return UnprocessableEntity(422, errors=parse_error_objects(body), method="POST", url="https://x/y")
+    return UnprocessableEntity(
+        422, errors=parse_error_objects(body), method="POST", url="https://x/y"
+    )
 
 
 def example(shared: Path, name: str) -> dict[str, object]:
@@ -30,17 +32,20 @@ def test_documented_422s(shared_api: Path) -> None:
     blocking = ShortageError.from_error(
         error_from(example(shared_api, "order_status_transitions__create__response_3.json"))
     )
-    assert blocking is not None and not blocking.only_warnings
+    assert blocking is not None
+    assert not blocking.only_warnings
     (entry,) = blocking.blocking
     assert (entry.reason, entry.needed, entry.stock_count, entry.reserved) == ("shortage", 2, 1, 0)
-    assert entry.available == 1 and entry.shortage == 1
+    assert entry.available == 1
+    assert entry.shortage == 1
     assert "blocking: item 2759b345" in str(blocking)
     assert "confirm_shortage" not in str(blocking)
 
     warning = ShortageError.from_error(
         error_from(example(shared_api, "order_status_transitions__create__response_4.json"))
     )
-    assert warning is not None and warning.only_warnings
+    assert warning is not None
+    assert warning.only_warnings
     assert "send it again with confirm_shortage=True" in str(warning)
 
     specified = ShortageError.from_error(
@@ -72,7 +77,8 @@ def test_conversion_keeps_everything() -> None:
     )
     original.write_outcome_unknown = True  # anything the pipeline attached
     converted = ShortageError.from_error(original)
-    assert isinstance(converted, ShortageError) and isinstance(converted, UnprocessableEntity)
+    assert isinstance(converted, ShortageError)
+    assert isinstance(converted, UnprocessableEntity)
     assert (converted.status, converted.method, converted.url) == (422, "POST", "https://x/y")
     assert converted.errors == original.errors
     assert converted.write_outcome_unknown is True
@@ -86,7 +92,9 @@ def test_entry_parsing_is_lenient() -> None:
         {"item_id": 7, "needed": "2", "reserved": True, "orders": "x", "available": ["a", 1, None]}
     )
     assert entry.item == "7"
-    assert entry.needed is None and entry.reserved is None and entry.orders == ()
+    assert entry.needed is None
+    assert entry.reserved is None
+    assert entry.orders == ()
     assert entry.available_stock_item_ids == ("a", "1")
     assert str(ShortageEntry(item_id="p", needed=1)) == "item p, needs 1"
     assert ErrorObject(meta={"warning": "x"}).meta == {"warning": "x"}

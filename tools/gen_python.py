@@ -1201,8 +1201,6 @@ def ruff_format(files: dict[Path, str]) -> dict[Path, str]:
             target.write_text(text, encoding="utf-8")
             paths[path] = target
         config = ["--config", str(ROOT / "pyproject.toml")]
-        # The files sit outside the project tree, where ruff cannot tell first-party.
-        config += ["--config", "lint.isort.known-first-party = ['booqable_async']"]
         ruff = [sys.executable, "-m", "ruff"]
         # Import sorting first (ruff's "I" rules), then the formatter, as `make lint` checks.
         subprocess.run(

@@ -90,8 +90,10 @@ def test_transitions_render_the_docs_request_bodies(shared_api: Path) -> None:
 
 
 def test_transition_constructors() -> None:
-    assert StatusTransition.start().revert and StatusTransition.start().transition_to == "started"
-    assert StatusTransition.stop().revert and StatusTransition.stop().transition_to == "stopped"
+    assert StatusTransition.start().revert
+    assert StatusTransition.start().transition_to == "started"
+    assert StatusTransition.stop().revert
+    assert StatusTransition.stop().transition_to == "stopped"
     assert StatusTransition.cancel(from_status="new").to_attributes("o1") == {
         "order_id": "o1",
         "transition_from": "new",
@@ -131,7 +133,10 @@ def test_transition_constructors() -> None:
         (lambda: SpecifyStockItems(product_id="p", planning_id="x"), "to add or to remove"),
         (lambda: StartProduct(product_id="p", quantity=1, planning_id=""), "planning_id"),
         (lambda: BookBundle(bundle_id="b", quantity=1, product_variations="x"), "must be a list"),
-        (lambda: BookBundle(bundle_id="b", quantity=1, product_variations=[{}]), "need bundle_item"),
+        (
+            lambda: BookBundle(bundle_id="b", quantity=1, product_variations=[{}]),
+            "need bundle_item",
+        ),
         (lambda: BookBundle(bundle_id="b", quantity=1, product_variations=[3]), "entries must be"),
         (lambda: action_list([]), "at least one action"),
         (lambda: action_list(["book"]), "actions must be"),  # type: ignore[list-item]

@@ -49,7 +49,8 @@ def field_infos(cls: type[Resource], kind: type[Any]) -> dict[str, tuple[str, An
 
 def test_registry_knows_every_concrete_type_lazily() -> None:
     assert set(REGISTRY) == set(CONCRETE)
-    assert "items" not in REGISTRY and "payments" not in REGISTRY
+    assert "items" not in REGISTRY
+    assert "payments" not in REGISTRY
     assert default_registry() is REGISTRY
     assert REGISTRY["orders"].__name__ == "Order"
 
@@ -106,7 +107,8 @@ def test_model_matches_the_catalog(type_name: str) -> None:
     cls = REGISTRY[type_name]
     schema = get_schema(type_name)
     assert cls.jsonapi_type == type_name
-    assert cls.__doc__ and type_name in cls.__doc__
+    assert cls.__doc__
+    assert type_name in cls.__doc__
     attributes = field_infos(cls, AttributeInfo)
     relationships = field_infos(cls, RelationshipInfo)
     assert set(attributes) == set(schema.attributes) - {"id"}
@@ -157,7 +159,7 @@ def test_write_typed_dicts(type_name: str) -> None:
 
 
 def _resolve(cls: type[Resource], annotation: str) -> Any:
-    return eval(annotation, vars(sys.modules[cls.__module__]))  # noqa: S307 - our own code
+    return eval(annotation, vars(sys.modules[cls.__module__]))
 
 
 def _matches(value: Any, tp: Any) -> bool:
@@ -190,6 +192,7 @@ def _examples(shared: Path) -> list[dict[str, Any]]:
 def test_docs_examples_decode_into_typed_models(shared_api: Path) -> None:
     checked: set[str] = set()
     with_records: set[str] = set()
+    tolerated: list[tuple[str, str]] = []
     values = 0
     for entry in _examples(shared_api):
         body = (shared_api / "examples" / entry["file"]).read_bytes()
@@ -199,8 +202,7 @@ def test_docs_examples_decode_into_typed_models(shared_api: Path) -> None:
             # Known decoder limitation (reported): in the nested format a member named
             # like both an attribute and a relationship (products' "properties" hash) is
             # read as the relationship. Only that exact case is tolerated here.
-            assert exc.pointer.endswith("/properties"), (entry["file"], exc)
-            assert "to-many relationship" in str(exc)
+            tolerated.append((exc.pointer, str(exc)))
             continue
         if doc.primary and entry["resource"] in CONCRETE:
             with_records.add(entry["resource"])
@@ -222,6 +224,11 @@ def test_docs_examples_decode_into_typed_models(shared_api: Path) -> None:
                 tp = _resolve(cls, str(field.type))
                 assert _matches(value, tp), (entry["file"], record.type, field.name, value)
                 values += 1
+    assert all(
+        pointer.endswith("/properties") and "to-many relationship" in text
+        for pointer, text in tolerated
+    ), tolerated
+    assert len(tolerated) <= 1
     # Every resource whose documented 2xx examples carry records was checked.
     assert with_records - checked == set(), with_records - checked
     assert len(checked) > 90

@@ -58,17 +58,19 @@ def shop(fake: FakeBooqable) -> dict[str, Any]:
 
 @pytest.fixture
 async def client(fake: FakeBooqable) -> AsyncIterator[BooqableClient]:
-    async with fake.transport() as transport:
-        async with BooqableClient(
-            base_url=fake.base_url, token=fake.token, transport=transport
-        ) as client:
-            yield client
+    async with (
+        fake.transport() as transport,
+        BooqableClient(base_url=fake.base_url, token=fake.token, transport=transport) as client,
+    ):
+        yield client
 
 
 async def test_crud(client: BooqableClient, fake: FakeBooqable) -> None:
     jane = await client.customers.create(name="Jane", email="jane@example.com", tag_list=["vip"])
-    assert isinstance(jane, Customer) and jane.id is not None
-    assert jane.number == 1 and jane.created_at is not None
+    assert isinstance(jane, Customer)
+    assert jane.id is not None
+    assert jane.number == 1
+    assert jane.created_at is not None
     fetched = await client.customers.get(jane.id)
     assert fetched.email == "jane@example.com"
     fetched.email = "j@example.com"
@@ -81,7 +83,8 @@ async def test_crud(client: BooqableClient, fake: FakeBooqable) -> None:
     found = await client.customers.search(Query().search(Q(name="Joe")).fields(customers="name"))
     assert [c.name for c in found.data] == ["Joe"]
     archived = await client.customers.delete(jane.id)
-    assert archived is not None and archived.archived is True
+    assert archived is not None
+    assert archived.archived is True
 
 
 async def test_book_reserves_the_order(client: BooqableClient, shop: dict[str, Any]) -> None:
@@ -96,11 +99,14 @@ async def test_book_reserves_the_order(client: BooqableClient, shop: dict[str, A
     assert booking.order.number == 1
     assert isinstance(booking.fulfillment, OrderFulfillment)
     lines = booking.fulfillment.changed_lines
-    assert isinstance(lines, list) and all(isinstance(line, Line) for line in lines)
+    assert isinstance(lines, list)
+    assert all(isinstance(line, Line) for line in lines)
     assert sorted(line.quantity or 0 for line in lines) == [1, 2]
     plannings = booking.fulfillment.changed_plannings
-    assert isinstance(plannings, list) and all(isinstance(p, Planning) for p in plannings)
-    assert booking.transition is not None and booking.transition.transition_to == "reserved"
+    assert isinstance(plannings, list)
+    assert all(isinstance(p, Planning) for p in plannings)
+    assert booking.transition is not None
+    assert booking.transition.transition_to == "reserved"
 
 
 async def test_book_shortage_warning_then_confirm(
@@ -111,14 +117,16 @@ async def test_book_shortage_warning_then_confirm(
     err = info.value
     assert err.step == "reserve"
     shortage = err.shortage
-    assert shortage is not None and shortage.only_warnings
+    assert shortage is not None
+    assert shortage.only_warnings
     (entry,) = shortage.warnings
     assert (entry.item, entry.needed, entry.available, entry.shortage) == (shop["tent"], 2, 1, 1)
     # The documented way out: send the reservation again, accepting the shortage.
     transition = await client.order_status_transitions.reserve(
         err.order_id, confirm_shortage=True, include="order"
     )
-    assert isinstance(transition.order, Order) and transition.order.status == "reserved"
+    assert isinstance(transition.order, Order)
+    assert transition.order.status == "reserved"
     # Or in one go:
     booking = await client.orders.book(
         {shop["tent"]: 2}, starts_at=STARTS, stops_at=STOPS, confirm_shortage=True
@@ -230,7 +238,8 @@ async def test_status_transitions(
     await t.revert(order.id, "draft")
     assert fake.get("orders", order.id)["status"] == "draft"
     done = await t.archive(order.id, include="order")
-    assert isinstance(done.order, Order) and done.order.status == "archived"
+    assert isinstance(done.order, Order)
+    assert done.order.status == "archived"
     await t.cancel(await client.orders.create(starts_at=STARTS, stops_at=STOPS))
     # started/stopped as transitions are reverts
     used = await client.orders.create(starts_at=STARTS, stops_at=STOPS)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
-import keyword
 import inspect
-from datetime import date, datetime
+import keyword
+from datetime import date, datetime, timezone
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
@@ -15,7 +15,7 @@ from booqable_async.models import REGISTRY
 from booqable_async.pagination import Page, Paginator
 from booqable_async.query import Query
 from booqable_async.resources import FACADES, Facade
-from booqable_async.schema import OPERATIONS, get_schema, resource_types
+from booqable_async.schema import OPERATIONS, AttributeSpec, get_schema, resource_types
 from booqable_async.transport import HttpRequest, HttpResponse
 from tests.resources.helpers import (
     BASE,
@@ -24,6 +24,7 @@ from tests.resources.helpers import (
     client_for,
     list_document,
     resource_object,
+    sample_value,
 )
 
 TYPES = resource_types()
@@ -54,7 +55,8 @@ def test_facade_offers_exactly_the_catalog_operations(type_name: str) -> None:
     assert cls.jsonapi_type == type_name
     for op in schema.operations:
         doc = inspect.getdoc(getattr(cls, op))
-        assert doc and doc.split("\n")[0].endswith(".")
+        assert doc
+        assert doc.split("\n")[0].endswith(".")
     if "delete" in schema.operations and schema.delete_archives:
         assert "archive" in (inspect.getdoc(cls.delete) or "").lower()
 
@@ -75,6 +77,20 @@ def required_query(type_name: str) -> Query:
     return query
 
 
+def py_name(wire: str) -> str:
+    return wire + "_" if keyword.iskeyword(wire) or wire in RESERVED_NAMES else wire
+
+
+def sample_json(spec: AttributeSpec) -> object:
+    """A Python value to write for an attribute (datetimes as datetimes)."""
+    value = sample_value(spec)
+    if spec.type == "datetime":
+        return datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
+    if spec.type == "date":
+        return date(2024, 5, 1)
+    return value
+
+
 def check_record(record: Resource, type_name: str) -> None:
     """The record is its type's model, with typed values."""
     assert type(record) is REGISTRY[type_name]
@@ -82,12 +98,13 @@ def check_record(record: Resource, type_name: str) -> None:
     for name, spec in schema.attributes.items():
         if name == "id" or spec.writeonly:
             continue
-        py = name + "_" if keyword.iskeyword(name) or name in RESERVED_NAMES else name
-        value = getattr(record, py)
+        value = getattr(record, py_name(name))
         if spec.type == "datetime":
-            assert isinstance(value, datetime) and value.tzinfo is not None
+            assert isinstance(value, datetime)
+            assert value.tzinfo is not None
         elif spec.type == "date":
-            assert isinstance(value, date) and not isinstance(value, datetime)
+            assert isinstance(value, date)
+            assert not isinstance(value, datetime)
         elif spec.type == "integer":
             assert type(value) is int
         elif spec.type == "float":
@@ -108,7 +125,7 @@ async def test_list_every_resource(type_name: str) -> None:
     assert isinstance(page, Page)
     assert page.total == len(document["data"])
     assert [r.id for r in page.data] == [r["id"] for r in document["data"]]
-    for record, raw in zip(page.data, document["data"]):
+    for record, raw in zip(page.data, document["data"], strict=True):
         check_record(record, raw["type"])
     (request,) = recorder.requests
     assert request.method == "GET"
@@ -196,3 +213,93 @@ async def test_search_uses_the_body_and_decodes_nested_answers() -> None:
     assert body["filter"]["conditions"]["operator"] == "or"
     assert body["page"] == {"number": 1, "size": 10}
     assert body["stats"] == {"total": ["count"]}
+
+
+def test_every_client_property_is_its_facade() -> None:
+    client = client_for(lambda request: answer(200, {}))
+    for type_name in TYPES:
+        facade = getattr(client, type_name)
+        assert type(facade) is facade_class(type_name)
+        assert client.resource(type_name) is facade
+
+
+def test_facade_classes_load_lazily_by_name() -> None:
+    import booqable_async.resources as resources
+
+    assert resources.OrdersFacade is facade_class("orders")
+    assert "CustomersFacade" in dir(resources)
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = resources.Nope  # type: ignore[attr-defined]
+
+
+def echo_record(type_name: str, status: int) -> Recorder:
+    def respond(request: HttpRequest) -> HttpResponse:
+        return answer(status, {"data": resource_object(type_name, "rec1")})
+
+    return Recorder(respond)
+
+
+@pytest.mark.parametrize("type_name", [t for t in TYPES if get_schema(t).supports("create")])
+async def test_create_every_resource(type_name: str) -> None:
+    recorder = echo_record(type_name, 201)
+    schema = get_schema(type_name)
+    writable = [n for n, s in schema.attributes.items() if n != "id" and s.writable("create")]
+    attributes = {}
+    if writable:
+        name = writable[0]
+        attributes[py_name(name)] = sample_json(schema.attributes[name])
+    async with client_for(recorder) as client:
+        record = await client.resource(type_name).create(**attributes)  # type: ignore[attr-defined]
+    check_record(record, type_name)
+    (request,) = recorder.requests
+    assert request.method == "POST"
+    assert path_and_params(request) == (type_name, [])
+    body = recorder.last_json["data"]
+    assert body["type"] == type_name
+    assert set(body["attributes"]) == set(writable[:1])
+
+
+@pytest.mark.parametrize("type_name", [t for t in TYPES if get_schema(t).supports("update")])
+async def test_update_every_resource(type_name: str) -> None:
+    recorder = echo_record(type_name, 200)
+    schema = get_schema(type_name)
+    writable = [n for n, s in schema.attributes.items() if n != "id" and s.writable("update")]
+    name = writable[0]
+    async with client_for(recorder) as client:
+        facade = client.resource(type_name)
+        record = await facade.update(
+            "rec1", **{py_name(name): sample_json(schema.attributes[name])}
+        )  # type: ignore[attr-defined]
+    check_record(record, type_name)
+    (request,) = recorder.requests
+    assert (request.method, path_and_params(request)) == ("PUT", (f"{type_name}/rec1", []))
+    assert recorder.last_json["data"]["id"] == "rec1"
+    assert list(recorder.last_json["data"]["attributes"]) == [name]
+
+
+@pytest.mark.parametrize("type_name", [t for t in TYPES if get_schema(t).supports("delete")])
+async def test_delete_every_resource(type_name: str) -> None:
+    recorder = echo_record(type_name, 200)
+    async with client_for(recorder) as client:
+        record = await client.resource(type_name).delete("rec1")  # type: ignore[attr-defined]
+    assert record is not None
+    check_record(record, type_name)
+    (request,) = recorder.requests
+    assert (request.method, path_and_params(request)) == ("DELETE", (f"{type_name}/rec1", []))
+
+
+async def test_get_with_fields_and_extra_fields() -> None:
+    recorder = echo_record("collections", 200)
+    async with client_for(recorder) as client:
+        await client.collections.get(
+            "c1",
+            include=["collection_items"],
+            fields={"collections": ["name", "position"]},
+            extra_fields={"collections": "hierarchical_name"},
+        )
+    _, params = path_and_params(recorder.requests[0])
+    assert params == [
+        ("include", "collection_items"),
+        ("fields[collections]", "name,position"),
+        ("extra_fields[collections]", "hierarchical_name"),
+    ]

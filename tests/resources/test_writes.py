@@ -184,7 +184,8 @@ async def test_delete_returns_the_archived_record_or_none() -> None:
     recorder = Recorder(lambda request: next(answers))
     async with client_for(recorder) as client:
         record = await client.customers.delete("c1")
-        assert record is not None and record.archived is True
+        assert record is not None
+        assert record.archived is True
         assert await client.customers.delete("c2") is None
     assert [r.method for r in recorder.requests] == ["DELETE", "DELETE"]
 

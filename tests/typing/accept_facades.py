@@ -11,17 +11,15 @@ from typing import Any
 from typing_extensions import assert_type
 
 from booqable_async import BooqableClient, Query
-from booqable_async.resources._booking import Booking
 from booqable_async.jsonapi import Document, GenericResource, NotLoadedType
 from booqable_async.models import (
     BookProduct,
     Bundle,
     Company,
-    OrderDeliveryRate,
-    StockItem,
     Customer,
     CustomerCreate,
     Order,
+    OrderDeliveryRate,
     OrderFulfillment,
     OrderStatusTransition,
     PaymentAuthorization,
@@ -29,9 +27,11 @@ from booqable_async.models import (
     PaymentRefund,
     Product,
     ProductGroup,
+    StockItem,
 )
 from booqable_async.pagination import Page, Paginator
 from booqable_async.resources import OrdersFacade, TaxRatesFacade
+from booqable_async.resources._booking import Booking
 
 
 async def reads(client: BooqableClient) -> None:

@@ -1,4 +1,4 @@
-"""mypy --strict must reject every line marked ``# E: <text>`` here, and nothing else.
+"""mypy --strict must reject every line marked with an ``E:`` comment here, and nothing else.
 
 tests/typing/test_typing.py runs mypy on this file. Never run.
 """
@@ -16,7 +16,6 @@ async def mistakes(client: BooqableClient) -> None:
     await client.orders.delete("id")  # E: "OrdersFacade" has no attribute "delete"
     await client.items.create()  # E: "ItemsFacade" has no attribute "create"
     order = await client.orders.get("id")
-    print(order.nubmer)  # E: "Order" has no attribute "nubmer"
     order.starts_at = "tomorrow"  # E: Incompatible types in assignment
     client.orders.list(concurency=2)  # E: Unexpected keyword argument "concurency"
     await client.order_fulfillments.book_product("o", "p", "2")  # E: Argument 3 to "book_product"
