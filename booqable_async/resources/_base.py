@@ -10,7 +10,7 @@ ShortageError`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypedDict, TypeVar, cast
 
 from booqable_async.errors import DecodeError, ShortageError, UnprocessableEntity, UsageError
@@ -66,6 +66,8 @@ class ListOptions(TypedDict, total=False):
 
 
 _LIST_OPTIONS = frozenset(ListOptions.__optional_keys__)
+#: Distinct read options remembered per facade (cleared when full).
+_PARAMS_CACHE_SIZE = 64
 
 
 async def send(
@@ -156,11 +158,15 @@ class Facade(Generic[M]):
     jsonapi_type: ClassVar[str] = ""
     model: ClassVar[type[Resource] | None] = None
 
-    __slots__ = ("_registry", "_session")
+    __slots__ = ("_params", "_registry", "_session")
 
     def __init__(self, session: Session, *, registry: Registry | None = None) -> None:
         self._session = session
         self._registry = registry
+        # What was validated already: rendered query strings of reads (get/new/current)
+        # by their options, and list/search queries. The same options repeat call after
+        # call, and validating them again would cost more than decoding a small answer.
+        self._params: dict[Hashable, tuple[tuple[str, str], ...]] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(type={self.jsonapi_type!r})"
@@ -198,17 +204,35 @@ class Facade(Generic[M]):
             query = Query()
         elif not isinstance(query, Query):
             raise UsageError(f"query must be a Query, got {type(query).__name__}")
-        query.validate(self.schema, operation)
+        key = (operation, query)  # queries are immutable and hash by value
+        if key not in self._params:
+            query.validate(self.schema, operation)
+            self._remember(key, ())
         return query
+
+    def _remember(self, key: Hashable, params: tuple[tuple[str, str], ...]) -> None:
+        if len(self._params) >= _PARAMS_CACHE_SIZE:
+            self._params.clear()  # bounded: a program with endless variants stays small
+        self._params[key] = params
 
     def _read_params(
         self, operation: str, include: Include, fields: Fields, extra_fields: Fields
-    ) -> list[tuple[str, str]]:
-        query = self._options_query(operation, include, fields)
-        if extra_fields:
-            query = query.extra_fields(**_fieldsets(extra_fields, "extra_fields"))
-        query.validate(self.schema, operation)
-        return query.to_params()
+    ) -> tuple[tuple[str, str], ...]:
+        key = (
+            operation,
+            _names(include, "include"),
+            _fieldsets_key(fields, "fields"),
+            _fieldsets_key(extra_fields, "extra_fields"),
+        )
+        params = self._params.get(key)
+        if params is None:
+            query = self._options_query(operation, include, fields)
+            if extra_fields:
+                query = query.extra_fields(**_fieldsets(extra_fields, "extra_fields"))
+            query.validate(self.schema, operation)
+            params = tuple(query.to_params())
+            self._remember(key, params)
+        return params
 
     def _options_query(self, operation: str, include: Include, fields: Fields) -> Query:
         query = Query()
@@ -375,6 +399,12 @@ class Facade(Generic[M]):
         doc = await self._request("DELETE", (self.jsonapi_type, _check_id(id)))
         # Booqable answers 200 with the (archived) record; tolerate an empty answer.
         return None if doc.data is None else self._one(doc)
+
+
+def _fieldsets_key(value: Fields, what: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not value:
+        return ()
+    return tuple((t, tuple(names)) for t, names in _fieldsets(value, what).items())
 
 
 def _fieldsets(value: Mapping[str, str | Sequence[str]], what: str) -> dict[str, list[str]]:

@@ -273,3 +273,18 @@ async def test_list_paginates_with_the_session() -> None:
             Query().page(size=2), concurrency=2, dedupe=True
         ).collect()
     assert [t.id for t in tags] == ["t0", "t1", "t2"]
+
+
+async def test_validated_options_are_remembered_but_bounded() -> None:
+    from booqable_async.schema import get_schema
+
+    raw = resource_object("orders", "o1")
+    recorder = Recorder(lambda request: answer(200, {"data": raw}))
+    names = sorted(get_schema("orders").attributes)[:70]
+    async with client_for(recorder) as client:
+        for name in names:
+            await client.orders.get("o1", fields={"orders": [name]})
+            client.orders.list(Query().fields(orders=[name]))
+        await client.orders.get("o1", fields={"orders": [names[0]]})
+    assert len(recorder.requests) == len(names) + 1
+    assert recorder.requests[-1].url.endswith(f"fields%5Borders%5D={names[0]}")
