@@ -86,7 +86,7 @@ MODEL_HELPERS = {
 }
 #: Client members a facade property must not shadow.
 CLIENT_MEMBERS = frozenset(
-    {"request", "resource", "session", "aclose", "closed", "base_url", "company", "currency"}
+    {"request", "resource", "session", "aclose", "closed", "base_url", "currency", "format_cents"}
 )
 
 _SCALARS = {
