@@ -99,8 +99,12 @@ _SCALARS = {
     "datetime": "dt.datetime",
     "date": "dt.date",
     "hash": "dict[str, Any]",
-    "carrierwave_file": "dict[str, Any]",
+    # Read as a descriptor object ({"url": ...}); written as whatever the upload takes.
+    "carrierwave_file": "Any",
 }
+#: Attribute names holding secret material: flagged ``secret`` so ``repr`` masks them
+#: (employees' passwords, payment provider secrets, tenant and device tokens).
+_SECRET_NAME = re.compile(r"password|secret|token")
 _ITEM_TYPES = {"string": "str", "uuid": "str", "integer": "int", "float": "float"}
 
 
@@ -277,6 +281,8 @@ def attribute_doc(name: str, spec: dict[str, Any]) -> str:
         flags.append("Nullable.")
     if spec.get("deprecated"):
         flags.append("Deprecated.")
+    if is_secret(name, spec):
+        flags.append("Secret: masked in ``repr``.")
     return " ".join(parts + flags)
 
 
@@ -310,6 +316,12 @@ def note_header(catalog: dict[str, Any]) -> list[str]:
 # -- models ----------------------------------------------------------------------------
 
 
+def is_secret(name: str, spec: dict[str, Any]) -> bool:
+    """True for attributes holding secrets (authentication_methods' ``key`` says so)."""
+    described = name == "key" and "secret" in str(spec.get("description", "")).lower()
+    return bool(_SECRET_NAME.search(name)) or described
+
+
 def _flag_args(spec: dict[str, Any], wire: str, py: str) -> str:
     args = []
     if py != wire:
@@ -317,6 +329,8 @@ def _flag_args(spec: dict[str, Any], wire: str, py: str) -> str:
     for flag in ("readonly", "writeonly", "readonly_after_create", "nullable", "extra"):
         if spec.get(flag):
             args.append(f"{flag}=True")
+    if is_secret(wire, spec):
+        args.append("secret=True")
     return ", ".join(args)
 
 

@@ -52,7 +52,7 @@ class Asset(Resource):
     content_type: str | None = attribute(readonly=True)
     created_at: dt.datetime | None = attribute(readonly=True)
     custom: bool | None = attribute(readonly=True)
-    file: dict[str, Any] | None = attribute()
+    file: Any = attribute()
     file_base64: str | None = attribute(writeonly=True)
     key: str | None = attribute(readonly_after_create=True)
     published_at: dt.datetime | None = attribute(readonly=True)
@@ -69,7 +69,7 @@ class AssetCreate(TypedDict, total=False):
     Read-only attributes are not here, so mypy rejects them, and misspelled names.
     """
 
-    file: dict[str, Any] | None
+    file: Any
     file_base64: str | None
     key: str | None
     remote_file_url: str | None

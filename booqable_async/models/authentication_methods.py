@@ -43,7 +43,7 @@ class AuthenticationMethod(Resource):
         created_at: Creation time of this authentication method. Read-only.
         employee_id: Employee owning this authentication method. Read-only.
         key: Secret/key material; only returned when explicitly requested. Returned only when asked
-            for (``extra_fields``: ``key``).
+            for (``extra_fields``: ``key``). Secret: masked in ``repr``.
         kind: Authentication strategy. One of: ``token``, ``single_use``, ``oauth`` (other values
             may appear).
         name: User-chosen label for the key.
@@ -57,7 +57,7 @@ class AuthenticationMethod(Resource):
     company_id: str | None = attribute(readonly=True)
     created_at: dt.datetime | None = attribute(readonly=True)
     employee_id: str | None = attribute(readonly=True)
-    key: str | None = attribute(extra=True)
+    key: str | None = attribute(extra=True, secret=True)
     kind: str | None = attribute()
     name: str | None = attribute()
 

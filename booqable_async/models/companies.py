@@ -83,7 +83,7 @@ class Company(Resource):
         slug: Subdomain part before booqable.com. Read-only.
         subscription: Subscription details (extra field). Read-only. Returned only when asked for
             (``extra_fields``: ``subscription``).
-        tenant_token: Tenant token value. Read-only.
+        tenant_token: Tenant token value. Read-only. Secret: masked in ``repr``.
         third_party_id: Identifier for third-party tools.
         updated_at: Last update timestamp. Read-only.
         use_billing_address: Put the billing address on Booqable's invoices.
@@ -143,7 +143,7 @@ class Company(Resource):
     shop_theme_published: bool | None = attribute(readonly=True)
     slug: str | None = attribute(readonly=True)
     subscription: dict[str, Any] | None = attribute(readonly=True, extra=True)
-    tenant_token: str | None = attribute(readonly=True)
+    tenant_token: str | None = attribute(readonly=True, secret=True)
     third_party_id: str | None = attribute()
     updated_at: dt.datetime | None = attribute(readonly=True)
     use_billing_address: bool | None = attribute()

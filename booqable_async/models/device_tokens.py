@@ -35,7 +35,8 @@ class DeviceToken(Resource):
         environment: Push environment. One of: ``development``, ``production`` (other values may
             appear).
         kind: Push service type. One of: ``apn``, ``fcm`` (other values may appear).
-        token: Device push token to register. Write-only: sent, never returned.
+        token: Device push token to register. Write-only: sent, never returned. Secret: masked in
+            ``repr``.
         updated_at: Last update timestamp. Read-only.
         version: API version the device uses.
     """
@@ -45,7 +46,7 @@ class DeviceToken(Resource):
     created_at: dt.datetime | None = attribute(readonly=True)
     environment: str | None = attribute()
     kind: str | None = attribute()
-    token: str | None = attribute(writeonly=True)
+    token: str | None = attribute(writeonly=True, secret=True)
     updated_at: dt.datetime | None = attribute(readonly=True)
     version: int | None = attribute()
 

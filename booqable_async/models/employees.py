@@ -34,7 +34,7 @@ class Employee(Resource):
         confirmed: Email address confirmed. Read-only.
         created_at: Creation timestamp. Read-only.
         current_password: Existing password, needed to change password or email. Write-only: sent,
-            never returned.
+            never returned. Secret: masked in ``repr``.
         deactivated_at: When the employee was deactivated. Write-only: sent, never returned.
         email: Email address.
         firstname: Invitee first name.
@@ -44,8 +44,9 @@ class Employee(Resource):
         locale: UI locale for the employee.
         name: Full name. Read-only.
         owner: Is the account owner.
-        password: New password. Write-only: sent, never returned.
-        password_confirmation: Repeat of the new password. Write-only: sent, never returned.
+        password: New password. Write-only: sent, never returned. Secret: masked in ``repr``.
+        password_confirmation: Repeat of the new password. Write-only: sent, never returned. Secret:
+            masked in ``repr``.
         permissions: Granted permissions. Each one of: ``reports``, ``products``, ``settings``,
             ``security_settings``, ``account``, ``exports``, ``cancel_orders``, ``revert_orders``,
             ``delete_invoices``, ``make_invoice_revisions``, ``override_rental_period``,
@@ -65,7 +66,7 @@ class Employee(Resource):
     avatar_url: str | None = attribute(readonly=True)
     confirmed: bool | None = attribute(readonly=True)
     created_at: dt.datetime | None = attribute(readonly=True)
-    current_password: str | None = attribute(writeonly=True)
+    current_password: str | None = attribute(writeonly=True, secret=True)
     deactivated_at: dt.datetime | None = attribute(writeonly=True)
     email: str | None = attribute()
     firstname: str | None = attribute()
@@ -75,8 +76,8 @@ class Employee(Resource):
     locale: str | None = attribute()
     name: str | None = attribute(readonly=True)
     owner: bool | None = attribute()
-    password: str | None = attribute(writeonly=True)
-    password_confirmation: str | None = attribute(writeonly=True)
+    password: str | None = attribute(writeonly=True, secret=True)
+    password_confirmation: str | None = attribute(writeonly=True, secret=True)
     permissions: list[Any] | None = attribute()
     remove_avatar: bool | None = attribute(writeonly=True)
     third_party_id: str | None = attribute()

@@ -70,7 +70,7 @@ class PaymentAuthorization(Resource):
         provider_id: Provider-side id (Stripe PaymentIntent).
         provider_link: Link to the record in the provider dashboard.
         provider_method: Provider payment method kind, e.g. card or ideal.
-        provider_secret: Client secret for browser-side provider flows.
+        provider_secret: Client secret for browser-side provider flows. Secret: masked in ``repr``.
         redirect_url: Where the customer returns after provider interaction.
         status: Lifecycle state of the authorization. One of: ``created``, ``started``,
             ``action_required``, ``succeeded``, ``failed``, ``canceled``, ``expired``, ``captured``
@@ -121,7 +121,7 @@ class PaymentAuthorization(Resource):
     provider_id: str | None = attribute()
     provider_link: str | None = attribute()
     provider_method: str | None = attribute()
-    provider_secret: str | None = attribute()
+    provider_secret: str | None = attribute(secret=True)
     redirect_url: str | None = attribute()
     status: str | None = attribute()
     succeeded_at: dt.datetime | None = attribute()

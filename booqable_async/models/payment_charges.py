@@ -66,7 +66,7 @@ class PaymentCharge(Resource):
         provider_id: Provider-side id, e.g. Stripe charge id.
         provider_link: Link to the record in the provider dashboard.
         provider_method: Provider payment method kind, e.g. card.
-        provider_secret: Client secret for browser-side provider flows.
+        provider_secret: Client secret for browser-side provider flows. Secret: masked in ``repr``.
         redirect_url: Where the customer returns after paying.
         refundable: True while something is left to refund. Read-only.
         status: Lifecycle state of the charge. One of: ``created``, ``started``,
@@ -115,7 +115,7 @@ class PaymentCharge(Resource):
     provider_id: str | None = attribute()
     provider_link: str | None = attribute()
     provider_method: str | None = attribute()
-    provider_secret: str | None = attribute()
+    provider_secret: str | None = attribute(secret=True)
     redirect_url: str | None = attribute()
     refundable: bool | None = attribute(readonly=True)
     status: str | None = attribute()

@@ -60,7 +60,7 @@ class PaymentRefund(Resource):
         provider_id: Provider-side refund id.
         provider_link: Link to the refund in the provider dashboard.
         provider_method: Method kind used for the refund, e.g. card or cash.
-        provider_secret: Client secret, rarely used for refunds.
+        provider_secret: Client secret, rarely used for refunds. Secret: masked in ``repr``.
         reason: Reason code, e.g. requested_by_customer.
         status: Lifecycle state of the refund. One of: ``created``, ``pending``,
             ``action_required``, ``succeeded``, ``failed``, ``canceled`` (other values may appear).
@@ -100,7 +100,7 @@ class PaymentRefund(Resource):
     provider_id: str | None = attribute()
     provider_link: str | None = attribute()
     provider_method: str | None = attribute()
-    provider_secret: str | None = attribute()
+    provider_secret: str | None = attribute(secret=True)
     reason: str | None = attribute()
     status: str | None = attribute()
     succeeded_at: dt.datetime | None = attribute()

@@ -66,7 +66,7 @@ class Photo(Resource):
     original_url: str | None = attribute(readonly=True)
     owner_id: str | None = attribute(readonly_after_create=True)
     owner_type: str | None = attribute(readonly_after_create=True)
-    photo: dict[str, Any] | None = attribute()
+    photo: Any = attribute()
     photo_base64: str | None = attribute(writeonly=True)
     position: int | None = attribute()
     preview: str | None = attribute(readonly=True)
@@ -90,7 +90,7 @@ class PhotoCreate(TypedDict, total=False):
     original_filename: str | None
     owner_id: str | None
     owner_type: str | None
-    photo: dict[str, Any] | None
+    photo: Any
     photo_base64: str | None
     position: int | None
     remote_photo_url: str | None
@@ -107,7 +107,7 @@ class PhotoUpdate(TypedDict, total=False):
     alt_text: str | None
     coordinates: dict[str, Any] | None
     original_filename: str | None
-    photo: dict[str, Any] | None
+    photo: Any
     photo_base64: str | None
     position: int | None
     remote_photo_url: str | None

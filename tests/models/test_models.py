@@ -31,6 +31,18 @@ from booqable_async.models import REGISTRY
 from booqable_async.schema import get_schema, resource_types
 
 CONCRETE = [t for t in resource_types() if not get_schema(t).polymorphic_types]
+#: Attributes holding secrets: repr masks them.
+SECRETS = {
+    ("authentication_methods", "key"),
+    ("companies", "tenant_token"),
+    ("device_tokens", "token"),
+    ("employees", "current_password"),
+    ("employees", "password"),
+    ("employees", "password_confirmation"),
+    ("payment_authorizations", "provider_secret"),
+    ("payment_charges", "provider_secret"),
+    ("payment_refunds", "provider_secret"),
+}
 
 
 def py_name(wire: str) -> str:
@@ -93,6 +105,12 @@ def test_class_names(type_name: str, class_name: str) -> None:
     assert REGISTRY[type_name].__name__ == class_name
 
 
+def test_secrets_are_masked_in_repr() -> None:
+    company = REGISTRY["companies"](id="c1", name="Acme", tenant_token="tt-very-secret")
+    assert "tt-very-secret" not in repr(company)
+    assert "Acme" in repr(company)
+
+
 def test_unions() -> None:
     assert set(typing.get_args(models.Item)) == {
         REGISTRY["products"],
@@ -117,6 +135,7 @@ def test_model_matches_the_catalog(type_name: str) -> None:
         assert py == py_name(wire)
         flags = ("readonly", "writeonly", "readonly_after_create", "nullable", "extra")
         assert {f: getattr(info, f) for f in flags} == {f: getattr(spec, f) for f in flags}
+        assert info.secret is ((type_name, wire) in SECRETS), (type_name, wire)
     assert set(relationships) == set(schema.relationships)
     for wire, (py, info) in relationships.items():
         spec = schema.relationships[wire]
