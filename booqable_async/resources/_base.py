@@ -21,6 +21,7 @@ from booqable_async.jsonapi import (
     changes,
     create_document,
     decode,
+    decode_nested,
     update_document,
 )
 from booqable_async.pagination import Page, Paginator, ResumePoint
@@ -121,6 +122,27 @@ def decode_response(
     if response.payload is None:
         return Document(data=None)
     return decode(response.payload, registry, nested_type=nested_type)
+
+
+def _nested(payload: Any) -> bool:
+    """True for Booqable's nested format: records without JSON:API members.
+
+    A JSON:API resource object has ``attributes`` or ``relationships`` (or is a bare
+    ``{type, id}``); a nested record has its attributes at the top level and may lack
+    ``type`` altogether.
+    """
+    data = payload.get("data") if isinstance(payload, Mapping) else None
+    first = (data[0] if data else None) if isinstance(data, list) else data
+    if not isinstance(first, Mapping):
+        return False
+    if "type" not in first:
+        return True
+    if "attributes" in first or "relationships" in first:
+        return False
+    return bool(set(first) - _IDENTITY_MEMBERS)
+
+
+_IDENTITY_MEMBERS = frozenset({"id", "lid", "type", "links", "meta"})
 
 
 def _check_id(value: object, what: str = "id") -> str:
@@ -277,10 +299,43 @@ class Facade(Generic[M]):
         path = (self.jsonapi_type, "search")
 
         async def fetch(page_query: Query) -> Page[M]:
-            doc = await self._request("POST", path, json=page_query.to_search_body())
-            return self._page(doc)
+            body = page_query.to_search_body()
+            response = await send(self._session, "POST", path, json=body)
+            return self._search_page(response.payload)
 
         return self._paginator(query, options, fetch)
+
+    def _search_page(self, payload: Any) -> Page[M]:
+        """Decode a search answer: JSON:API, or the nested format the docs show.
+
+        Every documented ``POST /{type}/search`` answer is nested (``{"data": [{"id":
+        ...}]}``). Records of products, bundles and product groups carry a ``type``
+        *attribute* there, so the presence of ``type`` does not tell the formats apart;
+        the absence of ``attributes``/``relationships`` with other members present does.
+        """
+        if payload is None:
+            return self._page(Document(data=None))
+        if not _nested(payload):
+            return self._page(decode(payload, self._registry))
+        union = self.schema.polymorphic_types
+        if not union:
+            return self._page(decode_nested(payload, self.jsonapi_type, self._registry))
+        # A union (items): each record names its concrete type in its ``type`` attribute;
+        # decode each type's records on their own and keep the server's order.
+        records = payload.get("data") or []
+        groups: dict[str, list[Any]] = {}
+        for record in records:
+            kind = record.get("type") if isinstance(record, Mapping) else None
+            groups.setdefault(kind if kind in union else self.jsonapi_type, []).append(record)
+        decoded: dict[int, Resource] = {}
+        for kind, members in groups.items():
+            doc = decode_nested({"data": members}, kind, self._registry)
+            for record, resource in zip(members, doc.primary, strict=True):
+                decoded[id(record)] = resource
+        data = cast("list[M]", [decoded[id(record)] for record in records])
+        meta = payload.get("meta") if isinstance(payload.get("meta"), Mapping) else {}
+        links = payload.get("links") if isinstance(payload.get("links"), Mapping) else {}
+        return Page(data, meta=meta, links=links, raw=payload)
 
     async def _get(self, id: str, include: Include, fields: Fields, extra_fields: Fields) -> M:
         params = self._read_params("get", include, fields, extra_fields)

@@ -19,6 +19,7 @@ from booqable_async.models import (
     Order,
     OrderFulfillment,
     Planning,
+    Product,
     ProductVariation,
 )
 from booqable_async.query import Q, Query
@@ -85,6 +86,19 @@ async def test_crud(client: BooqableClient, fake: FakeBooqable) -> None:
     archived = await client.customers.delete(jane.id)
     assert archived is not None
     assert archived.archived is True
+
+
+async def test_search_answers_keep_their_attributes(
+    client: BooqableClient, shop: dict[str, Any]
+) -> None:
+    # Booqable answers searches in the nested format; products carry a "type" attribute.
+    products = await client.products.search(Query().search(Q(name="Bike") | Q(name="Tent")))
+    assert sorted(p.name or "" for p in products.data) == ["Bike", "Tent"]
+    assert all(isinstance(p, Product) for p in products.data)
+    items = await client.items.search(Query().search(Q(name="Setup")))
+    assert [(type(i).__name__, i.name) for i in items.data] == [("Product", "Setup")]
+    orders = await client.orders.search(Query().search(Q(status="new")))
+    assert orders.data == ()
 
 
 async def test_book_reserves_the_order(client: BooqableClient, shop: dict[str, Any]) -> None:

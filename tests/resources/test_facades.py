@@ -13,7 +13,7 @@ import pytest
 from booqable_async.jsonapi import RESERVED_NAMES, GenericResource, Resource
 from booqable_async.models import REGISTRY
 from booqable_async.pagination import Page, Paginator
-from booqable_async.query import Query
+from booqable_async.query import Q, Query
 from booqable_async.resources import FACADES, Facade
 from booqable_async.schema import OPERATIONS, AttributeSpec, get_schema, resource_types
 from booqable_async.transport import HttpRequest, HttpResponse
@@ -303,3 +303,37 @@ async def test_get_with_fields_and_extra_fields() -> None:
         ("fields[collections]", "name,position"),
         ("extra_fields[collections]", "hierarchical_name"),
     ]
+
+
+@pytest.mark.parametrize("type_name", [t for t in TYPES if get_schema(t).supports("search")])
+async def test_search_every_searchable_resource(type_name: str) -> None:
+    # The documented search answers use the nested format: records without "type".
+    concrete = get_schema(type_name).concrete_types()[0]
+    record = {"id": "r1", **resource_object(concrete)["attributes"]}
+    if type_name == "items":
+        record["type"] = concrete  # union records carry their type inside
+    recorder = Recorder(lambda request: answer(200, {"data": [record]}))
+    query = Query().search(Q(id="r1"))
+    async with client_for(recorder) as client:
+        page = await client.resource(type_name).search(query)  # type: ignore[attr-defined]
+    (found,) = page.data
+    assert found.id == "r1"
+    check_record(found, concrete)
+    (request,) = recorder.requests
+    assert (request.method, path_and_params(request)) == ("POST", (f"{type_name}/search", []))
+    assert recorder.last_json["filter"]["conditions"] == {
+        "operator": "and",
+        "attributes": [{"id": "r1"}],
+    }
+
+
+async def test_union_search_records_without_a_type_stay_generic() -> None:
+    # The documented items search answer: bare ids, nothing says which type each is.
+    body = {"data": [{"id": "a"}, {"id": "b", "type": "bundles", "name": "Kit"}]}
+    async with client_for(lambda request: answer(200, body)) as client:
+        page = await client.items.search(Query().search(Q(name="x")))
+    first, second = page.data
+    assert isinstance(first, GenericResource)
+    assert first.id == "a"
+    assert type(second).__name__ == "Bundle"
+    assert second.name == "Kit"

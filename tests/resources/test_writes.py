@@ -288,3 +288,16 @@ async def test_validated_options_are_remembered_but_bounded() -> None:
         await client.orders.get("o1", fields={"orders": [names[0]]})
     assert len(recorder.requests) == len(names) + 1
     assert recorder.requests[-1].url.endswith(f"fields%5Borders%5D={names[0]}")
+
+
+async def test_search_answers_in_json_api_form_or_empty() -> None:
+    raw = resource_object("customers", "c1")
+    answers = iter([answer(200, {"data": [raw]}), answer(204), answer(200, "not a document")])
+    async with client_for(lambda request: next(answers)) as client:
+        page = await client.customers.search(Query().search(Q(name="x")))
+        assert [c.id for c in page.data] == ["c1"]
+        assert page.data[0].name == "text"
+        empty = await client.customers.search(Query().search(Q(name="x")))
+        assert empty.data == ()
+        with pytest.raises(DecodeError):
+            await client.customers.search(Query().search(Q(name="x")))
