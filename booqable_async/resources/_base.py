@@ -22,6 +22,7 @@ from booqable_async.jsonapi import (
     create_document,
     decode,
     decode_nested,
+    is_nested_document,
     update_document,
 )
 from booqable_async.pagination import Page, Paginator, ResumePoint
@@ -122,27 +123,6 @@ def decode_response(
     if response.payload is None:
         return Document(data=None)
     return decode(response.payload, registry, nested_type=nested_type)
-
-
-def _nested(payload: Any) -> bool:
-    """True for Booqable's nested format: records without JSON:API members.
-
-    A JSON:API resource object has ``attributes`` or ``relationships`` (or is a bare
-    ``{type, id}``); a nested record has its attributes at the top level and may lack
-    ``type`` altogether.
-    """
-    data = payload.get("data") if isinstance(payload, Mapping) else None
-    first = (data[0] if data else None) if isinstance(data, list) else data
-    if not isinstance(first, Mapping):
-        return False
-    if "type" not in first:
-        return True
-    if "attributes" in first or "relationships" in first:
-        return False
-    return bool(set(first) - _IDENTITY_MEMBERS)
-
-
-_IDENTITY_MEMBERS = frozenset({"id", "lid", "type", "links", "meta"})
 
 
 def _check_id(value: object, what: str = "id") -> str:
@@ -315,7 +295,7 @@ class Facade(Generic[M]):
         """
         if payload is None:
             return self._page(Document(data=None))
-        if not _nested(payload):
+        if not is_nested_document(payload):
             return self._page(decode(payload, self._registry))
         union = self.schema.polymorphic_types
         if not union:

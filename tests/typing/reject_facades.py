@@ -17,6 +17,7 @@ async def mistakes(client: BooqableClient) -> None:
     await client.items.create()  # E: "ItemsFacade" has no attribute "create"
     order = await client.orders.get("id")
     order.starts_at = "tomorrow"  # E: Incompatible types in assignment
+    print(order.nubmer)  # E: "Order" has no attribute "nubmer"
     client.orders.list(concurency=2)  # E: Unexpected keyword argument "concurency"
     await client.order_fulfillments.book_product("o", "p", "2")  # E: Argument 3 to "book_product"
     await client.ordres.list()  # E: "BooqableClient" has no attribute "ordres"
