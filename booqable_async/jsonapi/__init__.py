@@ -19,7 +19,7 @@ fields, change tracking and the encoder.
 
 from __future__ import annotations
 
-from booqable_async.jsonapi._decode import decode, decode_nested, escape_pointer
+from booqable_async.jsonapi._decode import decode, decode_nested, escape_pointer, is_nested_document
 from booqable_async.jsonapi._document import Document
 from booqable_async.jsonapi._encode import (
     changes,
@@ -72,6 +72,7 @@ __all__ = [
     "default_registry",
     "destroy",
     "escape_pointer",
+    "is_nested_document",
     "json_value",
     "load_registry",
     "to_dict",

@@ -34,7 +34,7 @@ from booqable_async.jsonapi._plan import (
 from booqable_async.jsonapi._registry import Registry
 from booqable_async.jsonapi._resource import GenericResource, Resource, state_of
 
-__all__ = ["decode", "decode_nested", "escape_pointer", "load_json"]
+__all__ = ["decode", "decode_nested", "escape_pointer", "is_nested_document", "load_json"]
 
 _new = object.__new__
 # The member names the hot loops look up, as orjson's own key objects (see adopt_keys).
@@ -102,7 +102,7 @@ def decode(
     with _gc_paused():
         value, owned = load_json(body)
         decoder = _Decoder(reg, conv, owned)
-        if nested_type is not None and _looks_nested(value):
+        if nested_type is not None and is_nested_document(value):
             document = _NestedDecoder(decoder).run(value, nested_type)
         else:
             document = decoder.run(value)
@@ -113,14 +113,31 @@ def decode(
     return document
 
 
-def _looks_nested(value: Any) -> bool:
-    """True for a body whose primary records carry no ``type`` (the nested format)."""
+#: The members a JSON:API resource object may have (JSON:API 1.1 §7.2).
+_RESOURCE_MEMBERS = frozenset({"id", "lid", "type", "attributes", "relationships", "meta", "links"})
+
+
+def is_nested_document(value: Any) -> bool:
+    """Return True for a body whose primary records are in the nested ``.json`` format.
+
+    A nested record has its attributes at the top level: it lacks ``type``, or it has a
+    member a JSON:API resource object cannot have. Products, bundles and product groups
+    carry a ``type`` *attribute* in that format, so ``type`` alone proves nothing.
+
+    Args:
+        value: A parsed response body.
+
+    Returns:
+        True when the first primary record is nested; False for JSON:API or no records.
+    """
     if not isinstance(value, Mapping):
         return False
     data = value.get("data")
     if isinstance(data, list):
         data = data[0] if data else None
-    return isinstance(data, Mapping) and "type" not in data
+    if not isinstance(data, Mapping):
+        return False
+    return "type" not in data or not _RESOURCE_MEMBERS.issuperset(data)
 
 
 @contextlib.contextmanager

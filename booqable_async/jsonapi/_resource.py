@@ -160,24 +160,28 @@ class Resource:
             if getattr(self, name, None) is UNSET:
                 delattr(self, name)
 
-    def __getattr__(self, name: str) -> Any:
-        # Only called when normal lookup failed: an unassigned slot, or no such name.
-        cls = type(self)
-        if name in _PRIVATE:
-            return None
-        if name.startswith("__"):
-            raise AttributeError(name)
-        plan = _plan_of(cls)
-        if name in plan.rel_by_py:
-            return NOT_LOADED
-        field = plan.attr_by_py.get(name)
-        if field is None:
-            raise AttributeError(f"{cls.__name__!r} object has no attribute {name!r}")
-        raise NotLoadedError(
-            _not_loaded_message(self, name, field.wire, field.info.extra),
-            name=name,
-            resource_type=self.type,
-        )
+    if not TYPE_CHECKING:
+        # Hidden from type checkers so that a misspelled read (``order.nubmer``) is a
+        # mypy error rather than ``Any``; at run time it explains unloaded fields.
+
+        def __getattr__(self, name: str) -> Any:
+            # Only called when normal lookup failed: an unassigned slot, or no such name.
+            cls = type(self)
+            if name in _PRIVATE:
+                return None
+            if name.startswith("__"):
+                raise AttributeError(name)
+            plan = _plan_of(cls)
+            if name in plan.rel_by_py:
+                return NOT_LOADED
+            field = plan.attr_by_py.get(name)
+            if field is None:
+                raise AttributeError(f"{cls.__name__!r} object has no attribute {name!r}")
+            raise NotLoadedError(
+                _not_loaded_message(self, name, field.wire, field.info.extra),
+                name=name,
+                resource_type=self.type,
+            )
 
     def __eq__(self, other: object) -> bool:
         if self is other:

@@ -6,7 +6,14 @@ import orjson
 import pytest
 
 from booqable_async.errors import DecodeError, UsageError
-from booqable_async.jsonapi import GenericResource, Registry, decode, decode_nested, to_dict
+from booqable_async.jsonapi import (
+    GenericResource,
+    Registry,
+    decode,
+    decode_nested,
+    is_nested_document,
+    to_dict,
+)
 from tests.jsonapi.models import REGISTRY, Bundle, Customer, Line, Order, Product
 
 BODY = {
@@ -85,6 +92,30 @@ def test_decode_takes_nested_bodies_when_told_the_type() -> None:
     # A JSON:API body is still decoded as JSON:API with the hint.
     jsonapi = decode({"data": [{"type": "customers", "id": "c"}]}, REGISTRY, nested_type="orders")
     assert isinstance(jsonapi.primary[0], Customer)
+
+
+def test_nested_records_with_a_type_attribute_keep_their_attributes() -> None:
+    # Nested products carry a ``type`` attribute; that must not pass for JSON:API.
+    body = {"data": [{"id": "p1", "type": "products", "name": "Bike", "sku": "B-1"}]}
+    assert is_nested_document(body)
+    product = decode(body, REGISTRY, nested_type="products").primary[0]
+    assert isinstance(product, Product)
+    assert (product.name, product.sku, product.type_) == ("Bike", "B-1", "products")
+
+
+@pytest.mark.parametrize(
+    ("body", "nested"),
+    [
+        ({"data": [{"id": "c", "type": "customers", "attributes": {}}]}, False),
+        ({"data": {"id": "c", "type": "customers", "meta": {}, "links": {}}}, False),
+        ({"data": [{"id": "c", "name": "x"}]}, True),
+        ({"data": []}, False),
+        ({"data": None}, False),
+        ([1], False),
+    ],
+)
+def test_is_nested_document(body: object, nested: bool) -> None:
+    assert is_nested_document(body) is nested
 
 
 def test_generic_nested_records_keep_nested_values_raw() -> None:
