@@ -355,12 +355,15 @@ def _make_fill(cls: type, fields: list[FieldPlan]) -> Callable[..., int]:
     fast = ["def fill(o, a, dtc, conv):"]
     if usual:
         targets = "".join(f"v{i}, " for i in usual)
+        # An itemgetter of one key returns the value itself, not a 1-tuple; the snapshot
+        # must be a tuple all the same.
+        fetch = "USUAL(a)" if len(usual) > 1 else "(USUAL(a),)"
         fast += [
             "    try:",
-            "        snap = USUAL(a)",
+            f"        snap = {fetch}",
             "    except KeyError:",
             "        return fill_slow(o, a, dtc, conv)",
-            f"    {targets}= snap" if len(usual) > 1 else f"    v{usual[0]} = snap",
+            f"    {targets}= snap",
         ]
     else:
         fast.append("    snap = ()")

@@ -70,12 +70,21 @@ def ident(type_name: str, rid: str) -> dict[str, str]:
 @st.composite
 def attributes_of(draw: st.DrawFn, type_name: str, *, odd: bool = False) -> dict[str, Any]:
     """A subset of a type's catalog attributes with values of their documented types."""
-    specs = list(get_schema(type_name).attributes.values())
-    chosen = draw(st.lists(st.sampled_from(specs), max_size=8, unique_by=lambda s: s.name))
+    # The docs' field tables list `id`, but it is a member of the resource object, never
+    # an attribute (JSON:API forbids the name).
+    specs = [s for s in get_schema(type_name).attributes.values() if s.name != "id"]
+    chosen = (
+        draw(st.lists(st.sampled_from(specs), max_size=8, unique_by=lambda s: s.name))
+        if specs
+        else []
+    )
     out: dict[str, Any] = {}
     for spec in chosen:
         strategy = st.none() | WELL_TYPED[spec.type]
-        if spec.type == "enum" and spec.enum:
+        if spec.type == "array" and spec.items in WELL_TYPED:
+            # Elements of a typed array are that type (a null element is malformed).
+            strategy = st.none() | st.lists(WELL_TYPED[spec.items], max_size=4)
+        elif spec.type == "enum" and spec.enum:
             strategy = st.none() | st.sampled_from(spec.enum) | TEXT
         out[spec.name] = draw(ODD_VALUES if odd and draw(st.booleans()) else strategy)
     if draw(st.booleans()):

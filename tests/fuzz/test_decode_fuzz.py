@@ -22,8 +22,10 @@ from booqable_async.errors import DecodeError
 from booqable_async.jsonapi import (
     METADATA_KEY,
     NOT_LOADED,
+    AttributeInfo,
     Document,
     GenericResource,
+    RelationshipInfo,
     Resource,
     decode,
     decode_nested,
@@ -53,7 +55,7 @@ def _wire_names(cls: type[Resource]) -> dict[str, str]:
     out = {}
     for field in attrs.fields(cls):
         info = field.metadata.get(METADATA_KEY)
-        if info is not None and hasattr(info, "readonly"):  # AttributeInfo
+        if isinstance(info, AttributeInfo):
             out[info.name or field.name] = field.name
     return out
 
@@ -106,7 +108,7 @@ def _relationship_value(obj: Resource, wire: str) -> Any:
         return obj.relationships.get(wire, NOT_LOADED)  # absent when not loaded
     for field in attrs.fields(type(obj)):
         info = field.metadata.get(METADATA_KEY)
-        if info is not None and hasattr(info, "many") and (info.name or field.name) == wire:
+        if isinstance(info, RelationshipInfo) and (info.name or field.name) == wire:
             return getattr(obj, field.name)
     return obj.extra_relationships.get(wire, NOT_LOADED)
 

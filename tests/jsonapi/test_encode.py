@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import pytest
@@ -9,6 +9,8 @@ import pytest
 from booqable_async.errors import UsageError
 from booqable_async.jsonapi import (
     Registry,
+    Resource,
+    attribute,
     changes,
     create_document,
     decode,
@@ -314,3 +316,34 @@ def test_changes_compare_typed_values_with_what_was_decoded() -> None:
     order.deposit_value = 101
     order.confirm_shortage = False
     assert changes(order) == {"deposit_value": 101, "confirm_shortage": False}
+
+
+@attrs.define(eq=False, repr=False)
+class OneField(Resource):
+    """A model whose responses carry one attribute (plus a write-only one)."""
+
+    jsonapi_type: ClassVar[str] = "one_fields"
+
+    name: str | None = attribute()
+    code: str | None = attribute(writeonly=True)
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [{"name": "abc"}, {"name": None}, {"name": None, "code": "x"}, {"name": "abc", "code": None}],
+)
+def test_a_model_with_one_usual_attribute_decodes_without_phantom_changes(
+    attributes: dict[str, Any],
+) -> None:
+    # Regression: the generated fill stored the bare value as the snapshot (an itemgetter
+    # of one key returns no tuple), so changes() saw "abc"[0] != "abc", and a write-only
+    # member alongside a null crashed with TypeError.
+    doc = decode(
+        {"data": {"type": "one_fields", "id": "1", "attributes": attributes}}, Registry([OneField])
+    )
+    one = doc.data
+    assert isinstance(one, OneField)
+    assert one.name == attributes["name"]
+    assert changes(one) == {}
+    one.name = "changed"
+    assert changes(one) == {"name": "changed"}
