@@ -285,6 +285,24 @@ def test_pagination(fake: FakeBooqable, people: dict[str, str]) -> None:
     assert len(names(fake, "page[size]=100")) == 35
 
 
+def test_unfiltered_pages_of_a_union_in_insertion_order(fake: FakeBooqable) -> None:
+    # The fast path of unfiltered, unsorted listings builds only the page it returns.
+    ids = [fake.add("product_groups", name=f"g{i}")["id"] for i in range(5)]
+    ids += [fake.add("bundles", name=f"b{i}")["id"] for i in range(3)]
+
+    def page(number: int) -> list[str]:
+        reply = send(fake, "GET", f"/api/4/items?page[size]=3&page[number]={number}")
+        assert reply.status == 200
+        return [r["id"] for r in reply.json["data"]]
+
+    everything = [page(n) for n in range(1, 5)]
+    assert everything[:3] == [ids[0:3], ids[3:6], ids[6:8]]
+    assert everything[3] == []
+    counted = send(fake, "GET", "/api/4/items?page[size]=3&stats[total]=count")
+    assert counted.json["meta"]["stats"]["total"]["count"] == 8
+    assert [r["id"] for r in counted.json["data"]] == ids[0:3]
+
+
 def test_stats(fake: FakeBooqable, orders: list[str]) -> None:
     query = (
         "stats[total]=count&stats[grand_total_in_cents][]=sum&stats[grand_total_in_cents][]=average"
