@@ -289,10 +289,13 @@ class RateLimiter:
         if rate_limit is not None and not self._fixed:
             if rate_limit.limit != self._limit or rate_limit.period != self._period:
                 self._configure(rate_limit.limit, rate_limit.period)
-            if status == 429:
-                self._account_others(granted_at, rate_limit.limit)
-            elif rate_limit.remaining is not None:
+            if rate_limit.remaining is not None:
+                # Also on a 429: Booqable's own 429s say Remaining 0 (the budget is spent,
+                # wait for the window); a 429 whose headers show budget left has another
+                # cause and only pauses the client (Retry-After or the escalating pause).
                 self._account_others(granted_at, rate_limit.limit - rate_limit.remaining)
+            elif status == 429:
+                self._account_others(granted_at, rate_limit.limit)
         elif status == 429 and self._limit is not None and not self._fixed:
             self._account_others(granted_at, self._limit)
         if status == 429:

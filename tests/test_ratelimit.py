@@ -260,3 +260,32 @@ def test_two_limiters_share_nothing() -> None:
 def test_invalid_settings(kwargs: dict[str, object], fragment: str) -> None:
     with pytest.raises(errors.UsageError, match=fragment):
         RateLimiter(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("remaining", "waits_window"), [(0, True), (40, False), (None, True)])
+def test_a_429_blocks_a_whole_window_only_when_the_budget_is_spent(
+    remaining: int | None, waits_window: bool
+) -> None:
+    # Regression: any 429 with rate-limit headers was taken as "the whole budget is spent",
+    # so a 429 showing 40 of 50 requests left (a maintenance answer, an injected fault)
+    # blocked the client for a full window instead of the documented pause.
+    clock = VirtualClock()
+
+    async def main() -> float:
+        limiter = RateLimiter(clock=clock)
+        granted = await limiter.acquire()
+        limiter.complete(granted, status=200, rate_limit=RateLimit(50, 60.0, 49))
+        granted = await limiter.acquire()
+        limiter.complete(
+            granted, status=429, rate_limit=RateLimit(50, 60.0, remaining), retry_after=1.0
+        )
+        start = clock()
+        granted = await limiter.acquire()
+        limiter.complete(granted, status=200, rate_limit=RateLimit(50, 60.0, 39))
+        return clock() - start
+
+    waited = run_virtual(main(), clock)
+    if waits_window:
+        assert waited > 60.0
+    else:
+        assert waited == pytest.approx(1.0, abs=0.01)
