@@ -45,6 +45,11 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
+# The concurrency soak for 5 minutes (make test runs it for 20 s); prints its figures.
+soak: $(STAMP)
+	BOOQABLE_SOAK_SECONDS=$${BOOQABLE_SOAK_SECONDS:-300} $(BIN)/python -m pytest tests/soak \
+		-q -s -p no:cacheprovider
+
 demo: $(STAMP)
 	@echo "make demo arrives with the fake-server issue (#7)."
 
