@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from _results import Row, emit, ms, times  # noqa: E402
+
 from booqable_async.jsonapi import Registry, decode, default_registry  # noqa: E402
 
 
@@ -369,6 +371,7 @@ def main() -> None:
     print(f"models: {source}")
     if qvantel is None:
         print("qvantel jsonapi-client: not installed (pip install -e '.[bench]')")
+    rows: list[Row] = []
     for n_orders, rounds in ((100, 40), (10_000, 3)):
         body = make_page(n_orders)
         doc = decode(body, registry)
@@ -390,11 +393,24 @@ def main() -> None:
         print(f"  {'orjson.loads':<18} {base * 1000:9.1f} ms   1.00x")
         for name in fns:
             if name != "orjson.loads":
-                ms = best[name] * 1000
-                line = f"  {name:<18} {ms:9.1f} ms  {best[name] / base:5.2f}x orjson.loads"
+                millis = best[name] * 1000
+                line = f"  {name:<18} {millis:9.1f} ms  {best[name] / base:5.2f}x orjson.loads"
                 if name == "decode":
                     line += f"  ({best[name] / paused:.2f}x loads with the GC paused)"
                 print(line)
+                label = "decode() to linked typed models" if name == "decode" else name
+                if name == "qvantel":
+                    label = "qvantel jsonapi-client Document"
+                rows.append(
+                    Row(
+                        "decode",
+                        f"{label}, {n_orders:,} orders ({count:,} resources, {size:.2f} MB)",
+                        ms(best[name]),
+                        f"orjson.loads {ms(base)}",
+                        times(best[name] / base),
+                        "≤ 3.0x" if name == "decode" else "",
+                    )
+                )
         del doc
     body = make_page(100)
     median, worst = asyncio.run(loop_hold(body, registry))
@@ -402,6 +418,15 @@ def main() -> None:
         f"event loop held by one 100-order page decode: {median * 1000:.1f} ms median, "
         f"{worst * 1000:.1f} ms worst of 20 (wall time)"
     )
+    rows.append(
+        Row(
+            "decode",
+            "event loop held by one 100-order page decode (median of 20, wall)",
+            ms(median),
+            f"worst of 20 {ms(worst)}",
+        )
+    )
+    emit(rows)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 import orjson
+from _results import Row, emit, times, us
 
 from booqable_async import BooqableClient, Query
 from booqable_async.jsonapi import decode
@@ -104,6 +105,16 @@ async def _run() -> None:
             f"  {name:<30} facade {a * 1e6:7.0f} us  session+decode {b * 1e6:7.0f} us"
             f"  ratio {a / b:4.2f}"
         )
+    emit(
+        Row(
+            "facades",
+            f"client.orders {name}, MockTransport",
+            us(statistics.median(ours)),
+            f"session + decode by hand {us(statistics.median(floor))}",
+            times(statistics.median(ours) / statistics.median(floor)),
+        )
+        for name, (ours, floor) in results.items()
+    )
     await client.aclose()
 
 

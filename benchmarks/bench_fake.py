@@ -14,6 +14,7 @@ import statistics
 import time
 
 import aiohttp
+from _results import Row, emit, ms, times
 
 from booqable_async.testing import FakeBooqable
 from booqable_async.transport import HttpRequest
@@ -64,6 +65,25 @@ def main() -> None:
         f"over 127.0.0.1 {over_http * 1000:.1f} ms"
     )
     print(f"  HTTP / in-process ratio: {over_http / in_process:.2f}")
+    emit(
+        [
+            Row(
+                "fake",
+                "demo company (2,000 orders...) generation",
+                ms(full),
+                f"quarter size {ms(quarter)}",
+                times(full / quarter),
+                "≈ 4x (linear)",
+            ),
+            Row(
+                "fake",
+                "list 100 orders + customers + stats over 127.0.0.1",
+                ms(over_http),
+                f"in process {ms(in_process)}",
+                times(over_http / in_process),
+            ),
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _results import Row, emit
+
 from booqable_async import RetryPolicy
 from booqable_async.session import Session
 from booqable_async.transport import HttpRequest, HttpResponse, MockTransport
@@ -129,11 +131,43 @@ def simulate(limit: int, period: float, window: str, other_share: float = 0.0) -
 
 
 def main() -> None:
+    rows = []
     for limit in (50, 250):
         for window in ("sliding", "fixed"):
-            print(simulate(limit, 60.0, window))
-    print(simulate(50, 60.0, "sliding", other_share=0.4))
+            line = simulate(limit, 60.0, window)
+            print(line)
+            used, limited = _figures(line)
+            rows.append(
+                Row(
+                    "limiter",
+                    f"budget used by 16 tasks over 10 periods, {window} server window "
+                    "(simulated Booqable, virtual time)",
+                    f"{limited} of requests answered 429",
+                    f"budget {limit}/60 s",
+                    f"{used} used",
+                    "≥ 95 % used, ≤ 1 % 429",
+                )
+            )
+    line = simulate(50, 60.0, "sliding", other_share=0.4)
+    print(line)
+    used, limited = _figures(line)
+    rows.append(
+        Row(
+            "limiter",
+            "the same while another integration spends 40 % of the budget",
+            f"{limited} of requests answered 429",
+            "the 60 % of 50/60 s left",
+            f"{used} used",
+        )
+    )
     print("targets: budget used >= 95%, 429s <= 1% (the last line has no target)")
+    emit(rows)
+
+
+def _figures(line: str) -> tuple[str, str]:
+    used = line.split("budget used")[1].split("%")[0].strip() + " %"
+    limited = line.split("429s")[1].split("%")[0].strip() + " %"
+    return used, limited
 
 
 if __name__ == "__main__":

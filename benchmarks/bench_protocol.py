@@ -15,6 +15,7 @@ from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
 import orjson
+from _results import Row, emit, times, us
 
 from booqable_async import errors
 from booqable_async.protocol import base_url_for, build_request, decipher_response
@@ -102,7 +103,9 @@ def floor_error() -> object:
     return orjson.loads(UNPROCESSABLE.body)
 
 
-def _compare(label: str, ours: Callable[[], object], floor: Callable[[], object], n: int) -> None:
+def _compare(
+    label: str, ours: Callable[[], object], floor: Callable[[], object], n: int
+) -> tuple[float, float]:
     # Interleaved rounds, best of each: on a shared, noisy machine this keeps both sides
     # exposed to the same background load.
     mine = base = float("inf")
@@ -110,13 +113,34 @@ def _compare(label: str, ours: Callable[[], object], floor: Callable[[], object]
         mine = min(mine, timeit.timeit(ours, number=n) / n)
         base = min(base, timeit.timeit(floor, number=n) / n)
     print(f"{label:<44} {mine * 1e6:8.2f} us vs {base * 1e6:8.2f} us  ratio {mine / base:5.2f}x")
+    return mine, base
 
 
 def main() -> None:
     """Print each measurement and its ratio to the floor."""
-    _compare("build_request vs f-string+urlencode", ours_build, floor_build, 20_000)
-    _compare("decipher_response 200 (25 orders) vs loads", ours_decipher, floor_decipher, 2_000)
-    _compare("decipher_response 422 vs loads", ours_error, floor_error, 5_000)
+    cases = [
+        (
+            "build_request GET orders/{uuid} with 3 query parameters",
+            "f-string + urlencode",
+            _compare("build_request vs f-string+urlencode", ours_build, floor_build, 20_000),
+        ),
+        (
+            "decipher_response, 200 with 25 orders",
+            "orjson.loads",
+            _compare(
+                "decipher_response 200 (25 orders) vs loads", ours_decipher, floor_decipher, 2_000
+            ),
+        ),
+        (
+            "decipher_response, 422 error document",
+            "orjson.loads",
+            _compare("decipher_response 422 vs loads", ours_error, floor_error, 5_000),
+        ),
+    ]
+    emit(
+        Row("protocol", what, us(mine), f"{ref} {us(base)}", times(mine / base))
+        for what, ref, (mine, base) in cases
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 import httpx
+from _results import Row, emit, times, us
 
 from booqable_async.transport import AiohttpTransport, HttpRequest, HttpxTransport
 
@@ -116,6 +117,7 @@ async def _bench(base: str) -> None:
         ),
         ("20 MiB body x 3, sequential", "/big", 3, 1, 3),
     ]
+    rows: list[Row] = []
     try:
         for title, path, count, in_flight, rounds in scenarios:
             url = base + path
@@ -139,6 +141,15 @@ async def _bench(base: str) -> None:
                 ("HttpxTransport", "httpx (bare)"),
             ):
                 print(f"   CPU ratio {ours} / {bare}: {cpu[ours] / cpu[bare]:.2f}")
+                rows.append(
+                    Row(
+                        "transport",
+                        f"{ours}, {title}: client CPU per request",
+                        us(cpu[ours] / count),
+                        f"{bare} {us(cpu[bare] / count)}",
+                        times(cpu[ours] / cpu[bare]),
+                    )
+                )
             print(
                 f"   CPU ratio HttpxTransport / AiohttpTransport: "
                 f"{cpu['HttpxTransport'] / cpu['AiohttpTransport']:.2f}"
@@ -146,6 +157,7 @@ async def _bench(base: str) -> None:
     finally:
         for _, close in variants.values():
             await close()
+    emit(rows)
 
 
 def main() -> None:

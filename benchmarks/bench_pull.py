@@ -1,0 +1,260 @@
+"""Pull throughput over loopback HTTP: our client against raw aiohttp + orjson.
+
+A server in another process serves 60 pages of 100 orders with their customers included
+(about 170 KB each), rendered once by FakeBooqable and then answered from memory, so the
+server is never what limits the rate. Each variant pulls all 60 pages with 8 requests in
+flight; rounds are interleaved and the best of each is kept:
+
+- raw aiohttp + orjson: the same GETs at the same concurrency, parsed, nothing else (the
+  floor any client pays); and the same keeping the last 16 parsed pages alive, as the
+  paginator's prefetch window (2 x concurrency) does: what holding pages costs in memory
+  traffic and garbage collection;
+- ours, raw documents: ``Paginator`` over ``Session.request`` (auth, limiter, retries,
+  ``decipher_response``), JSON documents without model decoding;
+- ours, typed: ``client.orders.list(...)``: every order a typed model linked to its
+  customer;
+- qvantel's jsonapi-client (async mode, the same 8 in flight on explicit page numbers):
+  its ``Document`` objects.
+
+Reported: pages per second (wall) and client CPU per page, each as a ratio to raw.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _results import Row, emit, ms, times
+
+from booqable_async import BooqableClient, Query
+from booqable_async.pagination import Page, Paginator
+
+PAGES = 60
+SIZE = 100
+IN_FLIGHT = 8
+ROUNDS = 5
+TOKEN = "bench-token"
+
+# The server renders the pages with FakeBooqable once, then answers from memory with a
+# rate-limit budget so large the client's limiter never waits.
+SERVER = f"""
+import asyncio
+from urllib.parse import parse_qs
+
+from aiohttp import web
+
+from booqable_async.testing import FakeBooqable
+from booqable_async.transport import HttpRequest
+
+fake = FakeBooqable(seed=1, token={TOKEN!r})
+customers = [fake.add("customers", name=f"Customer {{i}}", email=f"c{{i}}@example.com")["id"]
+             for i in range(500)]
+for i in range({PAGES * SIZE}):
+    fake.add("orders", number=i + 1, customer_id=customers[(i * 7) % 500],
+             status="reserved", price_in_cents=1000 + i, tag_list=["bench"])
+PAGES = {{}}
+for number in range(1, {PAGES} + 1):
+    url = (f"{{fake.base_url}}/orders?include=customer&stats%5Btotal%5D%5B%5D=count"
+           f"&page%5Bnumber%5D={{number}}&page%5Bsize%5D={SIZE}")
+    outcome = fake.handle(HttpRequest("GET", url, {{"Authorization": "Bearer {TOKEN}"}}))
+    assert outcome.response.status == 200, outcome.response.body[:200]
+    PAGES[number] = outcome.response.body
+HEADERS = {{"Content-Type": "application/vnd.api+json", "X-Ratelimit-Limit": "1000000",
+           "X-Ratelimit-Period": "60", "X-Ratelimit-Remaining": "999999"}}
+
+
+async def page(request):
+    number = int(parse_qs(request.query_string).get("page[number]", ["1"])[0])
+    body = PAGES.get(number)
+    if body is None:
+        body = PAGES[1].replace(b'"data":[', b'"data":[],"x":[', 1)
+    return web.Response(body=body, headers=HEADERS)
+
+
+async def main():
+    app = web.Application()
+    app.router.add_get("/api/4/orders", page)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    print(site._server.sockets[0].getsockname()[1], len(PAGES[1]), flush=True)
+    await asyncio.Event().wait()
+
+
+asyncio.run(main())
+"""
+
+Pull = Callable[[str], Awaitable[int]]
+
+
+def _page_url(base: str, number: int) -> str:
+    return (
+        f"{base}/orders?include=customer&stats%5Btotal%5D%5B%5D=count"
+        f"&page%5Bnumber%5D={number}&page%5Bsize%5D={SIZE}"
+    )
+
+
+async def raw_aiohttp(base: str) -> int:
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/vnd.api+json"}
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    async with aiohttp.ClientSession() as session:
+
+        async def one(number: int) -> int:
+            async with gate, session.get(_page_url(base, number), headers=headers) as response:
+                return len(orjson.loads(await response.read())["data"])
+
+        return sum(await asyncio.gather(*(one(n) for n in range(1, PAGES + 1))))
+
+
+async def raw_aiohttp_holding(base: str) -> int:
+    """Raw, but keeping the last 16 parsed pages alive as the paginator's prefetch does."""
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/vnd.api+json"}
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    held: collections.deque[Any] = collections.deque(maxlen=2 * IN_FLIGHT)
+    async with aiohttp.ClientSession() as session:
+
+        async def one(number: int) -> int:
+            async with gate, session.get(_page_url(base, number), headers=headers) as response:
+                document = orjson.loads(await response.read())
+                held.append(document)
+                return len(document["data"])
+
+        return sum(await asyncio.gather(*(one(n) for n in range(1, PAGES + 1))))
+
+
+async def ours_raw(base: str) -> int:
+    async with BooqableClient(base_url=base, token=TOKEN) as client:
+        session = client.session
+
+        async def fetch(query: Query) -> Page[Any]:
+            payload = (await session.request("GET", "orders", params=query.to_params())).payload
+            return Page(payload["data"], meta=payload.get("meta", {}))
+
+        query = Query().include("customer").page(size=SIZE)
+        return sum([1 async for _ in Paginator(fetch, query, concurrency=IN_FLIGHT)])
+
+
+async def ours_typed(base: str) -> int:
+    async with BooqableClient(base_url=base, token=TOKEN) as client:
+        query = Query().include("customer").page(size=SIZE)
+        count = 0
+        async for order in client.orders.list(query, concurrency=IN_FLIGHT):
+            count += order.customer is not None
+        return count
+
+
+async def qvantel(base: str) -> int:
+    from jsonapi_client import Modifier, Session  # type: ignore[import-not-found]
+
+    session = Session(
+        base,
+        enable_async=True,
+        request_kwargs={"headers": {"Authorization": f"Bearer {TOKEN}"}},
+    )
+    gate = asyncio.Semaphore(IN_FLIGHT)
+
+    async def one(number: int) -> int:
+        modifier = Modifier(f"include=customer&page[number]={number}&page[size]={SIZE}")
+        async with gate:
+            document = await session.get("orders", modifier)
+        return len(document.resources)
+
+    try:
+        return sum(await asyncio.gather(*(one(n) for n in range(1, PAGES + 1))))
+    finally:
+        await session._aiohttp_session.close()
+
+
+def variants() -> dict[str, Pull]:
+    found: dict[str, Pull] = {
+        "raw aiohttp + orjson": raw_aiohttp,
+        "raw, 16 pages held": raw_aiohttp_holding,
+        "ours, raw documents": ours_raw,
+        "ours, typed models": ours_typed,
+    }
+    try:
+        import jsonapi_client  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        print("qvantel jsonapi-client: not installed (pip install -e '.[bench]')")
+    else:
+        found["qvantel jsonapi-client"] = qvantel
+    return found
+
+
+async def bench(base: str) -> dict[str, tuple[float, float]]:
+    pulls = variants()
+    for name, pull in pulls.items():  # warm up, and check every variant gets every order
+        assert await pull(base) == PAGES * SIZE, name
+    best = {name: (float("inf"), float("inf")) for name in pulls}
+    for _ in range(ROUNDS):
+        for name, pull in pulls.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            await pull(base)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
+    return best
+
+
+def main() -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    try:
+        assert server.stdout is not None
+        port, page_bytes = server.stdout.readline().split()
+        best = asyncio.run(bench(f"http://127.0.0.1:{port}/api/4"))
+    finally:
+        server.terminate()
+        server.wait()
+    raw_wall, raw_cpu = best["raw aiohttp + orjson"]
+    print(
+        f"{PAGES} pages x {SIZE} orders + customers ({int(page_bytes) / 1000:.0f} KB a page), "
+        f"{IN_FLIGHT} in flight, best of {ROUNDS} interleaved rounds:"
+    )
+    rows = []
+    targets = {"ours, typed models": "≥ 0.6x raw rate", "ours, raw documents": "≥ 0.9x raw rate"}
+    what = {
+        "raw, 16 pages held": "raw aiohttp + orjson keeping the last 16 pages (the prefetch)",
+        "ours, raw documents": "Paginator + Session, raw JSON documents",
+        "ours, typed models": "client.orders.list(): typed models linked to customers",
+        "qvantel jsonapi-client": "qvantel jsonapi-client (async, explicit pages)",
+    }
+    for name, (wall, cpu) in best.items():
+        rate = PAGES / wall
+        print(
+            f"  {name:24} {rate:7.1f} pages/s ({rate * SIZE:7.0f} orders/s)  "
+            f"{rate * wall / PAGES * raw_wall / wall:5.2f}x raw rate   "
+            f"client CPU {cpu / PAGES * 1000:6.2f} ms/page ({cpu / raw_cpu:5.2f}x raw)"
+        )
+        if name != "raw aiohttp + orjson":
+            rows.append(
+                Row(
+                    "pull",
+                    f"pull {PAGES} pages x {SIZE} orders + customers over 127.0.0.1, "
+                    f"{IN_FLIGHT} in flight: {what[name]} (client CPU per page in brackets)",
+                    f"{rate:.1f} pages/s ({ms(cpu / PAGES)})",
+                    f"raw aiohttp + orjson {PAGES / raw_wall:.1f} pages/s ({ms(raw_cpu / PAGES)})",
+                    f"{times(raw_wall / wall)} rate ({times(cpu / raw_cpu)} CPU)",
+                    targets.get(name, ""),
+                )
+            )
+    emit(rows)
+
+
+if __name__ == "__main__":
+    main()
