@@ -23,8 +23,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# tests/typing/accept_*.py must type-check too (assert_type on facade results);
+# tests/typing/test_typing.py checks that mypy rejects tests/typing/reject_facades.py.
 types: $(STAMP)
-	$(BIN)/mypy --strict booqable_async
+	$(BIN)/mypy --strict booqable_async tests/typing/accept_facades.py
 
 imports: $(STAMP)
 	$(BIN)/lint-imports
@@ -47,7 +49,7 @@ demo: $(STAMP)
 	@echo "make demo arrives with the fake-server issue (#7)."
 
 generate: $(STAMP)
-	$(BIN)/python tools/generate.py
+	$(BIN)/python -m tools.generate
 	$(BIN)/ruff format booqable_async
 
 clean:

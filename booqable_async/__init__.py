@@ -21,6 +21,8 @@ from booqable_async._version import __version__
 
 if TYPE_CHECKING:
     # Each lazy name gets its real import here as its module lands, so mypy sees the type.
+    from booqable_async.client import BooqableClient
+    from booqable_async.jsonapi import NOT_LOADED
     from booqable_async.query import Query
     from booqable_async.retry import RetryPolicy
 

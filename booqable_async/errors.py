@@ -4,6 +4,7 @@ Every exception the library raises on purpose derives from :class:`BooqableError
 
     BooqableError
     ├── UsageError              our side, raised before any I/O (bad arguments, bad query)
+    ├── BookingError            book() stopped after creating the order (.order_id, .step)
     ├── DecodeError             their side: a body that is not the JSON:API we expect
     ├── PaginationError         iterating pages stopped early (.resume_point, .cause)
     │   └── TotalMismatch           the item count disagreed with the server's total
@@ -28,6 +29,7 @@ Every exception the library raises on purpose derives from :class:`BooqableError
         │   ├── Gone                    410
         │   ├── UnsupportedMediaType    415
         │   ├── UnprocessableEntity     422
+        │   │   └── ShortageError           items not available (.warnings, .blocking)
         │   ├── Locked                  423
         │   └── RateLimited             429
         ├── ServerError             5xx
@@ -59,6 +61,7 @@ __all__ = [
     "SENSITIVE_QUERY_KEYS",
     "ApiError",
     "BadRequest",
+    "BookingError",
     "BooqableError",
     "ClientError",
     "Conflict",
@@ -80,6 +83,8 @@ __all__ = [
     "ReadTimeout",
     "ResponseTooLarge",
     "ServerError",
+    "ShortageEntry",
+    "ShortageError",
     "TLSError",
     "TotalMismatch",
     "TransportError",
@@ -229,6 +234,31 @@ class UsageError(BooqableError, ValueError):
 
     The message says what was wrong and what is allowed instead.
     """
+
+
+class BookingError(BooqableError):
+    """``book()`` created the order but a later step failed; the order is still there.
+
+    The draft order is kept (nothing is rolled back): fix the cause and continue from
+    :attr:`step` with the order, or cancel it with
+    ``client.order_status_transitions.cancel(err.order_id)``.
+
+    Attributes:
+        step: The step that failed: ``"fulfill"`` (booking the items) or ``"reserve"``.
+        order_id: The id of the order ``book()`` created.
+        cause: The error the step raised (also ``__cause__``).
+    """
+
+    def __init__(self, step: str, order_id: str, cause: BaseException) -> None:
+        self.step = step
+        self.order_id = order_id
+        self.cause = cause
+        super().__init__(f"booking order {order_id} stopped at step {step!r}: {cause}")
+
+    @property
+    def shortage(self) -> ShortageError | None:
+        """The :class:`ShortageError` that stopped the booking, if that was the cause."""
+        return self.cause if isinstance(self.cause, ShortageError) else None
 
 
 class DecodeError(BooqableError, ValueError):
@@ -509,6 +539,204 @@ class UnsupportedMediaType(ClientError):
 
 class UnprocessableEntity(ClientError):
     """422: validation failed (shortage, wrong status, ...); see :attr:`errors`."""
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _ids(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v) for v in value if isinstance(v, (str, int)) and not isinstance(v, bool))
+
+
+@attrs.frozen
+class ShortageEntry:
+    """One availability problem of a 422 (``meta.blocking[]`` or ``meta.warning[]``).
+
+    Booqable reports two reasons (order_status_transitions docs): ``shortage`` (not
+    enough stock: ``needed``, ``shortage``, and either ``available`` or ``stock_count``
+    and ``reserved``) and ``stock_item_specified`` (specific stock items are taken:
+    ``available``/``unavailable`` are then lists of stock item ids).
+
+    Attributes:
+        reason: ``shortage``, ``stock_item_specified`` or a reason added later.
+        item_id: The product (or bundle) that is short.
+        needed: Units the request needs.
+        available: Units still available: the entry's ``available`` number, else
+            ``stock_count - reserved`` when both are given, else ``None``.
+        shortage: Units missing.
+        stock_count: Units in stock, when given.
+        reserved: Units already reserved, when given.
+        location_id: The location the shortage is at, when given.
+        available_stock_item_ids: ``stock_item_specified``: stock items that are free.
+        unavailable_stock_item_ids: ``stock_item_specified``: stock items that are taken.
+        orders: Conflicting orders as sent (``id``, ``conflicts``, ``stock_item_ids``).
+        raw: The entry exactly as sent.
+    """
+
+    reason: str | None = None
+    item_id: str | None = None
+    needed: int | None = None
+    available: int | None = None
+    shortage: int | None = None
+    stock_count: int | None = None
+    reserved: int | None = None
+    location_id: str | None = None
+    available_stock_item_ids: tuple[str, ...] = ()
+    unavailable_stock_item_ids: tuple[str, ...] = ()
+    orders: tuple[Mapping[str, Any], ...] = ()
+    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @property
+    def item(self) -> str | None:
+        """The short item's id (same as :attr:`item_id`)."""
+        return self.item_id
+
+    @classmethod
+    def from_json(cls, entry: Mapping[str, Any]) -> ShortageEntry:
+        """Read one ``blocking``/``warning`` entry (unknown keys are kept in ``raw``)."""
+        available = _count(entry.get("available"))
+        stock_count = _count(entry.get("stock_count"))
+        reserved = _count(entry.get("reserved"))
+        if available is None and stock_count is not None and reserved is not None:
+            available = max(stock_count - reserved, 0)
+        reason = entry.get("reason")
+        item_id = entry.get("item_id")
+        location_id = entry.get("location_id")
+        orders = entry.get("orders")
+        return cls(
+            reason=reason if isinstance(reason, str) else None,
+            item_id=str(item_id) if isinstance(item_id, (str, int)) else None,
+            needed=_count(entry.get("needed")),
+            available=available,
+            shortage=_count(entry.get("shortage")),
+            stock_count=stock_count,
+            reserved=reserved,
+            location_id=location_id if isinstance(location_id, str) else None,
+            available_stock_item_ids=_ids(entry.get("available")),
+            unavailable_stock_item_ids=_ids(entry.get("unavailable")),
+            orders=tuple(o for o in orders if isinstance(o, Mapping))
+            if isinstance(orders, list)
+            else (),
+            raw=dict(entry),
+        )
+
+    def __str__(self) -> str:
+        if self.reason == "stock_item_specified":
+            taken = ", ".join(self.unavailable_stock_item_ids) or "?"
+            return f"item {self.item_id}: stock items already taken ({taken})"
+        parts = [f"item {self.item_id}"]
+        if self.needed is not None:
+            parts.append(f"needs {self.needed}")
+        if self.available is not None:
+            parts.append(f"{self.available} available")
+        if self.shortage is not None:
+            parts.append(f"short by {self.shortage}")
+        return ", ".join(parts)
+
+
+class ShortageError(UnprocessableEntity):
+    """422 because items are not available (shortage, or stock items already specified).
+
+    Booqable answers an availability problem with error objects whose ``meta`` lists
+    ``blocking`` entries (the request cannot succeed) and ``warning`` entries (it can,
+    if you accept the shortage). When there are only warnings, send the same request
+    again with ``confirm_shortage=True`` (:attr:`only_warnings` tells you)::
+
+        try:
+            await client.order_status_transitions.reserve(order)
+        except ShortageError as err:
+            if not err.only_warnings:
+                raise
+            await client.order_status_transitions.reserve(order, confirm_shortage=True)
+
+    Attributes:
+        warnings: Entries that ``confirm_shortage=True`` overrides.
+        blocking: Entries nothing overrides (fewer items, another period...).
+    """
+
+    @property
+    def warnings(self) -> tuple[ShortageEntry, ...]:
+        """Entries that ``confirm_shortage=True`` overrides (``meta.warning[]``)."""
+        return _entries(self.errors, "warning")
+
+    @property
+    def blocking(self) -> tuple[ShortageEntry, ...]:
+        """Entries nothing overrides (``meta.blocking[]``)."""
+        return _entries(self.errors, "blocking")
+
+    @property
+    def only_warnings(self) -> bool:
+        """True when every entry is a warning: resending with ``confirm_shortage=True`` works."""
+        return bool(self.warnings) and not self.blocking
+
+    def _default_message(self) -> str:
+        return _shortage_message(super()._default_message(), self.warnings, self.blocking)
+
+    @classmethod
+    def from_error(cls, error: ApiError) -> ShortageError | None:
+        """Return ``error`` as a :class:`ShortageError` when it reports availability entries.
+
+        Args:
+            error: An API error; only a 422 whose error objects carry ``meta.blocking``
+                or ``meta.warning`` lists converts.
+
+        Returns:
+            A new error carrying everything ``error`` had (status, headers, error objects,
+            request id...) with the entries parsed, or ``None``.
+        """
+        if isinstance(error, ShortageError):
+            return error
+        if error.status != 422 or not any(_has_entries(e) for e in error.errors):
+            return None
+        new = cls(
+            error.status,
+            headers=error.headers,
+            request_id=error.request_id,
+            errors=error.errors,
+            rate_limit=error.rate_limit,
+            body_excerpt=error.body_excerpt,
+            method=error.method,
+            url=error.url,
+            retry_after=error.retry_after,
+        )
+        # Anything else the pipeline attached to the original (write_outcome_unknown...).
+        for key, value in vars(error).items():
+            if key not in vars(new):
+                setattr(new, key, value)
+        return new
+
+
+def _has_entries(obj: ErrorObject) -> bool:
+    meta = obj.meta
+    return isinstance(meta, Mapping) and any(
+        isinstance(meta.get(key), list) for key in ("warning", "blocking")
+    )
+
+
+def _entries(errors: Sequence[ErrorObject], key: str) -> tuple[ShortageEntry, ...]:
+    out: list[ShortageEntry] = []
+    for obj in errors:
+        entries = obj.meta.get(key) if isinstance(obj.meta, Mapping) else None
+        if isinstance(entries, list):
+            out.extend(ShortageEntry.from_json(e) for e in entries if isinstance(e, Mapping))
+    return tuple(out)
+
+
+def _shortage_message(
+    base: str, warnings: Sequence[ShortageEntry], blocking: Sequence[ShortageEntry]
+) -> str:
+    parts = []
+    if blocking:
+        parts.append("blocking: " + "; ".join(str(e) for e in blocking[:3]))
+    if warnings:
+        parts.append("warnings: " + "; ".join(str(e) for e in warnings[:3]))
+    text = f"{base} ({' | '.join(parts)})"
+    if warnings and not blocking:
+        text += "; only warnings: send it again with confirm_shortage=True to accept the shortage"
+    return text
 
 
 class Locked(ClientError):

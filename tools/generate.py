@@ -1,12 +1,15 @@
 """Generate code derived from ../shared/booqable-api/catalog.json.
 
-Run with ``make generate``. Writes:
+Run with ``make generate`` (``python -m tools.generate``). Writes:
 
 - ``booqable_async/schema/_data.json``: the facts every layer validates against
-  (attributes and flags, relationships, filters, stats, includes, operations).
+  (attributes and flags, relationships, filters, stats, includes, operations);
+- ``booqable_async/models/`` and ``booqable_async/resources/``: one typed model and one
+  facade per resource, the default registry and the client's facade accessors
+  (``tools/gen_python.py``).
 
-The output is committed. ``tests/schema/test_generated_fresh.py`` fails when it is stale.
-Later generators (models, facades) add themselves to ``GENERATORS``.
+The output is committed. ``tests/schema/test_schema.py::test_generated_data_is_fresh``
+fails when it is stale.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from tools.gen_python import render_python
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOG = ROOT.parent / "shared" / "booqable-api" / "catalog.json"
@@ -125,7 +130,7 @@ def render_schema(catalog: dict[str, Any]) -> dict[Path, str]:
 
 
 #: Each generator maps the catalog to {output path: file text}.
-GENERATORS: list[Callable[[dict[str, Any]], dict[Path, str]]] = [render_schema]
+GENERATORS: list[Callable[[dict[str, Any]], dict[Path, str]]] = [render_schema, render_python]
 
 
 def render_all(catalog: dict[str, Any]) -> dict[Path, str]:

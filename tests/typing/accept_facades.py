@@ -1,0 +1,81 @@
+"""mypy --strict must accept this file (``make types`` checks it): what facades return.
+
+Never run; it only has to type-check.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from typing_extensions import assert_type
+
+from booqable_async import BooqableClient, Query
+from booqable_async.jsonapi import Document, GenericResource, NotLoadedType
+from booqable_async.models import (
+    BookProduct,
+    Bundle,
+    Company,
+    Customer,
+    CustomerCreate,
+    Order,
+    OrderDeliveryRate,
+    OrderFulfillment,
+    OrderStatusTransition,
+    PaymentAuthorization,
+    PaymentCharge,
+    PaymentRefund,
+    Product,
+    ProductGroup,
+    StockItem,
+)
+from booqable_async.pagination import Page, Paginator
+from booqable_async.resources import OrdersFacade, TaxRatesFacade
+from booqable_async.resources._booking import Booking
+
+
+async def reads(client: BooqableClient) -> None:
+    assert_type(client.orders, OrdersFacade)
+    assert_type(client.orders.list(Query().where(status="reserved")), Paginator[Order])
+    page = await client.orders.list()
+    assert_type(page, Page[Order])
+    async for order in client.orders.list(concurrency=2, dedupe=True):
+        assert_type(order, Order)
+        assert_type(order.starts_at, datetime | None)
+        assert_type(order.number, int | None)
+        assert_type(order.customer, Customer | NotLoadedType | None)
+        assert_type(order.properties, dict[str, Any] | None)
+    fetched = await client.orders.get("id", include=["customer", "lines.item"])
+    assert_type(fetched, Order)
+    assert_type(await client.orders.new(), Order)
+    assert_type(await client.orders.search(Query()).collect(), list[Order])
+    item = await client.items.get("id")
+    assert_type(item, ProductGroup | Product | Bundle)
+    payments = await client.payments.list().collect()
+    assert_type(payments, list[PaymentCharge | PaymentAuthorization | PaymentRefund])
+    assert_type(await client.companies.current(), Company)
+    assert_type(client.resource("tax_rates"), TaxRatesFacade)
+    assert_type(await client.order_delivery_rates.list(), Page[OrderDeliveryRate | GenericResource])
+    assert_type(await client.request("GET", "orders"), Document)
+
+
+async def writes(client: BooqableClient, order: Order) -> None:
+    created = await client.customers.create(name="Jane", email="jane@example.com")
+    assert_type(created, Customer)
+    values: CustomerCreate = {"name": "Joe", "tag_list": ["vip"]}
+    assert_type(await client.customers.create(**values), Customer)
+    assert_type(await client.customers.update("id", email=None), Customer)
+    assert_type(await client.orders.update(order, starts_at=datetime.now()), Order)
+    assert_type(await client.customers.delete("id"), Customer | None)
+    assert_type(await client.stock_items.create(from_=datetime.now()), StockItem)
+    booking = await client.orders.book(
+        {"product-id": 2}, customer_id="c", starts_at=datetime.now(), confirm_shortage=True
+    )
+    assert_type(booking, Booking)
+    assert_type(booking.order, Order)
+    assert_type(await client.orders.book([BookProduct(product_id="p", quantity=1)]), Booking)
+    fulfillment = await client.order_fulfillments.book_product(order, "product-id", 1)
+    assert_type(fulfillment, OrderFulfillment)
+    transition = await client.order_status_transitions.reserve(order, confirm_shortage=True)
+    assert_type(transition, OrderStatusTransition)
+    assert_type(await client.format_cents(1250), str)

@@ -1,0 +1,23 @@
+"""mypy --strict must reject every line marked with an ``E:`` comment here, and nothing else.
+
+tests/typing/test_typing.py runs mypy on this file. Never run.
+"""
+
+from __future__ import annotations
+
+from booqable_async import BooqableClient
+
+
+async def mistakes(client: BooqableClient) -> None:
+    await client.customers.create(nmae="Jane")  # E: Unexpected keyword argument "nmae"
+    await client.customers.create(number=5)  # E: Unexpected keyword argument "number"
+    await client.customers.create(name=5)  # E: Argument "name" to "create" of "CustomersFacade"
+    await client.orders.update("id", status="reserved")  # E: Unexpected keyword argument "status"
+    await client.orders.delete("id")  # E: "OrdersFacade" has no attribute "delete"
+    await client.items.create()  # E: "ItemsFacade" has no attribute "create"
+    order = await client.orders.get("id")
+    order.starts_at = "tomorrow"  # E: Incompatible types in assignment
+    print(order.nubmer)  # E: "Order" has no attribute "nubmer"
+    client.orders.list(concurency=2)  # E: Unexpected keyword argument "concurency"
+    await client.order_fulfillments.book_product("o", "p", "2")  # E: Argument 3 to "book_product"
+    await client.ordres.list()  # E: "BooqableClient" has no attribute "ordres"
