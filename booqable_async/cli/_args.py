@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
-from typing import NoReturn
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from booqable_async.cli._writers import FORMATS
 from booqable_async.errors import UsageError
 
-__all__ = ["CommandParser", "build_parser", "option", "parse_stats"]
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "CommandParser",
+    "build_parser",
+    "command_index",
+    "glue_dash_values",
+    "option",
+]
+
+#: Booqable answers 400 for ``page[size]`` over 100.
+MAX_PAGE_SIZE = 100
+#: Options whose value may start with "-" (``--sort -created_at``): argparse would take
+#: such a value for an option, so they are glued with "=" before parsing.
+_DASH_VALUES = frozenset({"--sort", "--token"})
 
 _EPILOG = (
     "Credentials come from --token/--company/--base-url or BOOQABLE_API_KEY, "
@@ -27,23 +40,32 @@ class CommandParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def _positive_int(text: str) -> int:
+def _whole(text: str, minimum: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} must be at least 1" if minimum else f"{text!r} must be 0 or more"
+        )
     return value
 
 
+def _positive_int(text: str) -> int:
+    return _whole(text, 1)
+
+
 def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return _whole(text, 0)
+
+
+def _page_size(text: str) -> int:
+    value = _whole(text, 1)
+    if value > MAX_PAGE_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is over {MAX_PAGE_SIZE}, Booqable's largest page (the pull pages anyway)"
+        )
     return value
 
 
@@ -91,22 +113,36 @@ def _common() -> CommandParser:
     return common
 
 
+def _repeated(group: Any, flag: str, metavar: str, help: str, **extra: Any) -> None:
+    """Add a repeatable option collecting its values in a list."""
+    group.add_argument(flag, action="append", default=[], metavar=metavar, help=help, **extra)
+
+
 def _query_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("query")
-    group.add_argument(
-        "--where",
-        action="append",
-        default=[],
-        metavar="FIELD=VALUE",
-        help="equality filter; a,b matches either; repeatable",
-    )
-    group.add_argument(
+    _repeated(group, "--where", "FIELD=VALUE", "equality filter; a,b matches either; repeatable")
+    _repeated(
+        group,
         "--filter",
-        action="append",
-        default=[],
-        metavar="FIELD[OP]=VALUE",
-        help="filter with an operator (gte, not_eq, prefix, between low,high...); repeatable",
+        "FIELD[OP]=VALUE",
+        "filter with an operator (gte, not_eq, prefix, between low,high...); repeatable",
     )
+
+
+def _shape_options(group: Any, fields_help: str) -> None:
+    _repeated(group, "--include", "PATHS", "related records: a,b.c")
+    _repeated(group, "--fields", "[TYPE=]NAMES", fields_help)
+
+
+def _command(
+    commands: Any, name: str, common: CommandParser, help: str, description: str
+) -> CommandParser:
+    """Add a subcommand taking a RESOURCE and the common options."""
+    parser: CommandParser = commands.add_parser(
+        name, parents=[common], help=help, description=description, epilog=_EPILOG
+    )
+    parser.add_argument("resource", metavar="RESOURCE", help="resource type, e.g. orders")
+    return parser
 
 
 def build_parser() -> CommandParser:
@@ -120,36 +156,18 @@ def build_parser() -> CommandParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    pull = commands.add_parser(
+    pull = _command(
+        commands,
         "pull",
-        parents=[common],
-        help="stream every record of a resource to a file (JSON Lines, CSV, JSON)",
-        description="Stream every record of RESOURCE, with a progress bar; resumable.",
-        epilog=_EPILOG,
+        common,
+        "stream every record of a resource to a file (JSON Lines, CSV, JSON)",
+        "Stream every record of RESOURCE, with a progress bar; resumable.",
     )
-    pull.add_argument("resource", metavar="RESOURCE", help="resource type, e.g. orders")
     _query_options(pull)
     shape = pull.add_argument_group("what each record carries")
-    shape.add_argument(
-        "--include", action="append", default=[], metavar="PATHS", help="related records: a,b.c"
-    )
-    shape.add_argument(
-        "--fields",
-        action="append",
-        default=[],
-        metavar="[TYPE=]NAMES",
-        help="only these attributes: number,status or customers=name,email",
-    )
-    shape.add_argument(
-        "--extra-fields",
-        action="append",
-        default=[],
-        metavar="[TYPE=]NAMES",
-        help="attributes Booqable only returns on request",
-    )
-    shape.add_argument(
-        "--sort", action="append", default=[], metavar="FIELDS", help="-created_at,number"
-    )
+    _shape_options(shape, "only these attributes: number,status or customers=name,email")
+    _repeated(shape, "--extra-fields", "[TYPE=]NAMES", "attributes only returned on request")
+    _repeated(shape, "--sort", "FIELDS", "-created_at,number")
     output = pull.add_argument_group("output")
     output.add_argument(
         "--format",
@@ -160,19 +178,22 @@ def build_parser() -> CommandParser:
     output.add_argument(
         "--out", default=None, metavar="FILE", help="output file (default: stdout); dirs are made"
     )
-    output.add_argument(
+    _repeated(
+        output,
         "--stat",
-        action="append",
-        default=[],
-        metavar="FIELD=AGG",
-        help="also report a statistic in the summary, e.g. grand_total_in_cents=sum",
+        "FIELD=AGG",
+        "also report a statistic in the summary, e.g. grand_total_in_cents=sum",
     )
     paging = pull.add_argument_group("paging and resuming")
     paging.add_argument(
         "--concurrency", type=_positive_int, default=4, metavar="N", help="pages in flight (4)"
     )
     paging.add_argument(
-        "--page-size", type=_positive_int, default=100, metavar="N", help="records per page (100)"
+        "--page-size",
+        type=_page_size,
+        default=MAX_PAGE_SIZE,
+        metavar="N",
+        help="records per page (100)",
     )
     paging.add_argument(
         "--resume", default=None, metavar="TOKEN", help="continue an interrupted pull"
@@ -184,41 +205,29 @@ def build_parser() -> CommandParser:
         help="continue from a resume file (default one: OUT.resume.json)",
     )
 
-    get = commands.add_parser(
+    get = _command(
+        commands,
         "get",
-        parents=[common],
-        help="print one record as JSON",
-        description="Print one record (and included ones) as JSON.",
-        epilog=_EPILOG,
+        common,
+        "print one record as JSON",
+        "Print one record (and included ones) as JSON.",
     )
-    get.add_argument("resource", metavar="RESOURCE", help="resource type, e.g. orders")
     get.add_argument("id", metavar="ID", help="the record id")
-    get.add_argument(
-        "--include", action="append", default=[], metavar="PATHS", help="related records: a,b.c"
-    )
-    get.add_argument(
-        "--fields",
-        action="append",
-        default=[],
-        metavar="[TYPE=]NAMES",
-        help="only these attributes",
-    )
+    _shape_options(get, "only these attributes")
 
-    stats = commands.add_parser(
+    stats = _command(
+        commands,
         "stats",
-        parents=[common],
-        help="aggregate a resource: counts, sums, averages",
-        description="Compute statistics over every record matching the filters.",
-        epilog=_EPILOG,
+        common,
+        "aggregate a resource: counts, sums, averages",
+        "Compute statistics over every record matching the filters.",
     )
-    stats.add_argument("resource", metavar="RESOURCE", help="resource type, e.g. orders")
-    stats.add_argument(
+    _repeated(
+        stats,
         "--stat",
-        action="append",
-        default=[],
+        "FIELD=AGG",
+        "total=count, grand_total_in_cents=sum,average, status=count; repeatable",
         required=True,
-        metavar="FIELD=AGG",
-        help="total=count, grand_total_in_cents=sum,average, status=count; repeatable",
     )
     _query_options(stats)
     stats.add_argument("--format", choices=("text", "json"), default="text", help="text or json")
@@ -234,26 +243,43 @@ def build_parser() -> CommandParser:
     return parser
 
 
+#: Common options that take a value (the next word, unless written ``--opt=value``).
+_VALUED = frozenset(
+    {"--token", "--company", "--base-url", "--demo-seed", "--demo-orders", "--retries", "--timeout"}
+)
+
+
+def command_index(argv: Sequence[str]) -> int | None:
+    """Return the position of the subcommand in ``argv`` (after common options), or None."""
+    skip = False
+    for index, arg in enumerate(argv):
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            skip = arg in _VALUED
+        else:
+            return index
+    return None
+
+
+def glue_dash_values(argv: Sequence[str]) -> list[str]:
+    """Return ``argv`` with ``--sort -x`` glued into ``--sort=-x`` (else -x reads as an option)."""
+    out: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg in _DASH_VALUES:
+            value = next(args, None)
+            if value is None:
+                out.append(arg)
+            elif value.startswith("-") and not value.startswith("--"):
+                out.append(f"{arg}={value}")
+            else:
+                out += [arg, value]
+        else:
+            out.append(arg)
+    return out
+
+
 def option(args: argparse.Namespace, name: str, default: object = None) -> object:
     """Read an option that may be absent (common options default to absent)."""
     return getattr(args, name, default)
-
-
-def parse_stats(values: Iterable[str]) -> dict[str, list[str]]:
-    """Parse ``--stat field=agg[,agg]`` options into ``{field: [aggs]}``.
-
-    Raises:
-        UsageError: An option that is not ``field=aggregation``.
-    """
-    stats: dict[str, list[str]] = {}
-    for value in values:
-        field, sep, aggs = value.partition("=")
-        names = [a.strip() for a in aggs.split(",") if a.strip()]
-        if not sep or not field.strip() or not names:
-            raise UsageError(
-                f"--stat takes field=aggregation (total=count, grand_total_in_cents=sum), "
-                f"got {value!r}"
-            )
-        bucket = stats.setdefault(field.strip(), [])
-        bucket.extend(n for n in names if n not in bucket)
-    return stats

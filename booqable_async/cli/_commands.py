@@ -14,7 +14,6 @@ from typing import Any
 
 import attrs
 
-from booqable_async.cli._args import parse_stats
 from booqable_async.cli._pull import PullOptions, infer_format
 from booqable_async.cli._resume import ResumeState, default_resume_file
 from booqable_async.cli._values import (
@@ -22,6 +21,7 @@ from booqable_async.cli._values import (
     parse_fieldsets,
     parse_filter,
     parse_names,
+    parse_stats,
     parse_where,
 )
 from booqable_async.errors import UsageError

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
@@ -21,6 +21,9 @@ from booqable_async.errors import UsageError
 from booqable_async.pagination import Page, Paginator, ResumePoint
 from booqable_async.query import Query
 from booqable_async.session import ENV_API_KEY, ENV_BASE_URL, ENV_COMPANY
+
+if TYPE_CHECKING:
+    from booqable_async.client import BooqableClient
 
 __all__ = ["Backend", "Connection", "open_backend", "resolve_connection"]
 
@@ -107,54 +110,19 @@ def resolve_connection(options: Mapping[str, Any], environ: Mapping[str, str]) -
     return Connection(demo=False, token=token, company=company, base_url=base_url, **common)
 
 
-class Backend(Protocol):
-    """What the commands need from a client (the seam the tests can fill differently)."""
+class Backend:
+    """What the commands need from a :class:`~booqable_async.BooqableClient`: the seam.
 
-    def list(
-        self,
-        resource: str,
-        query: Query,
-        *,
-        concurrency: int,
-        resume_from: ResumePoint | None,
-        on_page: Callable[[int, int, int | None], object] | None,
-    ) -> Paginator[Any]:
-        """Return a paginator over ``resource`` records matching ``query``."""
-        ...
-
-    async def first_page(self, resource: str, query: Query) -> Page[Any]:
-        """Fetch the one page ``query`` names (stats ride on it)."""
-        ...
-
-    async def get(
-        self,
-        resource: str,
-        record_id: str,
-        *,
-        include: Sequence[str],
-        fields: Mapping[str, Sequence[str]] | None,
-    ) -> Any:
-        """Fetch one record."""
-        ...
-
-    def export(self, record: Any, embed: int) -> dict[str, Any]:
-        """Export a record as a JSON-ready dict, embedding ``embed`` levels of relations."""
-        ...
-
-    async def aclose(self) -> None:
-        """Release connections."""
-        ...
-
-
-class ClientBackend:
-    """The :class:`Backend` over a :class:`~booqable_async.BooqableClient`.
+    List with a paginator, one page (stats ride on it), get one record, export a record
+    as a JSON-ready dict. The commands only talk to this; the client behind it is the
+    real one, wired to Booqable or to the embedded fake.
 
     Args:
         client: An open client (closed by :meth:`aclose`).
         cleanup: Extra things to close after the client (the fake's transport).
     """
 
-    def __init__(self, client: Any, cleanup: Sequence[Any] = ()) -> None:
+    def __init__(self, client: BooqableClient, cleanup: Sequence[Any] = ()) -> None:
         self._client = client
         self._cleanup = tuple(cleanup)
 
@@ -239,7 +207,7 @@ async def open_backend(connection: Connection, stderr: IO[str]) -> Backend:
             base_url=connection.base_url,
             **options,
         )
-        return ClientBackend(client)
+        return Backend(client)
     from booqable_async.testing import FakeBooqable
 
     started = time.perf_counter()
@@ -256,4 +224,4 @@ async def open_backend(connection: Connection, stderr: IO[str]) -> Backend:
     client = BooqableClient(
         base_url=fake.base_url, token=fake.token, transport=transport, **options
     )
-    return ClientBackend(client, cleanup=(transport,))
+    return Backend(client, cleanup=(transport,))

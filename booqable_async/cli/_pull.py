@@ -190,14 +190,16 @@ class _Run:
             self.state(offset).save(self.options.resume_file)
 
     async def run(self) -> None:
-        stream = aiter(self.paginator)
         export, embed, write = self.backend.export, self.options.embed, self.writer.write
-        try:
-            async for record in stream:
-                write(export(record, embed))
-                self.written += 1
-        finally:
-            await stream.aclose()
+        # Page by page: a page is written whole (no await in between, so an interrupt
+        # lands between pages or while waiting for one), then flushed, so the file on
+        # disk holds complete pages while the next one is awaited.
+        async with self.paginator.pages() as pages:
+            async for page in pages:
+                for record in page.data:
+                    write(export(record, embed))
+                self.written += len(page.data)
+                self.writer.checkpoint()
 
 
 async def pull(
@@ -297,7 +299,7 @@ def _uncancel() -> None:
     # the cleanup awaits after this (closing the client) run normally.
     task = asyncio.current_task()
     uncancel = getattr(task, "uncancel", None)
-    if uncancel is not None:
+    if uncancel is not None:  # pragma: no branch - Python 3.10 has no uncancel()
         uncancel()
 
 
@@ -335,10 +337,13 @@ def describe_result(result: PullResult, options: PullOptions) -> str:
     )
     if result.total_records != result.records:
         text += f"; {result.total_records:,} in the file with the earlier run(s)"
+    asked = options.stats_query or Query()
     for field, aggs in result.stats.items():
         if isinstance(aggs, Mapping):
             for agg, value in aggs.items():
-                text += f"; {field} {agg}: {format_stat(field, value)}"
+                # Only what --stat asked for (the page also carries the paginator's total).
+                if asked.has_stat(field, agg):
+                    text += f"; {field} {agg}: {format_stat(field, value)}"
     return text
 
 
@@ -361,9 +366,20 @@ def describe_stop(stop: PullStopped, options: PullOptions, argv: Sequence[str]) 
     what = "interrupted" if stop.cause is None else "stopped by an error"
     lines = [
         f"booqable: {what} after {done:,}{of} {options.resource}; {where} holds "
-        f"{'them' if done != 1 else 'it'} as a valid {options.format} document.",
-        "booqable: continue with: " + resume_command(argv, stop.state, options.resume_file),
+        f"{'them' if done != 1 else 'it'} as a valid {options.format} document."
     ]
+    if done == 0:
+        # Nothing to keep: running the same command again is the way to continue.
+        if options.resume_file is not None:
+            remove_quietly(options.resume_file)
+        return lines
+    lines.append(
+        "booqable: continue with: " + resume_command(argv, stop.state, options.resume_file)
+    )
     if options.resume_file is not None:
         lines.append(f"booqable: or with --resume {stop.state.to_token()}")
+    if any(arg.split("=", 1)[0] == "--token" for arg in argv):
+        lines.append(
+            "booqable: (--token is left out above: give it again, or set BOOQABLE_API_KEY)"
+        )
     return lines

@@ -23,8 +23,10 @@ __all__ = [
     "add_filters",
     "parse_fieldsets",
     "parse_filter",
+    "parse_groups",
     "parse_names",
     "parse_scalar",
+    "parse_stats",
     "parse_value",
     "parse_where",
 ]
@@ -233,30 +235,56 @@ def parse_names(values: Iterable[str] | None) -> list[str]:
     return list(names)
 
 
-def parse_fieldsets(values: Iterable[str] | None, default_type: str) -> dict[str, list[str]]:
-    """Parse ``--fields number,status`` or ``--fields customers=name,email``.
+def parse_groups(
+    values: Iterable[str] | None, option: str, example: str, default: str | None = None
+) -> dict[str, list[str]]:
+    """Parse repeated ``KEY=a,b`` options into ``{KEY: [a, b]}`` (names merged per key).
 
     Args:
         values: The option's occurrences, or ``None``.
-        default_type: The type for names given without ``type=``.
+        option: The option's name, for messages (``--fields``).
+        example: A valid example, for messages.
+        default: The key of a value written without ``KEY=`` (``None``: the key is required).
 
     Returns:
-        Type -> attribute names.
+        Key -> names, in order, without duplicates.
+
+    Raises:
+        UsageError: A value without names, or without the required key.
+    """
+    groups: dict[str, list[str]] = {}
+    for value in values or ():
+        key, sep, names = value.partition("=")
+        if not sep and default is not None:
+            key, names = default, value
+        parsed = parse_names([names]) if sep or default is not None else []
+        if not parsed or not key.strip():
+            raise UsageError(f"{option} takes {example}, got {value!r}")
+        bucket = groups.setdefault(key.strip(), [])
+        bucket.extend(n for n in parsed if n not in bucket)
+    return groups
+
+
+def parse_fieldsets(values: Iterable[str] | None, default_type: str) -> dict[str, list[str]]:
+    """Parse ``--fields number,status`` or ``--fields customers=name,email`` by type.
 
     Raises:
         UsageError: ``type=`` with no names.
     """
-    sets: dict[str, list[str]] = {}
-    for value in values or ():
-        type_name, sep, names = value.partition("=")
-        if not sep:
-            type_name, names = default_type, value
-        parsed = parse_names([names])
-        if not parsed or not type_name.strip():
-            raise UsageError(
-                f"--fields takes names (number,status) or type=names (customers=name,email), "
-                f"got {value!r}"
-            )
-        bucket = sets.setdefault(type_name.strip(), [])
-        bucket.extend(n for n in parsed if n not in bucket)
-    return sets
+    return parse_groups(
+        values,
+        "--fields",
+        "names (number,status) or type=names (customers=name,email)",
+        default_type,
+    )
+
+
+def parse_stats(values: Iterable[str] | None) -> dict[str, list[str]]:
+    """Parse ``--stat field=agg[,agg]`` options into ``{field: [aggregations]}``.
+
+    Raises:
+        UsageError: An option that is not ``field=aggregation``.
+    """
+    return parse_groups(
+        values, "--stat", "field=aggregation (total=count, grand_total_in_cents=sum)"
+    )
