@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _results import Row, emit, ms, times
+
 from booqable_async import BooqableClient, Query
 from booqable_async.cli._connect import Backend
 from booqable_async.cli._pull import PullOptions, pull
@@ -71,12 +73,25 @@ def main() -> None:
                 results[fmt].append(asyncio.run(_pull(fake, fmt, out)))
     floor = _median(results["paginator only"])
     records = fake.count("orders")
+    rows = []
     for name, runs in results.items():
         median = _median(runs)
         print(
             f"{name:>15}: {median * 1000:7.0f} ms for {records} orders "
             f"({records / median:,.0f} records/s), {median / floor:.2f}x the paginator"
         )
+        if name != "paginator only":
+            rows.append(
+                Row(
+                    "cli",
+                    f"booqable pull of {records:,} demo orders + customers to {name} "
+                    "(in process, median)",
+                    ms(median),
+                    f"the paginator alone {ms(floor)}",
+                    times(median / floor),
+                )
+            )
+    emit(rows)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Each ``bench_*.py`` runs in a fresh interpreter (so one benchmark's imports, memory and
 garbage never weigh on the next), prints its own report, and hands its headline rows back
 through ``_results.emit``. The table goes to ``benchmarks/results.md`` (with the machine
-and versions it was measured on) and is printed at the end.
+and versions it was measured on; ``docs/performance.md`` includes that file) and is printed
+at the end.
 
 Benchmarks report ratios measured side by side in one run, never absolute targets: these
 machines are shared and noisy.
@@ -41,6 +42,7 @@ ORDER = [
     "memory",
     "adversarial",
     "import",
+    "cli",
     "fake",
 ]
 #: A benchmark running longer than this is stopped (make bench must end).
@@ -126,7 +128,7 @@ def main(argv: list[str]) -> int:
         rows = [json.loads(line) for line in Path(rows_file).read_text().splitlines() if line]
     total = (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds()
     lines = [
-        "# Benchmark results",
+        "## Results of the last `make bench` run",
         "",
         f"Written by `make bench` (benchmarks/run_all.py) on {started:%Y-%m-%d %H:%M} UTC in "
         f"{total / 60:.1f} min. Every ratio compares two things measured side by side in "
