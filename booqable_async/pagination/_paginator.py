@@ -132,6 +132,11 @@ class _Run(Generic[T]):
         self._delivered = 0
         self._duplicates = 0
         self._first_page = True
+        # collect(limit=N): records wanted, so pages past the one holding the N-th record
+        # are not fetched (each would be a request spent from the rate-limit budget).
+        self._wanted: int | None = None
+        self._extra_pages = 0  # pages past the limit's, fetched because records were dropped
+        self._withheld: int | None = None  # a sequential next page the limit held back
         self.progress = _Progress(self._start, self._skip, pag._items_before, self._size, None)
         self.progress.total = self._total
         pag._progress = self.progress
@@ -150,22 +155,53 @@ class _Run(Generic[T]):
                 raise self._error(exc) from exc
             self._plan(page)
             return page
-        while self._queue:
-            number, task = self._queue[0]
-            try:
-                page = await task
-            except asyncio.CancelledError:
-                await self.aclose()
-                raise
-            except Exception as exc:
-                await self.aclose()
-                raise self._error(exc) from exc
-            self._queue.popleft()
-            await self._advance(number, page)
-            if page.data:
-                return page
+        while True:
+            while self._queue:
+                number, task = self._queue[0]
+                try:
+                    page = await task
+                except asyncio.CancelledError:
+                    await self.aclose()
+                    raise
+                except Exception as exc:
+                    await self.aclose()
+                    raise self._error(exc) from exc
+                self._queue.popleft()
+                await self._advance(number, page)
+                if page.data:
+                    return page
+            if not self._lift_limit():
+                break
         self._mode = _FINISHED
         return None
+
+    def want(self, records: int) -> None:
+        """Fetch only the pages that can hold the next ``records`` records.
+
+        A hint (``collect(limit=)``): if they are not enough (duplicates dropped), the
+        run fetches one more page at a time while the consumer asks for more.
+        """
+        self._wanted = records
+
+    def _cap(self) -> int | None:
+        # The page holding the last wanted record, counted from the run's first page.
+        if self._wanted is None:
+            return None
+        pages = max(1, -(-(self._skip + self._wanted) // self._size))
+        return self._start + pages - 1 + self._extra_pages
+
+    def _lift_limit(self) -> bool:
+        # The consumer still iterates after the pages planned for its limit: allow one
+        # more page. Returns whether anything was scheduled.
+        if self._wanted is None:
+            return False
+        self._extra_pages += 1
+        if self._mode == _PLANNED and self._next <= self._last:
+            self._top_up()
+        elif self._mode == _SEQUENTIAL and self._withheld is not None:
+            self._schedule(self._withheld)
+        self._withheld = None
+        return bool(self._queue)
 
     def _plan(self, first: Page[T]) -> None:
         n, full = self._start, len(first.data) >= self._size
@@ -184,7 +220,10 @@ class _Run(Generic[T]):
             self._top_up()
         elif full and total is None:
             self._mode = _SEQUENTIAL
-            self._schedule(n + 1)
+            if (cap := self._cap()) is not None and n >= cap:
+                self._withheld = n + 1
+            else:
+                self._schedule(n + 1)
         else:
             self._mode = _FINISHED
 
@@ -206,17 +245,21 @@ class _Run(Generic[T]):
             else:
                 self._top_up()
         elif self._mode == _SEQUENTIAL:
-            if full:
-                self._schedule(number + 1)
-            else:
+            if not full:
                 self._mode = _FINISHED
+            elif (cap := self._cap()) is not None and number >= cap:
+                self._withheld = number + 1
+            else:
+                self._schedule(number + 1)
 
     def _top_up(self) -> None:
         # Stop scheduling once a fetch failed: its error surfaces when the consumer
         # reaches it, and pages after it would be wasted requests.
         if any(t.done() and not t.cancelled() and t.exception() for _, t in self._queue):
             return
-        while self._next <= self._last and len(self._queue) < self._pag._prefetch:
+        cap = self._cap()
+        last = self._last if cap is None else min(self._last, cap)
+        while self._next <= last and len(self._queue) < self._pag._prefetch:
             # Asking the last page for the total again tells whether the collection
             # changed during the pull, without an extra request.
             self._schedule(self._next, with_total=self._next == self._last)
@@ -604,6 +647,10 @@ class Paginator(Generic[T]):
             PaginationError: A page could not be fetched.
         """
         stream = self.__aiter__()
+        if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+            # Fetch only the pages the limit needs: with a total known, the run would
+            # otherwise fetch a whole prefetch window ahead and cancel what is unused.
+            stream._run.want(limit)
         return await collect(stream, limit, stream._acknowledge)
 
     def __repr__(self) -> str:

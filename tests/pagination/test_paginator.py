@@ -490,6 +490,50 @@ async def test_collect_with_limit_stops_early_and_cleans_up() -> None:
         await paginator.collect(limit=-1)
 
 
+async def test_collect_with_limit_fetches_only_the_pages_it_needs() -> None:
+    # With the total known the run would fetch a prefetch window ahead; every unused page
+    # would be a request spent from the company's rate-limit budget.
+    listing = Listing(records(500))
+    items = await Paginator(listing, q(), concurrency=8).collect(limit=25)
+    assert ids(items) == ids(records(25))
+    assert sorted(listing.pages_requested) == [1, 2, 3]
+    listing = Listing(records(500))
+    assert len(await Paginator(listing, q(), concurrency=8).collect(limit=10)) == 10
+    assert listing.pages_requested == [1]
+    listing = Listing(records(500))  # resuming mid-page: the skip counts
+    point = ResumePoint(page_number=3, page_size=10, skip=5, items_yielded=25)
+    got = await Paginator(listing, q(), resume_from=point).collect(limit=10)
+    assert ids(got) == ids(records(500))[25:35]
+    assert sorted(listing.pages_requested) == [3, 4]
+    listing = Listing(records(15))  # a limit past the end: every page, nothing more
+    assert len(await Paginator(listing, q()).collect(limit=100)) == 15
+    assert sorted(listing.pages_requested) == [1, 2]
+
+
+async def test_collect_with_limit_without_total_stops_at_the_page_it_needs() -> None:
+    listing = Listing(records(100), report_total=False)
+    assert len(await Paginator(listing, q()).collect(limit=20)) == 20
+    assert listing.pages_requested == [1, 2]
+    listing = Listing(records(100), report_total=False)
+    assert len(await Paginator(listing, q()).collect(limit=5)) == 5
+    assert listing.pages_requested == [1]
+
+
+async def test_collect_with_limit_fetches_on_when_duplicates_were_dropped() -> None:
+    def repeat_page_one(lst: Listing, query: Query) -> None:
+        if query.page_number == 2 and lst.rows[10].id != "r000000":
+            lst.rows[10:10] = lst.rows[:10]  # page 2 repeats page 1
+
+    for report_total in (True, False):
+        listing = Listing(records(40), report_total=report_total)
+        listing.before = repeat_page_one
+        paginator = Paginator(listing, q(), concurrency=1, dedupe=True)
+        items = await paginator.collect(limit=15)
+        assert ids(items) == ids(records(15)), report_total
+        assert sorted(listing.pages_requested) == [1, 2, 3], report_total
+        assert not other_tasks()
+
+
 async def test_dropped_stream_with_a_failed_prefetch_logs_nothing(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
