@@ -542,3 +542,28 @@ def test_broken_json_success_is_not_excerpted() -> None:
     with pytest.raises(errors.DecodeError) as info:
         decipher_response(HttpResponse(200, JSONAPI, b"<html><h1>Maintenance</h1></html>"))
     assert "body starts: 'Maintenance'" in str(info.value)
+
+
+@pytest.mark.parametrize("collector_on", [True, False])
+def test_a_large_page_parses_the_same_and_leaves_the_collector_as_it_was(
+    collector_on: bool,
+) -> None:
+    import gc
+
+    document = {
+        "data": [{"type": "orders", "id": str(i), "attributes": {"n": i}} for i in range(2000)]
+    }
+    body = orjson.dumps(document)
+    assert len(body) > 32 * 1024  # parsed with the collector paused
+    response = HttpResponse(200, {"Content-Type": "application/vnd.api+json"}, body)
+    was = gc.isenabled()
+    try:
+        (gc.enable if collector_on else gc.disable)()
+        assert decipher_response(response, method="GET") == document
+        assert gc.isenabled() is collector_on
+        broken = HttpResponse(200, {"Content-Type": "application/vnd.api+json"}, body[:-1])
+        with pytest.raises(errors.DecodeError):
+            decipher_response(broken, method="GET")
+        assert gc.isenabled() is collector_on
+    finally:
+        (gc.enable if was else gc.disable)()
