@@ -155,3 +155,18 @@ def compound_documents(
     if draw(st.booleans()):
         doc["meta"] = {"stats": {"total": {"count": len(keys)}}}
     return doc
+
+
+def member_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path into a parsed JSON value (keys and indexes), the root's ``()`` first.
+
+    What the mutation tests draw from to replace one member of a document by anything.
+    """
+    out = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += member_paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out += member_paths(item, (*prefix, index))
+    return out

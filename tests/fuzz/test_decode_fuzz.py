@@ -33,7 +33,7 @@ from booqable_async.jsonapi import (
 )
 from booqable_async.schema import get_schema
 from tests.fuzz.conftest import FUZZ
-from tests.fuzz.strategies import JSON, ODD_VALUES, WIRE_TYPES, compound_documents
+from tests.fuzz.strategies import JSON, ODD_VALUES, WIRE_TYPES, compound_documents, member_paths
 
 # What a registered model must hold for an attribute of each documented type.
 PYTHON_TYPES: dict[str, tuple[type, ...]] = {
@@ -148,17 +148,6 @@ def _decoded(body: bytes) -> tuple[Document | None, DecodeError | None]:
         return None, exc
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            out += _paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            out += _paths(item, (*prefix, index))
-    return out
-
-
 @FUZZ
 @given(compound_documents(), st.data())
 def test_structurally_mutated_documents_raise_only_decode_error(
@@ -167,7 +156,7 @@ def test_structurally_mutated_documents_raise_only_decode_error(
     # Replace any member (a type, an id, a relationship's data, `included` itself...)
     # by anything.
     for _ in range(data.draw(st.integers(1, 3))):
-        path = data.draw(st.sampled_from(_paths(raw)[1:]))
+        path = data.draw(st.sampled_from(member_paths(raw)[1:]))
         parent: Any = raw
         for step in path[:-1]:
             parent = parent[step]

@@ -26,6 +26,7 @@ from booqable_async.jsonapi._plan import (
     STR,
     plan_for,
 )
+from tests.fuzz.strategies import member_paths
 from tests.jsonapi.models import REGISTRY
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -170,23 +171,12 @@ def _linked(resource: Resource) -> list[Resource]:
     return out
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            out += _paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            out += _paths(item, (*prefix, index))
-    return out
-
-
 @SETTINGS
 @given(documents(), st.data())
 def test_mutated_documents_raise_only_decode_error(
     doc: dict[str, Any], data: st.DataObject
 ) -> None:
-    paths = _paths(doc)
+    paths = member_paths(doc)
     for _ in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(paths))
         replacement = data.draw(JSON | st.sampled_from(["", "yesterday", 1.5, -1, True]))
@@ -197,7 +187,7 @@ def test_mutated_documents_raise_only_decode_error(
         for step in path[:-1]:
             parent = parent[step]
         parent[path[-1]] = replacement
-        paths = _paths(doc)
+        paths = member_paths(doc)
     with contextlib.suppress(DecodeError):
         decode(orjson.dumps(doc), REGISTRY)
 
