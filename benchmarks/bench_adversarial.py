@@ -22,11 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-import orjson
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _results import Row, emit, ms, times
+from bench_decode import loads_gc_paused
 
 from booqable_async import errors
 from booqable_async.jsonapi import decode
@@ -46,15 +45,6 @@ def best_of(fn: object, body: bytes) -> float:
         best = min(best, time.process_time() - started)
         del result
     return best
-
-
-def loads_gc_paused(body: bytes) -> object:
-    """``orjson.loads`` with the cyclic GC paused, as ``decode`` parses (the fair floor)."""
-    gc.disable()
-    try:
-        return orjson.loads(body)
-    finally:
-        gc.enable()
 
 
 def main() -> None:

@@ -11,14 +11,13 @@ become stubs (one per ``(type, id)``).
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 import cattrs
 import orjson
 
+from booqable_async._gc import gc_paused
 from booqable_async.converter import default_converter
 from booqable_async.errors import DecodeError, UsageError
 from booqable_async.jsonapi._document import Document
@@ -99,7 +98,7 @@ def decode(
     """
     reg = Registry.coerce(registry)
     conv = converter or default_converter()
-    with _gc_paused():
+    with gc_paused():
         value, owned = load_json(body)
         decoder = _Decoder(reg, conv, owned)
         if nested_type is not None and is_nested_document(value):
@@ -138,29 +137,6 @@ def is_nested_document(value: Any) -> bool:
     if not isinstance(data, Mapping):
         return False
     return "type" not in data or not _RESOURCE_MEMBERS.issuperset(data)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a document is parsed and built.
-
-    A JSON document has no reference cycles and everything built from it stays
-    reachable until decoding ends, so a collection during decoding can free nothing;
-    yet parsing and building allocate a container every few hundred bytes, and each
-    few hundred allocations start a collection walking the young objects, with full
-    collections of the whole growing heap on large pages (measured with
-    benchmarks/bench_decode.py: at 10,000 orders they were most of the time). Memory
-    use is unchanged (reference counting frees everything as usual). The previous
-    state is restored even on error, and a collector already disabled stays so.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _ptr(section: str, i: int) -> str:

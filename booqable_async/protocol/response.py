@@ -16,7 +16,6 @@ HTML pages or empty bodies.
 
 from __future__ import annotations
 
-import gc
 import html
 import math
 import re
@@ -26,6 +25,7 @@ from typing import Any, Final
 
 import orjson
 
+from booqable_async._gc import gc_paused
 from booqable_async.errors import (
     ApiError,
     DecodeError,
@@ -304,22 +304,8 @@ def _decode_failure(
     return DecodeError(f"{prefix}: {problem} ({len(response.body)} bytes){tail}", "")
 
 
-#: Bodies at least this large are parsed with the cyclic GC paused (see _loads_gc_paused).
+#: Bodies at least this large are parsed with the cyclic GC paused (see ``_gc.gc_paused``).
 _GC_PAUSE_BYTES: Final = 32 * 1024
-
-
-def _loads_gc_paused(body: bytes) -> Any:
-    # Parsing allocates a container every few dozen bytes and nothing it builds can be
-    # garbage until it returns, so collections started meanwhile only walk live objects
-    # (and, as the heap grows, the whole heap): a page of 100 orders parses about a third
-    # faster with the collector paused (benchmarks/bench_decode.py). Restored even on error.
-    if not gc.isenabled():
-        return orjson.loads(body)
-    gc.disable()
-    try:
-        return orjson.loads(body)
-    finally:
-        gc.enable()
 
 
 def _success_payload(response: HttpResponse, method: str, url: str | None) -> Any:
@@ -331,7 +317,8 @@ def _success_payload(response: HttpResponse, method: str, url: str | None) -> An
         try:
             if len(body) < _GC_PAUSE_BYTES:
                 return orjson.loads(body)
-            return _loads_gc_paused(body)
+            with gc_paused():
+                return orjson.loads(body)
         except orjson.JSONDecodeError:
             pass  # the careful path below explains what is wrong, or copes (BOM)
     media, charset = _media_type(content_type) if content_type else ("", None)
