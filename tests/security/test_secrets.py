@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
-from booqable_async import errors
+from booqable_async import BooqableClient, errors
 from booqable_async.auth import OAuth2Auth, OAuth2Token, SingleUseAuth, TokenAuth
 from booqable_async.protocol import build_request
 from booqable_async.ratelimit import RateLimiter
@@ -80,6 +80,8 @@ def test_reprs_and_strs_of_everything_holding_a_credential() -> None:
     token = OAuth2Token(ACCESS_TOKEN, refresh_token=REFRESH_TOKEN, expires_at=10.0)
     objects: list[Any] = [
         Session(company="acme", token=TOKEN),
+        BooqableClient(company="acme", token=TOKEN),
+        BooqableClient(company="acme", token=TOKEN).orders,
         TokenAuth(TOKEN),
         token,
         OAuth2Auth(client_id="app", client_secret=CLIENT_SECRET, token=token),
