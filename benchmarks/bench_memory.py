@@ -22,13 +22,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _results import Row, emit
+from _serve import server_process
 
 from booqable_async import BooqableClient, Query
 
@@ -40,7 +40,6 @@ TOKEN = "bench-token"
 MB = 1024 * 1024
 
 SERVER = f"""
-import asyncio
 from urllib.parse import parse_qs
 
 import orjson
@@ -48,6 +47,7 @@ from aiohttp import web
 
 from booqable_async.testing import FakeBooqable
 from booqable_async.transport import HttpRequest
+from _serve import serve_forever
 
 fake = FakeBooqable(seed=1, token={TOKEN!r})
 customers = [fake.add("customers", name=f"Customer {{i}}", email=f"c{{i}}@example.com")["id"]
@@ -81,18 +81,9 @@ async def page(request):
     return web.Response(body=orjson.dumps(document), headers=HEADERS)
 
 
-async def main():
-    app = web.Application()
-    app.router.add_get("/api/4/orders", page)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(site._server.sockets[0].getsockname()[1], flush=True)
-    await asyncio.Event().wait()
-
-
-asyncio.run(main())
+app = web.Application()
+app.router.add_get("/api/4/orders", page)
+serve_forever(app)
 """
 
 
@@ -139,23 +130,12 @@ def main() -> None:
     if not os.path.exists("/proc/self/statm"):
         print("bench_memory needs Linux (/proc/self/statm); skipped")
         return
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    try:
-        assert server.stdout is not None
-        port = server.stdout.readline().strip()
+    with server_process(SERVER) as (port,):
         base = f"http://127.0.0.1:{port}/api/4"
         results = {
             "streaming": asyncio.run(stream(base, dedupe=False)),
             "streaming, dedupe=True": asyncio.run(stream(base, dedupe=True)),
         }
-    finally:
-        server.terminate()
-        server.wait()
     rows = []
     for name, r in results.items():
         assert r["count"] == ORDERS == r["linked"], (name, r)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -40,6 +39,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _results import Row, emit, ms, times
+from _serve import server_process
 
 from booqable_async import BooqableClient, Query
 from booqable_async.pagination import Page, Paginator
@@ -64,6 +64,7 @@ from aiohttp import web
 
 from booqable_async.testing import FakeBooqable
 from booqable_async.transport import HttpRequest
+from _serve import serve_forever
 
 fake = FakeBooqable(seed=1, token={TOKEN!r})
 customers = [fake.add("customers", name=f"Customer {{i}}", email=f"c{{i}}@example.com")["id"]
@@ -95,18 +96,9 @@ async def page(request):
     return web.Response(body=body, headers=HEADERS)
 
 
-async def main():
-    app = web.Application()
-    app.router.add_get("/api/4/orders", page)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(site._server.sockets[0].getsockname()[1], len(PAGES[1]), flush=True)
-    await asyncio.Event().wait()
-
-
-asyncio.run(main())
+app = web.Application()
+app.router.add_get("/api/4/orders", page)
+serve_forever(app, len(PAGES[1]))
 """
 
 Pull = Callable[[str], Awaitable[int]]
@@ -229,19 +221,8 @@ def main() -> None:
 
 def measure(latency: float) -> list[Row]:
     """Run every variant against a server answering after ``latency`` seconds."""
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(latency)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    try:
-        assert server.stdout is not None
-        port, page_bytes = server.stdout.readline().split()
+    with server_process(SERVER, str(latency)) as (port, page_bytes):
         best = asyncio.run(bench(f"http://127.0.0.1:{port}/api/4"))
-    finally:
-        server.terminate()
-        server.wait()
     raw_wall, raw_cpu = best["raw aiohttp + orjson"]
     regime = (
         f"server answering after {latency * 1000:.0f} ms"

@@ -9,14 +9,13 @@ with the bare library it wraps (1.00 = no overhead). Wall-clock rates are printe
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 
 import aiohttp
 import httpx
 from _results import Row, emit, times, us
+from _serve import server_process
 
 from booqable_async.transport import AiohttpTransport, HttpRequest, HttpxTransport
 
@@ -30,8 +29,9 @@ ROUNDS = 7
 
 # The server runs in its own process (a script, so it works however this file is loaded).
 SERVER = f"""
-import asyncio
 from aiohttp import web
+
+from _serve import serve_forever
 
 SMALL = {SMALL!r}
 BIG = b"x" * {BIG_SIZE}
@@ -45,19 +45,10 @@ async def big(request):
     return web.Response(body=BIG)
 
 
-async def main():
-    app = web.Application()
-    app.router.add_get("/small", small)
-    app.router.add_get("/big", big)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(site._server.sockets[0].getsockname()[1], flush=True)
-    await asyncio.Event().wait()
-
-
-asyncio.run(main())
+app = web.Application()
+app.router.add_get("/small", small)
+app.router.add_get("/big", big)
+serve_forever(app)
 """
 
 
@@ -161,14 +152,8 @@ async def _bench(base: str) -> None:
 
 
 def main() -> None:
-    server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline())
+    with server_process(SERVER) as (port,):
         asyncio.run(_bench(f"http://127.0.0.1:{port}"))
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":
