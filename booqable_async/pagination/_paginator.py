@@ -220,10 +220,7 @@ class _Run(Generic[T]):
             self._top_up()
         elif full and total is None:
             self._mode = _SEQUENTIAL
-            if (cap := self._cap()) is not None and n >= cap:
-                self._withheld = n + 1
-            else:
-                self._schedule(n + 1)
+            self._follow(n)
         else:
             self._mode = _FINISHED
 
@@ -245,12 +242,19 @@ class _Run(Generic[T]):
             else:
                 self._top_up()
         elif self._mode == _SEQUENTIAL:
-            if not full:
-                self._mode = _FINISHED
-            elif (cap := self._cap()) is not None and number >= cap:
-                self._withheld = number + 1
+            if full:
+                self._follow(number)
             else:
-                self._schedule(number + 1)
+                self._mode = _FINISHED
+
+    def _follow(self, number: int) -> None:
+        # Sequential paging: fetch the page after ``number``, unless a collect(limit=)
+        # needs no more; then hold it back until the consumer asks (_lift_limit).
+        cap = self._cap()
+        if cap is not None and number >= cap:
+            self._withheld = number + 1
+        else:
+            self._schedule(number + 1)
 
     def _top_up(self) -> None:
         # Stop scheduling once a fetch failed: its error surfaces when the consumer
