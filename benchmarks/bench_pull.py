@@ -42,7 +42,7 @@ from _results import Row, emit, ms, times
 from _serve import server_process
 
 from booqable_async import BooqableClient, Query
-from booqable_async.pagination import Page, Paginator
+from booqable_async.pagination import DeferredPage, Page, Paginator
 
 PAGES = 60
 SIZE = 100
@@ -143,9 +143,15 @@ async def ours_raw(base: str) -> int:
     async with BooqableClient(base_url=base, token=TOKEN) as client:
         session = client.session
 
-        async def fetch(query: Query) -> Page[Any]:
-            payload = (await session.request("GET", "orders", params=query.to_params())).payload
-            return Page(payload["data"], meta=payload.get("meta", {}))
+        async def fetch(query: Query) -> DeferredPage[Any]:
+            # Parsed when the paginator reaches the page (see docs/pagination.md).
+            response = await session.request("GET", "orders", params=query.to_params(), parse=False)
+
+            def decode() -> Page[Any]:
+                payload = response.json()
+                return Page(payload["data"], meta=payload.get("meta", {}))
+
+            return DeferredPage(decode)
 
         query = Query().include("customer").page(size=SIZE)
         return sum([1 async for _ in Paginator(fetch, query, concurrency=IN_FLIGHT)])

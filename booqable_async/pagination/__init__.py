@@ -1,7 +1,8 @@
 """Pages and records of a listing: ``Paginator``, ``Page``, ``ResumePoint``, ``changes_since``.
 
-The paginator is generic over a fetch function (``async fetch(query) -> Page[T]``), so it
-knows nothing about HTTP or decoding; the typed facades supply that function::
+The paginator is generic over a fetch function (``async fetch(query) -> Page[T]``, or a
+``DeferredPage[T]`` decoded when the consumer reaches it), so it knows nothing about HTTP
+or decoding; the typed facades supply that function::
 
     paginator = Paginator(fetch, Query().where(status="reserved").page(size=100))
     first = await paginator                # Page[T]
@@ -14,7 +15,7 @@ See docs/pagination.md for resuming, de-duplication and the incremental-sync rec
 from __future__ import annotations
 
 from booqable_async.pagination._changes import DEFAULT_OVERLAP, ChangeFeed, changes_since
-from booqable_async.pagination._page import Page, ResumePoint, default_id
+from booqable_async.pagination._page import DeferredPage, Page, ResumePoint, default_id
 from booqable_async.pagination._paginator import (
     DEFAULT_PAGE_SIZE,
     ItemStream,
@@ -27,6 +28,7 @@ __all__ = [
     "DEFAULT_OVERLAP",
     "DEFAULT_PAGE_SIZE",
     "ChangeFeed",
+    "DeferredPage",
     "ItemStream",
     "Page",
     "PageStream",

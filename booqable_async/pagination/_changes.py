@@ -15,16 +15,18 @@ A tie bigger than a page is walked by page number at a fixed cursor.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Hashable, Mapping
 from typing import Generic, TypeVar
 
 from booqable_async.errors import PaginationError, UsageError
 from booqable_async.pagination._page import (
+    Fetch,
     Page,
     ResumePoint,
     collect,
     default_id,
     query_fingerprint,
+    resolve,
 )
 from booqable_async.query import Query, format_datetime
 from booqable_async.query._operators import check_name
@@ -62,7 +64,7 @@ class ChangeFeed(Generic[T]):
 
     def __init__(
         self,
-        fetch: Callable[[Query], Awaitable[Page[T]]],
+        fetch: Fetch[T],
         query: Query,
         since: dt.datetime,
         *,
@@ -163,7 +165,7 @@ class ChangeFeed(Generic[T]):
             .page(number=self._page_number, size=self._size)
         )
         try:
-            return await self._fetch(query)
+            return resolve(await self._fetch(query))
         except Exception as exc:
             point = self.resume_point
             raise PaginationError(
@@ -225,7 +227,7 @@ class ChangeFeed(Generic[T]):
 
 
 def changes_since(
-    fetch: Callable[[Query], Awaitable[Page[T]]],
+    fetch: Fetch[T],
     query: Query | None,
     since: dt.datetime,
     *,
@@ -244,7 +246,8 @@ def changes_since(
     skipped. Upsert by id to apply the feed exactly once (docs/pagination.md).
 
     Args:
-        fetch: ``async fetch(query) -> Page[T]`` (as for :class:`Paginator`).
+        fetch: ``async fetch(query) -> Page[T] | DeferredPage[T]`` (as for
+            :class:`Paginator`).
         query: Extra filters/includes/fields (``None`` for all records). Must not sort,
             set a page number or filter ``field`` itself.
         since: The high-water mark persisted last time (aware datetime).

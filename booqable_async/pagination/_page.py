@@ -20,7 +20,16 @@ import orjson
 from booqable_async.errors import UsageError
 from booqable_async.query import Query
 
-__all__ = ["Page", "ResumePoint", "collect", "default_id", "query_fingerprint"]
+__all__ = [
+    "DeferredPage",
+    "Fetch",
+    "Page",
+    "ResumePoint",
+    "collect",
+    "default_id",
+    "query_fingerprint",
+    "resolve",
+]
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -116,6 +125,50 @@ class Page(Generic[T]):
             f"Page(number={self.number}, size={self.size}, items={len(self.data)}, "
             f"total={self.total})"
         )
+
+
+@attrs.frozen(repr=False)
+class DeferredPage(Generic[T]):
+    """A page that arrived but is decoded only when the consumer reaches it.
+
+    A fetch function may return one instead of a :class:`Page`. Pages fetched ahead of
+    the consumer then wait as their compact response bodies (bytes) rather than as
+    decoded object graphs, which the garbage collector would walk again and again while
+    they wait (measured in benchmarks/bench_pull.py: most of what holding pages ahead
+    cost). The typed facades' ``list()`` and ``search()`` return these.
+
+    Attributes:
+        decode: Builds the :class:`Page`; called at most once, when the page's turn
+            comes. What it raises (``DecodeError``...) stops the iteration as a failed
+            fetch would.
+    """
+
+    decode: Callable[[], Page[T]]
+
+    def __repr__(self) -> str:
+        return "DeferredPage(...)"
+
+
+#: What a paginator's fetch function returns: a page, or one decoded when reached.
+Fetch = Callable[[Query], Awaitable["Page[T] | DeferredPage[T]"]]
+
+
+def resolve(page: Page[T] | DeferredPage[T]) -> Page[T]:
+    """Return ``page`` itself, or the page a :class:`DeferredPage` decodes to.
+
+    Raises:
+        UsageError: The fetch function returned something else.
+    """
+    if isinstance(page, Page):
+        return page
+    if isinstance(page, DeferredPage):
+        decoded = page.decode()
+        if not isinstance(decoded, Page):
+            raise UsageError(f"a DeferredPage must decode to a Page, got {type(decoded).__name__}")
+        return decoded
+    raise UsageError(
+        f"the fetch function must return a Page or a DeferredPage, got {type(page).__name__}"
+    )
 
 
 def default_id(item: object) -> Hashable:

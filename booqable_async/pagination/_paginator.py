@@ -36,11 +36,14 @@ import attrs
 
 from booqable_async.errors import PaginationError, TotalMismatch, UsageError
 from booqable_async.pagination._page import (
+    DeferredPage,
+    Fetch,
     Page,
     ResumePoint,
     collect,
     default_id,
     query_fingerprint,
+    resolve,
 )
 from booqable_async.query import Query
 
@@ -99,11 +102,11 @@ class _Progress:
 
 async def _limited(
     sem: asyncio.Semaphore,
-    fetch_page: Callable[[int, int, bool], Awaitable[Page[T]]],
+    fetch_page: Callable[[int, int, bool], Awaitable[Page[T] | DeferredPage[T]]],
     number: int,
     size: int,
     with_total: bool,
-) -> Page[T]:
+) -> Page[T] | DeferredPage[T]:
     # A free function, not a method of _Run: tasks must not keep the run alive, or a
     # stream dropped after ``break`` could never be collected and cancel its fetches.
     async with sem:
@@ -122,7 +125,7 @@ class _Run(Generic[T]):
         self._skip = pag._skip
         self._size = pag._size
         self._sem = asyncio.Semaphore(pag._concurrency)
-        self._queue: deque[tuple[int, asyncio.Future[Page[T]]]] = deque()
+        self._queue: deque[tuple[int, asyncio.Future[Page[T] | DeferredPage[T]]]] = deque()
         self._mode = _START
         self._next = self._start + 1
         self._last = self._start
@@ -159,7 +162,9 @@ class _Run(Generic[T]):
             while self._queue:
                 number, task = self._queue[0]
                 try:
-                    page = await task
+                    # A deferred page is decoded now, its turn come; a decoding error
+                    # stops the run here like a failed fetch.
+                    page = self._pag._settle(number, self._size, await task)
                 except asyncio.CancelledError:
                     await self.aclose()
                     raise
@@ -511,7 +516,9 @@ class Paginator(Generic[T]):
     Args:
         fetch: ``async fetch(query) -> Page[T]``: one request for the page the query names
             (the typed facades build it from the session and the decoder). Retries are
-            its business; what it raises stops the iteration.
+            its business; what it raises stops the iteration. It may return a
+            :class:`DeferredPage` instead, decoded only when the consumer reaches the
+            page, so pages fetched ahead wait as bytes rather than object graphs.
         query: The listing query. Its ``page[number]`` (default 1) is where iteration
             starts; its ``page[size]`` (default ``default_page_size``) the page size.
         concurrency: Most fetches in flight at once for this paginator.
@@ -534,7 +541,7 @@ class Paginator(Generic[T]):
 
     def __init__(
         self,
-        fetch: Callable[[Query], Awaitable[Page[T]]],
+        fetch: Fetch[T],
         query: Query | None = None,
         *,
         concurrency: int = 4,
@@ -625,7 +632,8 @@ class Paginator(Generic[T]):
     async def first_page(self) -> Page[T]:
         """Fetch (once) and return the page the query names; errors propagate unwrapped."""
         if self._first is None:
-            self._first = await self._fetch_page(self._start, self._size, True)
+            fetched = await self._fetch_page(self._start, self._size, True)
+            self._first = self._settle(self._start, self._size, fetched)
             if self._first.total is not None:
                 self._progress.total = self._first.total
         return self._first
@@ -669,13 +677,20 @@ class Paginator(Generic[T]):
         # A page the caller already awaited is reused rather than fetched twice.
         if self._first is not None:
             return self._first
-        return await self._fetch_page(self._start, self._size, True)
+        fetched = await self._fetch_page(self._start, self._size, True)
+        return self._settle(self._start, self._size, fetched)
 
-    async def _fetch_page(self, number: int, size: int, with_total: bool) -> Page[T]:
+    async def _fetch_page(
+        self, number: int, size: int, with_total: bool
+    ) -> Page[T] | DeferredPage[T]:
         query = self._query.page(number=number, size=size)
         if with_total and not query.has_stat("total", "count"):
             query = query.stats(total="count")
-        page = await self._fetch(query)
+        return await self._fetch(query)
+
+    def _settle(self, number: int, size: int, fetched: Page[T] | DeferredPage[T]) -> Page[T]:
+        # The page as delivered: decoded if deferred, stamped with its number and size.
+        page = resolve(fetched)
         if page.number != number or page.size != size:
             page = attrs.evolve(page, number=number, size=size)
         return page

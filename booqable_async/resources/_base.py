@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypedDict, TypeVar, cast
 
+from booqable_async._gc import gc_paused
 from booqable_async.errors import DecodeError, ShortageError, UnprocessableEntity, UsageError
 from booqable_async.jsonapi import (
     Document,
@@ -25,7 +26,7 @@ from booqable_async.jsonapi import (
     is_nested_document,
     update_document,
 )
-from booqable_async.pagination import Page, Paginator, ResumePoint
+from booqable_async.pagination import DeferredPage, Page, Paginator, ResumePoint
 from booqable_async.protocol import NOTHING
 from booqable_async.query import Query
 from booqable_async.schema import ResourceSchema, get_schema
@@ -79,6 +80,7 @@ async def send(
     *,
     params: Any = None,
     json: Any = NOTHING,
+    parse: bool = True,
 ) -> ApiResponse:
     """Send one request through ``session``; availability 422s become ``ShortageError``.
 
@@ -88,6 +90,7 @@ async def send(
         path: Path under the API root (segments are escaped one by one).
         params: Query parameters.
         json: JSON body (omit for none).
+        parse: ``False`` defers parsing a 2xx body (see ``Session.request``).
 
     Returns:
         The session's answer.
@@ -98,7 +101,7 @@ async def send(
         TransportError: No answer.
     """
     try:
-        return await session.request(method, path, params=params, json=json)
+        return await session.request(method, path, params=params, json=json, parse=parse)
     except UnprocessableEntity as exc:
         shortage = ShortageError.from_error(exc)
         if shortage is None or shortage is exc:
@@ -120,9 +123,15 @@ def decode_response(
     Raises:
         DecodeError: The body is not a JSON:API document.
     """
-    if response.payload is None:
-        return Document(data=None)
-    return decode(response.payload, registry, nested_type=nested_type)
+    # Parse (when deferred) and build under one collector pause, and free the parsed
+    # tree before it ends: see booqable_async._gc.
+    with gc_paused():
+        payload = response.json()
+        if payload is None:
+            return Document(data=None)
+        document = decode(payload, registry, nested_type=nested_type)
+        del payload
+    return document
 
 
 def _check_id(value: object, what: str = "id") -> str:
@@ -268,9 +277,16 @@ class Facade(Generic[M]):
         query = self._query(query, "list")
         path = (self.jsonapi_type,)
 
-        async def fetch(page_query: Query) -> Page[M]:
-            doc = await self._request("GET", path, params=page_query.to_params())
-            return self._page(doc)
+        async def fetch(page_query: Query) -> DeferredPage[M]:
+            # Decoded when the consumer reaches the page: pages fetched ahead wait as
+            # bytes, not as object graphs the garbage collector must keep walking.
+            response = await send(
+                self._session, "GET", path, params=page_query.to_params(), parse=False
+            )
+            registry, nested_type = self._registry, self.jsonapi_type
+            return DeferredPage(
+                lambda: self._page(decode_response(response, registry, nested_type))
+            )
 
         return self._paginator(query, options, fetch)
 
@@ -278,10 +294,10 @@ class Facade(Generic[M]):
         query = self._query(query, "search")
         path = (self.jsonapi_type, "search")
 
-        async def fetch(page_query: Query) -> Page[M]:
+        async def fetch(page_query: Query) -> DeferredPage[M]:
             body = page_query.to_search_body()
-            response = await send(self._session, "POST", path, json=body)
-            return self._search_page(response.payload)
+            response = await send(self._session, "POST", path, json=body, parse=False)
+            return DeferredPage(lambda: self._search_page(response.json()))
 
         return self._paginator(query, options, fetch)
 

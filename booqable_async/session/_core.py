@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -111,6 +112,10 @@ class _Slots:
         self._free += 1
 
 
+#: ``ApiResponse._payload`` before a deferred body (``parse=False``) is parsed.
+_UNPARSED: Any = object()
+
+
 @attrs.frozen(repr=False)
 class ApiResponse:
     """A successful answer, as the session hands it to facades and the paginator.
@@ -118,22 +123,61 @@ class ApiResponse:
     Attributes:
         status: HTTP status (2xx).
         headers: Response headers (case-insensitive; ``repr`` masks secrets).
-        payload: The parsed JSON body, or ``None`` for an empty body.
+        payload: The parsed JSON body, or ``None`` for an empty body (see :attr:`payload`).
         rate_limit: The ``X-Ratelimit-*`` snapshot of this answer, when present.
         request_id: ``X-Request-Id``, when present; quote it to Booqable support.
         elapsed: Seconds from the call to its return, waits and retries included.
         attempts: Attempts it took (1 when the first one succeeded).
         url: The request URL with secret query values masked.
+        body: The body exactly as received (bytes).
     """
 
     status: int
     headers: Headers
-    payload: Any
+    _payload: Any = attrs.field(alias="payload")
     rate_limit: RateLimit | None
     request_id: str | None
     elapsed: float
     attempts: int
     url: str
+    body: bytes = attrs.field(default=b"", eq=False)
+    # Parses the body of a deferred answer (``Session.request(parse=False)``).
+    _parser: Callable[[], Any] | None = attrs.field(default=None, eq=False, alias="parser")
+
+    @property
+    def payload(self) -> Any:
+        """The parsed JSON body (``None`` for an empty one).
+
+        An answer requested with ``parse=False`` is parsed here, on first read, and kept.
+
+        Raises:
+            DecodeError: A deferred body that is not JSON (an eager one raised this from
+                ``Session.request`` already).
+        """
+        payload = self._payload
+        if payload is _UNPARSED:
+            payload = self.json()
+            object.__setattr__(self, "_payload", payload)
+        return payload
+
+    @property
+    def parsed(self) -> bool:
+        """Whether :attr:`payload` is parsed already (always, unless ``parse=False``)."""
+        return self._payload is not _UNPARSED
+
+    def json(self) -> Any:
+        """Return the parsed body without keeping it: the payload if parsed, else parsed now.
+
+        For a deferred answer read once (the paginator decodes each page this way): the
+        parsed tree is freed as soon as the caller drops it rather than living as long as
+        the response. Each call parses again until :attr:`payload` is read.
+
+        Raises:
+            DecodeError: The body is not JSON.
+        """
+        if self._parser is not None and self._payload is _UNPARSED:
+            return self._parser()
+        return self._payload
 
     def __repr__(self) -> str:
         return (
@@ -394,6 +438,7 @@ class Session:
         headers: Mapping[str, str] | Headers | None = None,
         timeout: float | Timeout | None = None,
         retry: RetryPolicy | None = None,
+        parse: bool = True,
     ) -> ApiResponse:
         """Send one API request through the whole pipeline and return its answer.
 
@@ -408,6 +453,12 @@ class Session:
             timeout: This call's time limits per attempt (seconds or a ``Timeout``);
                 ``None`` uses the session's.
             retry: This call's retry policy; ``None`` uses the session's.
+            parse: ``False`` leaves a 2xx body unparsed until ``payload`` is first read
+                (or ``json()`` is called), so a caller holding many answers holds compact
+                bytes rather than parsed trees: the paginator's pages fetched ahead. A
+                body that is not JSON then raises ``DecodeError`` from that read, and
+                ``on_response`` hooks see the answer without it. Error answers are
+                parsed at once either way (they decide retries).
 
         Returns:
             The successful answer.
@@ -441,7 +492,7 @@ class Session:
         verb = built.method
         clock = self._clock
         started = clock()
-        call = _Call(self, built, template)
+        call = _Call(self, built, template, parse)
         on_retry = call.on_retry if self._hooks.on_retry else None
         response, payload, attempts = await policy.run(
             verb, call.attempt, sleep=self._sleep, on_retry=on_retry, logger=self._logger
@@ -455,18 +506,23 @@ class Session:
             elapsed=clock() - started,
             attempts=attempts,
             url=_shown_url(built.url),
+            body=response.body,
+            parser=None
+            if parse
+            else functools.partial(decipher_response, response, method=verb, url=built.url),
         )
 
 
 class _Call:
     """The attempts of one request (kept off Session so concurrent calls share nothing)."""
 
-    __slots__ = ("_request", "_session", "_template", "rate_limit")
+    __slots__ = ("_parse", "_request", "_session", "_template", "rate_limit")
 
-    def __init__(self, session: Session, request: HttpRequest, template: str) -> None:
+    def __init__(self, session: Session, request: HttpRequest, template: str, parse: bool) -> None:
         self._session = session
         self._request = request
         self._template = template
+        self._parse = parse
         self.rate_limit: RateLimit | None = None
 
     async def on_retry(self, decision: RetryDecision, error: BaseException, attempt: int) -> None:
@@ -542,10 +598,12 @@ class _Call:
             slots.release()
         self.rate_limit = rate_limit
         error: BooqableError | None = None
-        try:
-            payload = decipher_response(response, method=request.method, url=request.url)
-        except BooqableError as exc:
-            error = exc
+        payload: Any = _UNPARSED
+        if self._parse or not 200 <= status < 300:
+            try:
+                payload = decipher_response(response, method=request.method, url=request.url)
+            except BooqableError as exc:
+                error = exc
         if debug:
             logger.debug(
                 "%s %s answered %d in %.3f s (attempt %d, request id %s, rate limit %s)%s",
