@@ -9,16 +9,22 @@ flight; rounds are interleaved and the best of each is kept:
   floor any client pays); and the same keeping the last 16 parsed pages alive, as the
   paginator's prefetch window (2 x concurrency) does: what holding pages costs in memory
   traffic and garbage collection;
-- ours, raw documents: ``Paginator`` over ``Session.request`` (auth, limiter, retries,
-  ``decipher_response``), JSON documents without model decoding;
+- ours, raw documents: ``Paginator`` over ``Session.request(parse=False)`` (auth,
+  limiter, retries), each page a ``DeferredPage`` parsed when the consumer reaches it
+  (the recipe in docs/pagination.md): JSON documents without model decoding;
 - ours, typed: ``client.orders.list(...)``: every order a typed model linked to its
-  customer;
+  customer (the facade defers each page's decoding the same way);
 - qvantel's jsonapi-client (async mode, the same 8 in flight on explicit page numbers):
   its ``Document`` objects.
 
 Everything runs twice: against a server that answers at once (only the client's CPU
 limits the rate: the harshest comparison) and against one that answers each page after
 25 ms (a fast API round trip; with 8 in flight the raw rate is then bounded by latency).
+
+With the server answering at once, two more variants split the raw-document path into
+stages, for the CPU breakdown in docs/performance.md: our transport alone
+(``AiohttpTransport.send`` + ``orjson.loads``, the same gather as raw), and the whole
+session without the paginator (``Session.request`` under the same gather).
 
 Reported: pages per second (wall) and client CPU per page, each as a ratio to raw.
 """
@@ -188,13 +194,50 @@ async def qvantel(base: str) -> int:
         await session._aiohttp_session.close()
 
 
-def variants() -> dict[str, Pull]:
+async def stage_transport(base: str) -> int:
+    """Stage 1 of the raw-document path: our transport under raw's gather."""
+    from booqable_async.transport import AiohttpTransport, HttpRequest
+
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/vnd.api+json"}
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    transport = AiohttpTransport()
+    try:
+
+        async def one(number: int) -> int:
+            async with gate:
+                response = await transport.send(
+                    HttpRequest("GET", _page_url(base, number), headers)
+                )
+                return len(orjson.loads(response.body)["data"])
+
+        return sum(await asyncio.gather(*(one(n) for n in range(1, PAGES + 1))))
+    finally:
+        await transport.aclose()
+
+
+async def stage_session(base: str) -> int:
+    """Stage 2: the whole session (auth, slots, limiter, retry policy) under the gather."""
+    async with BooqableClient(base_url=base, token=TOKEN, max_concurrency=IN_FLIGHT) as client:
+        session = client.session
+        query = Query().include("customer").stats(total="count")
+
+        async def one(number: int) -> int:
+            params = query.page(number=number, size=SIZE).to_params()
+            return len((await session.request("GET", "orders", params=params)).payload["data"])
+
+        return sum(await asyncio.gather(*(one(n) for n in range(1, PAGES + 1))))
+
+
+def variants(latency: float) -> dict[str, Pull]:
     found: dict[str, Pull] = {
         "raw aiohttp + orjson": raw_aiohttp,
         "raw, 16 pages held": raw_aiohttp_holding,
-        "ours, raw documents": ours_raw,
-        "ours, typed models": ours_typed,
     }
+    if not latency:
+        found["stage: our transport"] = stage_transport
+        found["stage: our session"] = stage_session
+    found["ours, raw documents"] = ours_raw
+    found["ours, typed models"] = ours_typed
     try:
         import jsonapi_client  # type: ignore[import-not-found]  # noqa: F401
     except ImportError:
@@ -204,8 +247,8 @@ def variants() -> dict[str, Pull]:
     return found
 
 
-async def bench(base: str) -> dict[str, tuple[float, float]]:
-    pulls = variants()
+async def bench(base: str, latency: float) -> dict[str, tuple[float, float]]:
+    pulls = variants(latency)
     for name, pull in pulls.items():  # warm up, and check every variant gets every order
         assert await pull(base) == PAGES * SIZE, name
     best = {name: (float("inf"), float("inf")) for name in pulls}
@@ -228,7 +271,7 @@ def main() -> None:
 def measure(latency: float) -> list[Row]:
     """Run every variant against a server answering after ``latency`` seconds."""
     with server_process(SERVER, str(latency)) as (port, page_bytes):
-        best = asyncio.run(bench(f"http://127.0.0.1:{port}/api/4"))
+        best = asyncio.run(bench(f"http://127.0.0.1:{port}/api/4", latency))
     raw_wall, raw_cpu = best["raw aiohttp + orjson"]
     regime = (
         f"server answering after {latency * 1000:.0f} ms"
@@ -243,6 +286,8 @@ def measure(latency: float) -> list[Row]:
     targets = {"ours, typed models": "≥ 0.6x raw rate", "ours, raw documents": "≥ 0.9x raw rate"}
     what = {
         "raw, 16 pages held": "raw aiohttp + orjson keeping the last 16 pages (the prefetch)",
+        "stage: our transport": "AiohttpTransport.send + orjson.loads (raw's gather)",
+        "stage: our session": "Session.request (auth, limiter, retries; raw's gather)",
         "ours, raw documents": "Paginator + Session, raw JSON documents",
         "ours, typed models": "client.orders.list(): typed models linked to customers",
         "qvantel jsonapi-client": "qvantel jsonapi-client (async, explicit pages)",
