@@ -632,8 +632,7 @@ class Paginator(Generic[T]):
     async def first_page(self) -> Page[T]:
         """Fetch (once) and return the page the query names; errors propagate unwrapped."""
         if self._first is None:
-            fetched = await self._fetch_page(self._start, self._size, True)
-            self._first = self._settle(self._start, self._size, fetched)
+            self._first = await self._first_for_run()
             if self._first.total is not None:
                 self._progress.total = self._first.total
         return self._first

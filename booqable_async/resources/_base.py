@@ -283,9 +283,8 @@ class Facade(Generic[M]):
             response = await send(
                 self._session, "GET", path, params=page_query.to_params(), parse=False
             )
-            registry, nested_type = self._registry, self.jsonapi_type
             return DeferredPage(
-                lambda: self._page(decode_response(response, registry, nested_type))
+                lambda: self._page(decode_response(response, self._registry, self.jsonapi_type))
             )
 
         return self._paginator(query, options, fetch)
