@@ -239,6 +239,7 @@ class WebhookDeliveries:
         retries: Further attempts after a non-2xx answer or a connection failure.
         retry_delay: Seconds before a retry.
         timeout: Seconds an HTTP delivery may take.
+        keep: How many deliveries ``GET /webhooks/{id}`` can still read.
     """
 
     def __init__(
@@ -256,7 +257,7 @@ class WebhookDeliveries:
         self._sleep = sleep
         self.deliveries: deque[Delivery] = deque(maxlen=log_size)
         self._stored: deque[str] = deque()
-        self._keep = keep
+        self.keep = keep
         self._targets: list[tuple[str, AsgiApp]] = []
         self._outbox: deque[_Outgoing] = deque()
         self._probabilities: dict[str, float] = {}
@@ -371,7 +372,7 @@ class WebhookDeliveries:
         )
         self._ctx.store.insert("webhooks", stored)
         self._stored.append(delivery_id)
-        while len(self._stored) > self._keep:
+        while len(self._stored) > self.keep:
             self._ctx.store.remove("webhooks", self._stored.popleft())
         envelope = {"id": delivery_id, "created_at": now, "event": event}
         if version == 4:

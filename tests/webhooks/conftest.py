@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -88,12 +89,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real redis-server on 127.0.0.1 (free port, temp dir, no persistence), stopped after.
+def redis_binary() -> str:
+    """The redis-server binary; skips without it, except under CI (``CI`` set), where it fails.
 
-    Skips when the binary is missing, except under CI (``CI`` set), where it fails:
-    ``.ci/run`` installs it.
+    ``.ci/run`` installs it (Debian package ``redis-server``).
     """
     binary = shutil.which("redis-server")
     if binary is None:
@@ -101,11 +100,15 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    workdir: Path = tmp_path_factory.mktemp("redis")
-    port = free_port()
+    return binary
+
+
+@contextlib.contextmanager
+def running_redis(port: int, workdir: Path) -> Iterator[str]:
+    """Run redis-server on 127.0.0.1:``port`` (no persistence) until the block ends."""
     process = subprocess.Popen(
         [
-            binary,
+            redis_binary(),
             "--bind",
             "127.0.0.1",
             "--port",
@@ -142,6 +145,14 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:  # pragma: no cover - a stuck server
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on 127.0.0.1 (free port, temp dir), for the whole session."""
+    redis_binary()
+    with running_redis(free_port(), tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 async def settle(receiver: WebhookReceiver) -> None:
