@@ -23,7 +23,7 @@ from booqable_async.webhooks import WebhookEvent, WebhookReceiver
 __all__ = ["ENV_SECRET", "add_webhooks_parser", "listen"]
 
 #: Environment variable holding the URL secret (default: a new one per run).
-ENV_SECRET = "BOOQABLE_WEBHOOK_SECRET"
+ENV_SECRET = "BOOQABLE_WEBHOOK_SECRET"  # noqa: S105 - a variable name, not a secret
 
 
 def _port(text: str) -> int:

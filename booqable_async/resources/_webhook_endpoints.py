@@ -85,11 +85,11 @@ class WebhookSubscriptions(Facade[WebhookEndpoint]):
             return await self._create(attributes, None, None)
         keep, *extra = existing
         for duplicate in extra:
-            await self._delete(duplicate.id)
+            await self._delete(str(duplicate.id))
         if sorted(keep.events or ()) == names and str(keep.version) == str(version):
             return keep
         changes: dict[str, Any] = {"events": names, "version": version}
-        return await self._update(keep.id, changes, None, None)
+        return await self._update(str(keep.id), changes, None, None)
 
     async def unsubscribe(self, url: str) -> int:
         """Delete every endpoint with ``url``.
@@ -106,5 +106,5 @@ class WebhookSubscriptions(Facade[WebhookEndpoint]):
         url = _check_url(url)
         existing = await self._with_url(url)
         for endpoint in existing:
-            await self._delete(endpoint.id)
+            await self._delete(str(endpoint.id))
         return len(existing)

@@ -170,9 +170,7 @@ def test_mapping_corner_cases():
     assert events_for("orders", draft, None) == []  # no deletion events
     invoice = {"id": "d", "document_type": "invoice", "finalized": False, "archived": False}
     assert events_for("documents", None, invoice) == ["invoice.created"]
-    assert events_for("documents", invoice, {**invoice, "finalized": True}) == [
-        "invoice.finalized"
-    ]
+    assert events_for("documents", invoice, {**invoice, "finalized": True}) == ["invoice.finalized"]
     assert events_for("documents", invoice, {**invoice, "archived": True}) == ["invoice.archived"]
     quote = {**invoice, "document_type": "quote", "signed": False}
     assert events_for("documents", quote, {**quote, "signed": True}) == ["quote.signed"]

@@ -26,7 +26,7 @@ async def call(
     path: str = f"/booqable/{SECRET}",
     content_type: str | None = "application/json",
     chunks: Sequence[bytes] | None = None,
-    content_length: int | None | str = "auto",
+    content_length: int | str | None = "auto",
 ) -> Answer:
     parts = [body()] if chunks is None else list(chunks)
     headers = []

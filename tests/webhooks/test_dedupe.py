@@ -6,7 +6,12 @@ import logging
 import pytest
 
 from booqable_async.errors import UsageError
-from booqable_async.webhooks import DedupeStore, MemoryDedupeStore, RedisDedupeStore, WebhookReceiver
+from booqable_async.webhooks import (
+    DedupeStore,
+    MemoryDedupeStore,
+    RedisDedupeStore,
+    WebhookReceiver,
+)
 from tests.webhooks.asgi import call
 from tests.webhooks.conftest import SECRET, Recorder, body, free_port, running_redis
 
@@ -44,7 +49,9 @@ async def test_memory_store_is_bounded_in_count_and_time():
     assert len(store) == 1
 
 
-@pytest.mark.parametrize(("options", "message"), [({"max_entries": 0}, "max_entries"), ({"ttl": 0}, "ttl")])
+@pytest.mark.parametrize(
+    ("options", "message"), [({"max_entries": 0}, "max_entries"), ({"ttl": 0}, "ttl")]
+)
 def test_memory_store_settings(options, message):
     with pytest.raises(UsageError, match=message):
         MemoryDedupeStore(**options)

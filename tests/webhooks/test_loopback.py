@@ -99,6 +99,7 @@ async def test_forged_and_broken_requests_over_http():
                 statuses.append(response.status)
                 await response.read()
         assert statuses == [case[-1] for case in cases]
+
         # Ten megabytes, streamed without a Content-Length: refused while reading.
         async def ten_megabytes() -> AsyncIterator[bytes]:
             for _ in range(160):

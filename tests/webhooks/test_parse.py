@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from urllib.parse import urlencode
@@ -197,6 +198,14 @@ json_values = st.recursive(
 )
 
 
+def _outcome(raw: bytes) -> WebhookEvent | WebhookDecodeError:
+    """The event, or the decode error (any other exception fails the test)."""
+    try:
+        return parse_event(raw)
+    except WebhookDecodeError as exc:
+        return exc
+
+
 def _mutated(draw_key: str, value: object) -> bytes:
     broken = payload()
     broken[draw_key] = value
@@ -205,10 +214,8 @@ def _mutated(draw_key: str, value: object) -> bytes:
 
 @given(st.binary(max_size=300), st.sampled_from(["application/json", FORM, "text/plain"]))
 def test_fuzz_bytes_only_raise_decode_errors(raw, content_type):
-    try:
+    with contextlib.suppress(WebhookDecodeError):
         parse_event(raw, content_type)
-    except WebhookDecodeError:
-        pass
 
 
 @given(
@@ -216,12 +223,9 @@ def test_fuzz_bytes_only_raise_decode_errors(raw, content_type):
     json_values,
 )
 def test_fuzz_members_only_raise_decode_errors(key, value):
-    try:
-        event = parse_event(_mutated(key, value))
-    except WebhookDecodeError as exc:
-        assert exc.pointer.startswith(f"/{key}") or exc.pointer == ""
-    else:
-        assert isinstance(event, WebhookEvent)
+    outcome = _outcome(_mutated(key, value))
+    if isinstance(outcome, WebhookDecodeError):
+        assert outcome.pointer == "" or outcome.pointer.startswith(f"/{key}")
 
 
 @given(
@@ -235,15 +239,11 @@ def test_fuzz_members_only_raise_decode_errors(key, value):
     ),
 )
 def test_fuzz_data_only_raises_decode_errors(resource_type, data):
-    try:
-        parse_event(body(resource_type=resource_type, data={"id": "r1", **data}))
-    except WebhookDecodeError as exc:
-        assert exc.pointer.startswith("/data")
+    outcome = _outcome(body(resource_type=resource_type, data={"id": "r1", **data}))
+    assert isinstance(outcome, WebhookEvent) or outcome.pointer.startswith("/data")
 
 
 @given(st.dictionaries(st.text(max_size=8), st.text(max_size=20), max_size=6))
 def test_fuzz_form_only_raises_decode_errors(fields):
-    try:
+    with contextlib.suppress(WebhookDecodeError):
         parse_event(urlencode(fields), FORM)
-    except WebhookDecodeError:
-        pass
