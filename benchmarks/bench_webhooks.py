@@ -17,6 +17,7 @@ Measured side by side in one run (ratios, not absolute targets):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import socket
 import statistics
@@ -132,7 +133,7 @@ async def _burst(url: str, bodies: list[bytes], rate: float | None) -> tuple[lis
         async def one(n: int) -> None:
             if rate is not None:
                 await asyncio.sleep(max(0.0, start + n / rate - loop.time()))
-            async with gate if rate is None else _nothing():
+            async with gate if rate is None else contextlib.nullcontext():
                 sent = time.perf_counter()
                 async with http.post(url, data=bodies[n], headers=headers) as response:
                     await response.read()
@@ -142,14 +143,6 @@ async def _burst(url: str, bodies: list[bytes], rate: float | None) -> tuple[lis
 
         await asyncio.gather(*(one(n) for n in range(len(bodies))))
         return latencies, loop.time() - start
-
-
-class _nothing:
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
 
 
 def _percentile(values: list[float], q: float) -> float:

@@ -103,3 +103,10 @@ async def test_port_in_use_is_a_usage_error():
         await server.wait_closed()
     assert code == 2
     assert "cannot listen" in stderr.getvalue()
+
+
+def test_max_events_must_be_a_number():
+    stderr = io.StringIO()
+    code = main(["webhooks", "listen", "--max-events", "many"], stdout=io.StringIO(), stderr=stderr)
+    assert code == 2
+    assert "at least 1" in stderr.getvalue()

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from booqable_async.errors import DecodeError
+from booqable_async.errors import DecodeError, UsageError
 from booqable_async.jsonapi import GenericResource
 from booqable_async.models import Customer, Order
 from booqable_async.webhooks import EventName, WebhookDecodeError, WebhookEvent, parse_event
@@ -247,3 +247,28 @@ def test_fuzz_data_only_raises_decode_errors(resource_type, data):
 def test_fuzz_form_only_raises_decode_errors(fields):
     with contextlib.suppress(WebhookDecodeError):
         parse_event(urlencode(fields), FORM)
+
+
+def test_version_as_text():
+    assert parse_event(body(version="4")).version == 4
+
+
+async def test_refetch_reads_the_record_now(client, fake):
+    customer = fake.add("customers", name="Jane")
+    event = parse_event(body(data={"id": customer["id"], "name": "Old name"}))
+    fake.update("customers", customer["id"], name="New name")
+    assert (await event.refetch(client)).name == "New name"
+    company = parse_event(
+        body(event="company.updated", resource_type="companies", data={"id": fake.company_id})
+    )
+    assert (await company.refetch(client)).id == fake.company_id
+
+
+async def test_refetch_needs_a_record_that_can_be_read(client):
+    with pytest.raises(UsageError, match="no record id"):
+        await parse_event(body(data=None)).refetch(client)
+    transition = parse_event(
+        body(event="x.y", resource_type="order_status_transitions", data={"id": "t1"})
+    )
+    with pytest.raises(UsageError, match="cannot be read by id"):
+        await transition.refetch(client)

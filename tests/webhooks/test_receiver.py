@@ -305,3 +305,62 @@ async def test_custom_dedupe_store(recorder):
         assert (await call(rx, chunks=[body(id="a")])).json["status"] == "accepted"
         await rx.drain()
     assert len(recorder.events) == 3
+
+
+async def test_disconnect_mid_body_is_a_bad_payload(receiver, recorder):
+    half = body()[:20]
+    answer = await call(receiver, chunks=[half, half], content_length=None)
+    assert answer.status == 400
+    # A client that hangs up after the first chunk: the body ends there.
+    rx_messages = [
+        {"type": "http.request", "body": half, "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent = []
+
+    async def receive():
+        return rx_messages.pop(0)
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": f"/booqable/{SECRET}",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"many")],
+    }
+    await receiver(scope, receive, send)
+    assert sent[0]["status"] == 400
+
+
+async def test_lifespan_ignores_other_messages(recorder):
+    rx = WebhookReceiver(recorder, secret=SECRET)
+    messages = iter([{"type": "lifespan.other"}, {"type": "lifespan.shutdown"}])
+    sent = []
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        sent.append(message["type"])
+
+    await rx({"type": "lifespan"}, receive, send)
+    assert sent == ["lifespan.shutdown.complete"]
+
+
+async def test_aiohttp_handler_in_your_own_application(recorder):
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    async with WebhookReceiver(recorder, secret=SECRET) as rx:
+        app = web.Application()
+        app.router.add_post("/hooks/{secret}", rx.aiohttp_handler)
+        async with TestClient(TestServer(app)) as http:
+            response = await http.post(
+                f"/hooks/{SECRET}", data=body(), headers={"Content-Type": "application/json"}
+            )
+            assert response.status == 200
+            assert (await response.json())["status"] == "accepted"
+        await rx.drain()
+    assert len(recorder.events) == 1

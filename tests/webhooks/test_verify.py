@@ -81,3 +81,21 @@ async def test_unreadable_deliveries_fail_closed(fake, client, caplog):
     assert problem is not None
     assert "failing closed" in problem
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_v1_deliveries_wrapped_in_a_root_key_are_compared(fake, client):
+    from booqable_async.webhooks import parse_event
+
+    stored = fake.add(
+        "webhooks",
+        event="customer.created",
+        version=1,
+        resource_type="customers",
+        data={"customer": {"id": "c1", "name": "Jo"}},
+    )
+    form = (
+        f"id={stored['id']}&created_at=2020-01-01T00:00:00Z&event=customer.created"
+        "&object=Customer&data[customer][id]=c1"
+    )
+    event = parse_event(form, "application/x-www-form-urlencoded")
+    assert await verify_delivery(client, event) is None
