@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from booqable_async import BooqableClient
@@ -14,17 +12,13 @@ URL = "https://hooks.example/booqable/s3cr3t-0123456789abcdef"
 
 
 @pytest.fixture
-def fake() -> FakeBooqable:
-    return FakeBooqable()
+def fake(booqable_fake: FakeBooqable) -> FakeBooqable:
+    return booqable_fake
 
 
 @pytest.fixture
-async def client(fake: FakeBooqable) -> AsyncIterator[BooqableClient]:
-    async with (
-        fake.transport() as transport,
-        BooqableClient(base_url=fake.base_url, token=fake.token, transport=transport) as c,
-    ):
-        yield c
+def client(booqable_client: BooqableClient) -> BooqableClient:
+    return booqable_client
 
 
 async def test_subscribe_creates_then_updates_the_same_endpoint(fake, client):

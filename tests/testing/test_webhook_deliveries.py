@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -32,9 +31,16 @@ class Sink:
         await send({"type": "http.response.body", "body": b""})
 
 
+async def _no_wait(seconds: float) -> None:
+    await asyncio.sleep(0)
+
+
+pytestmark = pytest.mark.booqable_fake(sleep=_no_wait)
+
+
 @pytest.fixture
-def fake() -> FakeBooqable:
-    return FakeBooqable(sleep=lambda s: asyncio.sleep(0))
+def fake(booqable_fake: FakeBooqable) -> FakeBooqable:
+    return booqable_fake
 
 
 @pytest.fixture
@@ -45,12 +51,8 @@ def sink(fake: FakeBooqable) -> Sink:
 
 
 @pytest.fixture
-async def client(fake: FakeBooqable) -> AsyncIterator[BooqableClient]:
-    async with (
-        fake.transport() as transport,
-        BooqableClient(base_url=fake.base_url, token=fake.token, transport=transport) as c,
-    ):
-        yield c
+def client(booqable_client: BooqableClient) -> BooqableClient:
+    return booqable_client
 
 
 def subscribe(fake: FakeBooqable, *events: str, version: str = "4", url: str = HOOK) -> None:
@@ -253,7 +255,7 @@ async def test_scheduled_faults(fake, sink, client):
 
 async def test_random_faults_are_seeded(sink):
     def run() -> list[str | None]:
-        fake = FakeBooqable(seed=3, sleep=lambda s: asyncio.sleep(0))
+        fake = FakeBooqable(seed=3, sleep=_no_wait)
         fake.webhooks.connect("https://hooks.example/", Sink())
         fake.webhooks.auto = False
         fake.webhooks.faults(duplicate=0.3, drop=0.2, delay=0.01)

@@ -70,17 +70,13 @@ async def receiver(recorder: Recorder) -> AsyncIterator[WebhookReceiver]:
 
 
 @pytest.fixture
-def fake() -> FakeBooqable:
-    return FakeBooqable()
+def fake(booqable_fake: FakeBooqable) -> FakeBooqable:
+    return booqable_fake
 
 
 @pytest.fixture
-async def client(fake: FakeBooqable) -> AsyncIterator[BooqableClient]:
-    async with (
-        fake.transport() as transport,
-        BooqableClient(base_url=fake.base_url, token=fake.token, transport=transport) as c,
-    ):
-        yield c
+def client(booqable_client: BooqableClient) -> BooqableClient:
+    return booqable_client
 
 
 def free_port() -> int:
