@@ -65,6 +65,7 @@ FACADE_BASES = {
     "orders": ("booqable_async.resources._booking", "OrderBooking"),
     "order_fulfillments": ("booqable_async.resources._fulfillments", "FulfillmentActions"),
     "order_status_transitions": ("booqable_async.resources._transitions", "TransitionActions"),
+    "webhook_endpoints": ("booqable_async.resources._webhook_endpoints", "WebhookSubscriptions"),
 }
 #: Hand-written public names re-exported lazily by ``booqable_async.models``.
 MODEL_HELPERS = {

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from booqable_async.cli._webhooks import add_webhooks_parser
 from booqable_async.cli._writers import FORMATS
 from booqable_async.errors import UsageError
 
@@ -231,6 +232,8 @@ def build_parser() -> CommandParser:
     )
     _query_options(stats)
     stats.add_argument("--format", choices=("text", "json"), default="text", help="text or json")
+
+    add_webhooks_parser(commands)
 
     serve = commands.add_parser(
         "serve-fake",

@@ -175,10 +175,17 @@ async def _run_stats(run: _Run) -> int:
     return EXIT_OK
 
 
+async def _run_webhooks(run: _Run) -> int:
+    from booqable_async.cli._webhooks import listen
+
+    return await listen(run.args, run.stdout, run.stderr)
+
+
 _COMMANDS: dict[str, Callable[[_Run], Awaitable[int]]] = {
     "pull": _run_pull,
     "get": _run_get,
     "stats": _run_stats,
+    "webhooks": _run_webhooks,
 }
 
 

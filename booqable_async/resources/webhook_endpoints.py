@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from booqable_async.models.webhook_endpoints import WebhookEndpoint
-from booqable_async.resources._base import Facade
+from booqable_async.resources._webhook_endpoints import WebhookSubscriptions
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["WebhookEndpointsFacade"]
 
 
-class WebhookEndpointsFacade(Facade[WebhookEndpoint]):
+class WebhookEndpointsFacade(WebhookSubscriptions):
     """``client.webhook_endpoints``: Webhook endpoints (``/webhook_endpoints``).
 
     Operations Booqable documents for this resource: list, create, update, delete. It has no get:

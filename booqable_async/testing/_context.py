@@ -35,6 +35,11 @@ class Context:
         self.rng = random.Random(f"ids:{seed}")
         self.wall_clock = wall_clock
         self._undo: list[Callable[[], None]] | None = None
+        #: Told of every committed change as ``observer(type, before, after)`` (``before``
+        #: None: created; ``after`` None: removed); a transaction reports once per record,
+        #: at commit. FakeBooqable's webhook deliveries listen here.
+        self.observer: Callable[[str, Record | None, Record | None], None] | None = None
+        self._touched: dict[tuple[str, str], tuple[str, Record | None, Record | None]] = {}
 
     def new_id(self) -> str:
         """Return a fresh, deterministic UUID4 string."""
@@ -98,6 +103,7 @@ class Context:
         self.store.insert(type_name, record)
         if self._undo is not None:
             self._undo.append(lambda: _discard(self.store.remove(type_name, record["id"])))
+        self._changed(type_name, None, record)
         return record
 
     def update(self, type_name: str, record: Record, changes: Mapping[str, Any]) -> Record:
@@ -111,8 +117,10 @@ class Context:
                 self.store.changed(type_name)
 
             self._undo.append(restore)
+        before_change = dict(record) if self.observer is not None else None
         record.update(changes)
         self.store.changed(type_name)
+        self._changed(type_name, before_change, record)
         return record
 
     def remove(self, type_name: str, record: Record) -> Record:
@@ -120,7 +128,18 @@ class Context:
         self.store.remove(type_name, record["id"])
         if self._undo is not None:
             self._undo.append(lambda: _discard(self.store.insert(type_name, record)))
+        self._changed(type_name, record, None)
         return record
+
+    def _changed(self, type_name: str, before: Record | None, after: Record | None) -> None:
+        if self.observer is None:
+            return
+        if self._undo is None:
+            self.observer(type_name, before, after)
+            return
+        key = (type_name, str((after or before or {}).get("id")))
+        first = self._touched.get(key)
+        self._touched[key] = (type_name, before if first is None else first[1], after)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -137,6 +156,11 @@ class Context:
             raise
         finally:
             self._undo = None
+            touched, self._touched = self._touched, {}
+        if self.observer is not None:
+            for type_name, before, after in touched.values():
+                if before is not None or after is not None:
+                    self.observer(type_name, before, after)
 
 
 def _discard(_: object) -> None:

@@ -30,6 +30,7 @@ from booqable_async.testing._errors import FakeError, simple_error
 from booqable_async.testing._faults import Fault, FaultPlan, FaultRule, parse_fault_spec
 from booqable_async.testing._params import parse_query
 from booqable_async.testing._ratelimit import RateLimitConfig, RateLimiter, parse_rate_limit_spec
+from booqable_async.testing._webhooks import Delivery, WebhookDeliveries
 from booqable_async.transport import Headers, HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
@@ -183,6 +184,8 @@ class FakeBooqable:
         )
         self.company_id: str = company_record["id"]
         self.employee_id: str = employee["id"]
+        #: Webhook deliveries of every change to subscribed endpoints (testing/_webhooks.py).
+        self.webhooks = WebhookDeliveries(self._ctx, seed=seed, sleep=self.sleep)
         self.auth = Authenticator(
             self._ctx.store,
             [self.token],
@@ -311,6 +314,11 @@ class FakeBooqable:
         if relationship not in get_schema(found[0]).relationships:
             raise UsageError(f"{found[0]} has no relationship {relationship!r}")
         self._ctx.store.link(found[0], record_id, relationship, list(targets))
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every webhook delivery attempt so far, oldest first (see :attr:`webhooks`)."""
+        return list(self.webhooks.deliveries)
 
     # -- auth, limits, faults -----------------------------------------------------------
 
