@@ -145,8 +145,12 @@ def test_stats(served: Served) -> None:
             "filter number: 'ten' is not an integer",
         ),
         (["pull", "orders", "--where", "stauts=new"], "unknown filter field 'stauts'"),
-        (["pull", "ordres"], "unknown Booqable resource type 'ordres'; did you mean orders?"),
-        (["pull", "orders", "--include", "lines"], "include"),
+        (["pull", "ordres"], "unknown Booqable resource type 'ordres'; did you mean 'orders'?"),
+        (
+            ["pull", "orders", "--include", "lines"],
+            "'lines' is not allowed on list (allowed: coupon, customer, properties, "
+            "start_location, stop_location); get() allows it",
+        ),
         (["pull", "orders", "--page-size", "500"], "over 100"),
         (["stats", "orders", "--stat", "number=sum"], "stats"),
     ],
