@@ -303,7 +303,7 @@ class PaginationError(BooqableError):
         items_yielded: Items delivered before the failure (including earlier runs when
             resumed).
         resume_point: Where to continue: pass it as ``resume_from=`` to a new paginator
-            over the same query. ``None`` when there is nothing to resume.
+            over the same query (always present: ``err.resume_point.to_dict()``).
         cause: The exception that stopped the iteration, or ``None``.
     """
 
@@ -311,8 +311,8 @@ class PaginationError(BooqableError):
         self,
         message: str,
         *,
+        resume_point: ResumePoint,
         items_yielded: int = 0,
-        resume_point: ResumePoint | None = None,
         cause: BaseException | None = None,
     ) -> None:
         self.items_yielded = items_yielded
@@ -339,8 +339,8 @@ class TotalMismatch(PaginationError):
         *,
         expected: int,
         received: int,
+        resume_point: ResumePoint,
         items_yielded: int = 0,
-        resume_point: ResumePoint | None = None,
     ) -> None:
         self.expected = expected
         self.received = received

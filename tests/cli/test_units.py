@@ -59,7 +59,7 @@ def test_describe_and_exit_codes() -> None:
     assert "lack the permission" in describe(Forbidden(403))
     assert "lower --concurrency" in describe(RateLimited(retry_after=3))
     assert describe(NotFound(404)) == "HTTP 404"
-    wrapped = PaginationError("stopped", cause=Unauthorized(401))
+    wrapped = PaginationError("stopped", resume_point=ResumePoint(1, 25), cause=Unauthorized(401))
     assert describe(wrapped) == "stopped (check the access token: BOOQABLE_API_KEY or --token)"
     missing = FileNotFoundError(2, "No such file or directory", "/x/y")
     assert describe(missing) == "cannot access /x/y: No such file or directory"
