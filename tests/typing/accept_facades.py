@@ -11,6 +11,7 @@ from typing import Any
 from typing_extensions import assert_type
 
 from booqable_async import BooqableClient, Query
+from booqable_async.errors import PaginationError
 from booqable_async.jsonapi import Document, GenericResource, NotLoadedType
 from booqable_async.models import (
     BookProduct,
@@ -29,7 +30,6 @@ from booqable_async.models import (
     ProductGroup,
     StockItem,
 )
-from booqable_async.errors import PaginationError
 from booqable_async.pagination import ChangeFeed, Page, Paginator, ResumePoint
 from booqable_async.resources import OrdersFacade, TaxRatesFacade
 from booqable_async.resources._booking import Booking
