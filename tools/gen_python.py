@@ -696,9 +696,7 @@ def _changes_method(r: Resource, record: str) -> list[str]:
         ),
         "",
         "        Returns:",
-        *wrap(
-            "A change feed: ``async for`` over it, then read ``high_water_mark``.", 12, 16
-        ),
+        *wrap("A change feed: ``async for`` over it, then read ``high_water_mark``.", 12, 16),
         "",
         "        Raises:",
         *wrap(
