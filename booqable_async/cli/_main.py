@@ -12,13 +12,15 @@ import sys
 import traceback
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 
 import attrs
 import orjson
 
 from booqable_async.cli._args import build_parser, command_index, glue_dash_values, option
 from booqable_async.cli._commands import (
+    GetOptions,
+    StatsOptions,
     describe_stats,
     get_options,
     pull_options,
@@ -34,7 +36,13 @@ from booqable_async.cli._errors import (
     exit_code,
     one_line,
 )
-from booqable_async.cli._pull import PullStopped, describe_result, describe_stop, pull
+from booqable_async.cli._pull import (
+    PullOptions,
+    PullStopped,
+    describe_result,
+    describe_stop,
+    pull,
+)
 from booqable_async.errors import PaginationError
 from booqable_async.pagination import PaginationWarning
 
@@ -124,8 +132,7 @@ class _Run:
         self.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
-async def _run_pull(run: _Run) -> int:
-    options = pull_options(run.args)
+async def _run_pull(run: _Run, options: PullOptions) -> int:
     stderr = run.stderr
     try:
         async with run.backend() as backend:
@@ -149,8 +156,7 @@ async def _run_pull(run: _Run) -> int:
     return EXIT_OK
 
 
-async def _run_get(run: _Run) -> int:
-    options = get_options(run.args)
+async def _run_get(run: _Run, options: GetOptions) -> int:
     async with run.backend() as backend:
         record = await backend.get(
             options.resource,
@@ -163,8 +169,7 @@ async def _run_get(run: _Run) -> int:
     return EXIT_OK
 
 
-async def _run_stats(run: _Run) -> int:
-    options = stats_options(run.args)
+async def _run_stats(run: _Run, options: StatsOptions) -> int:
     async with run.backend() as backend:
         page = await backend.first_page(options.resource, options.query)
     if options.format == "json":
@@ -175,10 +180,13 @@ async def _run_stats(run: _Run) -> int:
     return EXIT_OK
 
 
-_COMMANDS: dict[str, Callable[[_Run], Awaitable[int]]] = {
-    "pull": _run_pull,
-    "get": _run_get,
-    "stats": _run_stats,
+#: Each command: validate its options (no I/O), then run with them.
+_COMMANDS: dict[
+    str, tuple[Callable[[argparse.Namespace], Any], Callable[[_Run, Any], Awaitable[int]]]
+] = {
+    "pull": (pull_options, _run_pull),
+    "get": (get_options, _run_get),
+    "stats": (stats_options, _run_stats),
 }
 
 
@@ -198,7 +206,7 @@ def main(
         stdout: Where records and results go (default ``sys.stdout``).
         stderr: Where progress, notes and errors go (default ``sys.stderr``).
         backend_factory: Opens the client (default: a ``BooqableClient``, or the embedded
-            demo company).
+            demo company with ``--demo``).
 
     Returns:
         0 on success, 1 for API/network/output failures, 2 for usage errors, 130 when
@@ -250,11 +258,15 @@ def _main(
 ) -> int:
     try:
         args = build_parser().parse_args(glue_dash_values(argv))
+        prepare, execute = _COMMANDS[args.command]
+        # The command line is checked whole before the credentials: a typo is reported as
+        # such, and nothing (no client, no demo company) starts for a wrong command.
+        options = prepare(args)
         connection = resolve_connection(vars(args), environ)
 
         async def work(interrupt: Interrupt) -> int:
             run = _Run(args, argv, connection, factory, out, err, interrupt)
-            return await _COMMANDS[args.command](run)
+            return await execute(run, options)
 
         with warnings.catch_warnings():
             # A paginator warning (records moved during the pull) is one line too.

@@ -90,9 +90,15 @@ def test_connection_resolution() -> None:
     )
     from_env_url = resolve_connection({}, {**env, "BOOQABLE_BASE_URL": "http://e/api/4"})
     assert (from_env_url.company, from_env_url.base_url) == (None, "http://e/api/4")
-    demo = resolve_connection({"demo_orders": 0, "demo_seed": 3}, {})
+    with pytest.raises(UsageError) as nothing:
+        resolve_connection({"demo_orders": 0, "demo_seed": 3}, {})
+    assert str(nothing.value) == (
+        "no credentials: set BOOQABLE_COMPANY and BOOQABLE_API_KEY (or pass --company and "
+        "--token), or pass --demo for the embedded demo company"
+    )
+    demo = resolve_connection({"demo": True, "demo_orders": 0, "demo_seed": 3}, {})
     assert demo.demo
-    assert demo.reason.startswith("no credentials")
+    assert demo.reason == "--demo"
     assert (demo.demo_orders, demo.demo_seed) == (0, 3)
     assert repr(demo) == "Connection('demo')"
     forced = resolve_connection({"demo": True}, env)
