@@ -15,7 +15,7 @@ from booqable_async.cli._args import build_parser, command_index, glue_dash_valu
 from booqable_async.cli._commands import describe_stats
 from booqable_async.cli._connect import Connection, resolve_connection
 from booqable_async.cli._errors import EXIT_FAILURE, EXIT_USAGE, describe, exit_code, one_line
-from booqable_async.cli._progress import PullProgress, RateColumn
+from booqable_async.cli._progress import PullProgress
 from booqable_async.cli._pull import (
     PullOptions,
     PullStopped,
@@ -210,24 +210,12 @@ def test_progress_bar_draws_when_enabled() -> None:
     bar.stop()
     assert bar.pages == 2
     assert "pulling orders" in stream.getvalue()
-    assert "40/40" in stream.getvalue()
+    assert "40/40 records" in stream.getvalue()
     quiet = PullProgress("orders", io.StringIO())
     assert quiet.enabled is False  # not a terminal
     quiet.start()
     quiet.page(1, 1, None)
     quiet.stop()
-
-
-def test_rate_column_renders_unknown_and_known_speeds() -> None:
-    from rich.progress import Progress
-
-    progress = Progress()
-    task_id = progress.add_task("x", total=10)
-    task = progress.tasks[0]
-    assert RateColumn().render(task).plain == "? records/s"
-    progress.update(task_id, advance=5)
-    progress.update(task_id, advance=5)
-    assert RateColumn().render(progress.tasks[0]).plain.endswith("records/s")
 
 
 async def test_a_cancellation_that_is_no_interrupt_propagates(tmp_path: Path) -> None:
