@@ -15,12 +15,12 @@ the bar takes what is left (or goes, below ten cells).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import IO
 
 import attrs
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.progress import Progress, TaskID
 from rich.progress_bar import ProgressBar
 from rich.segment import Segment
@@ -147,7 +147,7 @@ class _LineProgress(Progress):
         self._line = line  # before Progress.__init__, which renders once
         super().__init__(console=console, transient=False)
 
-    def get_renderables(self) -> RenderResult:
+    def get_renderables(self) -> Iterable[RenderableType]:
         """Yield the progress line (rich's documented way to customise the layout)."""
         yield self._line()
 
