@@ -356,10 +356,16 @@ class TransportError(BooqableError):
             ``request_sent=False`` are safe to retry for every method.
         method: HTTP method of the failed request.
         url: Redacted URL of the failed request.
+        attempts: How many times the request was tried (set by the session once it gave
+            up; ``0`` when the error did not come through a session).
+        elapsed: Seconds from the first attempt until the session gave up (``None``
+            when the error did not come through a session).
     """
 
     #: Default for the kind; instances may override (a reset can happen either way).
     default_request_sent: bool = True
+    attempts: int = 0
+    elapsed: float | None = None
 
     def __init__(
         self,
@@ -379,6 +385,25 @@ class TransportError(BooqableError):
     def retryable(self) -> bool:
         """True when retrying cannot duplicate a write (the server never saw the request)."""
         return not self.request_sent
+
+    def record_attempts(self, attempts: int, elapsed: float, hint: str = "") -> None:
+        """Say in the message how often the request was tried, and for how long.
+
+        Called by the session when it gives up (``... after 4 attempts over 4.7 s``);
+        recording again changes nothing.
+
+        Args:
+            attempts: Attempts made, the first included.
+            elapsed: Seconds from the first attempt until giving up.
+            hint: What the caller may have got wrong (the session's, e.g. the company).
+        """
+        if self.elapsed is not None:
+            return
+        self.attempts = attempts
+        self.elapsed = elapsed
+        tried = f"after {attempts} attempt{'' if attempts == 1 else 's'} over {elapsed:.1f} s"
+        first = str(self.args[0]) if self.args else ""
+        self.args = (f"{first} {tried}{f'; {hint}' if hint else ''}", *self.args[1:])
 
 
 class ConnectError(TransportError):
