@@ -10,7 +10,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from booqable_async.errors import UsageError
-from booqable_async.query._operators import OPERATOR_ALIASES, OPERATORS
+from booqable_async.query._operators import OPERATOR_ALIASES
 from booqable_async.query._values import HashValue
 from booqable_async.schema import (
     allowed_list,
@@ -80,24 +80,26 @@ class _Checker:
         return True
 
     def check_hash(self, flt: Filter) -> None:
-        # A dict value renders as filter[field][key]=...: only a hash filter (Booqable's
-        # ``conditions``, ``range``...) reads it; any other field takes the key for an
-        # operator it does not know and the server answers 400.
-        keys = _hash_keys(flt.value)
+        # A dict value renders as filter[field][key]=...: a hash filter (Booqable's
+        # ``conditions``, ``range``...) reads any key; on any other field each key is
+        # taken for an operator, and one the field does not have is a 400 from the server.
         kind = self.schema.filter_types.get(flt.field)
-        if not keys or kind == "hash":
+        if kind == "hash":
             return
         allowed_ops = self.schema.filters.get(flt.field, frozenset())
-        operators = [k for k in keys if k in OPERATORS]
-        operators += [op for k in keys for op in closest(k, allowed_ops, aliases=OPERATOR_ALIASES)]
+        unknown = [k for k in _hash_keys(flt.value) if k not in allowed_ops]
+        if not unknown:
+            return
+        found = closest(unknown[0], allowed_ops, aliases=OPERATOR_ALIASES)
         hint = (
-            f"for an operator use filter({flt.field!r}, {operators[0]!r}, value)"
-            if operators
+            f"did you mean filter({flt.field!r}, {found[0]!r}, value)?"
+            if found
             else f"use filter({flt.field!r}, operator, value); {_allowed(allowed_ops)}"
         )
         self.add(
-            f"filter {flt.field}: a dict value ({', '.join(map(repr, keys))}) only works "
-            f"for a hash filter, and {self.schema.type}.{flt.field} is {kind}; {hint}"
+            f"filter {flt.field}: {', '.join(map(repr, unknown))} in a dict value is no "
+            f"operator of {self.schema.type}.{flt.field} ({kind}), and only a hash filter "
+            f"takes other keys; {hint}"
         )
 
     def check_operation(self) -> bool:

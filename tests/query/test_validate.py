@@ -198,15 +198,18 @@ def test_orders_list_cannot_include_lines_but_get_can() -> None:
     assert "list() and search() allow it" in text
 
 
-def test_a_dict_on_a_field_that_is_no_hash_filter_is_refused() -> None:
-    # filter[number][greater]=5 would reach Booqable as a hash filter and fail there (400).
+def test_a_dict_on_a_field_that_is_no_hash_filter_takes_only_its_operators() -> None:
+    # filter[number][greater]=5 would reach Booqable and fail there (HTTP 400).
     text = problems(Query().where(number={"greater": 5}))
-    assert "filter number: a dict value ('greater') only works for a hash filter" in text
-    assert "orders.number is integer; for an operator use filter('number', 'gt', value)" in text
-    assert "filter('number', 'gte', value)" in problems(Query().where(number={"gte": 5}))
+    assert (
+        "filter number: 'greater' in a dict value is no operator of orders.number (integer), "
+        "and only a hash filter takes other keys; did you mean filter('number', 'gt', value)?"
+    ) in text
     text = problems(Query().where(number={"zz": 5}))
     assert "use filter('number', operator, value); allowed: eq, gt, gte, lt, lte, not_eq" in text
-    # Real hash filters stay valid: orders.conditions, coupons.range.
+    # Keys that are the field's operators render exactly as filter() would: accepted.
+    Query().where(number={"gte": 5, "lt": 9}).validate(ORDERS)
+    # Real hash filters take any key: orders.conditions, coupons.range.
     Query().where(conditions={"operator": "or"}).validate(ORDERS)
     Query().where(range={"from": "2024-01-01"}).validate(get_schema("coupons"))
 
