@@ -342,7 +342,11 @@ def describe_stop(stop: PullStopped, options: PullOptions, argv: Sequence[str]) 
     what = "interrupted" if stop.cause is None else "stopped by an error"
     kind = f"a valid {options.format} document"
     if options.out is None:
-        where = f"stdout holds {'them' if done != 1 else 'it'} as {kind}"
+        where = (
+            f"stdout holds {'them' if done != 1 else 'it'} as {kind}"
+            if done
+            else f"stdout holds an empty, valid {options.format} document"
+        )
     elif done == 0:
         where = f"{options.out} is untouched"
     else:

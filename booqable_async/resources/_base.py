@@ -321,11 +321,6 @@ class Facade(Generic[M]):
         _check_options(options, _CHANGE_OPTIONS, "changes_since")
         if query is not None and not isinstance(query, Query):
             raise UsageError(f"query must be a Query, got {type(query).__name__}")
-        if "gte" not in self.schema.filters.get(_CHANGED_AT, ()):
-            raise UsageError(
-                f"{self.jsonapi_type} cannot be filtered by {_CHANGED_AT}[gte], so it has no "
-                "changes_since; list() it whole"
-            )
         # The feed checks its own arguments first (an aware since, no sort of the caller's).
         feed: ChangeFeed[M] = changes_since(self._list_fetch(), query, since, **options)
         query = query or Query()

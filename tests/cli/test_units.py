@@ -8,6 +8,7 @@ import runpy
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
 
 from booqable_async import cli
@@ -187,6 +188,11 @@ def test_resume_command_drops_secrets_and_old_resume_options() -> None:
         "booqable: interrupted after 10 orders; stdout holds them as a valid jsonl document."
     )
     assert lines[-1].startswith("booqable: (--token is left out above")
+    empty = attrs.evolve(STATE, point=attrs.evolve(STATE.point, items_yielded=0))
+    assert describe_stop(PullStopped(empty, 0, None), options, argv) == [
+        "booqable: interrupted before any orders arrived; stdout holds an empty, valid jsonl "
+        "document."
+    ]
 
 
 def test_format_stat_and_describe_stats() -> None:
