@@ -61,7 +61,7 @@ demo: $(STAMP)
 		--stat grand_total_in_cents=sum
 	@echo "demo: $$(wc -l < $(DEMO_OUT) | tr -d ' ') orders with their customer in $(DEMO_OUT)" \
 		"(revenue: the grand_total_in_cents sum above). Next, try:"
-	@echo "  $(BIN)/booqable stats orders --stat status=count    (no credentials: demo company)"
+	@echo "  $(BIN)/booqable stats orders --demo --stat status=count    (the demo company again)"
 
 generate: $(STAMP)
 	$(BIN)/python -m tools.generate

@@ -303,7 +303,7 @@ class PaginationError(BooqableError):
         items_yielded: Items delivered before the failure (including earlier runs when
             resumed).
         resume_point: Where to continue: pass it as ``resume_from=`` to a new paginator
-            over the same query. ``None`` when there is nothing to resume.
+            over the same query (always present: ``err.resume_point.to_dict()``).
         cause: The exception that stopped the iteration, or ``None``.
     """
 
@@ -311,8 +311,8 @@ class PaginationError(BooqableError):
         self,
         message: str,
         *,
+        resume_point: ResumePoint,
         items_yielded: int = 0,
-        resume_point: ResumePoint | None = None,
         cause: BaseException | None = None,
     ) -> None:
         self.items_yielded = items_yielded
@@ -339,8 +339,8 @@ class TotalMismatch(PaginationError):
         *,
         expected: int,
         received: int,
+        resume_point: ResumePoint,
         items_yielded: int = 0,
-        resume_point: ResumePoint | None = None,
     ) -> None:
         self.expected = expected
         self.received = received
@@ -356,10 +356,16 @@ class TransportError(BooqableError):
             ``request_sent=False`` are safe to retry for every method.
         method: HTTP method of the failed request.
         url: Redacted URL of the failed request.
+        attempts: How many times the request was tried (set by the session once it gave
+            up; ``0`` when the error did not come through a session).
+        elapsed: Seconds from the first attempt until the session gave up (``None``
+            when the error did not come through a session).
     """
 
     #: Default for the kind; instances may override (a reset can happen either way).
     default_request_sent: bool = True
+    attempts: int = 0
+    elapsed: float | None = None
 
     def __init__(
         self,
@@ -379,6 +385,25 @@ class TransportError(BooqableError):
     def retryable(self) -> bool:
         """True when retrying cannot duplicate a write (the server never saw the request)."""
         return not self.request_sent
+
+    def record_attempts(self, attempts: int, elapsed: float, hint: str = "") -> None:
+        """Say in the message how often the request was tried, and for how long.
+
+        Called by the session when it gives up (``... after 4 attempts over 4.7 s``);
+        recording again changes nothing.
+
+        Args:
+            attempts: Attempts made, the first included.
+            elapsed: Seconds from the first attempt until giving up.
+            hint: What the caller may have got wrong (the session's, e.g. the company).
+        """
+        if self.elapsed is not None:
+            return
+        self.attempts = attempts
+        self.elapsed = elapsed
+        tried = f"after {attempts} attempt{'' if attempts == 1 else 's'} over {elapsed:.1f} s"
+        first = str(self.args[0]) if self.args else ""
+        self.args = (f"{first} {tried}{f'; {hint}' if hint else ''}", *self.args[1:])
 
 
 class ConnectError(TransportError):

@@ -43,7 +43,7 @@ def test_facades_are_lazy_cached_and_typed() -> None:
 
 def test_resource_refuses_unknown_types() -> None:
     client = client_for(lambda request: answer(200, {}))
-    with pytest.raises(UsageError, match="did you mean orders"):
+    with pytest.raises(UsageError, match="did you mean 'orders'"):
         client.resource("order")
     with pytest.raises(UsageError, match="must be a string"):
         client.resource(5)  # type: ignore[call-overload]

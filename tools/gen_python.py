@@ -60,6 +60,8 @@ CLASS_NAME_OVERRIDES = {
 UNION_NAMES = {"items": "Item", "payments": "Payment"}
 #: Keyword arguments every write method takes besides the attributes.
 WRITE_OPTIONS = frozenset({"include", "fields", "target"})
+#: Standard-library modules generated facades import from (isort's first group).
+STDLIB_MODULES = frozenset({"datetime"})
 #: Hand-written bases for facades with extra behaviour: type -> (module, class).
 FACADE_BASES = {
     "orders": ("booqable_async.resources._booking", "OrderBooking"),
@@ -659,6 +661,65 @@ def _section_doc(r: Resource, op: str) -> list[str]:
     return ["", *wrap(f"Booqable documents these variants: {'; '.join(sections)}.", 8)]
 
 
+def _has_changes(r: Resource) -> bool:
+    """True when ``r`` lists and filters on ``updated_at`` with ``gte`` (changes_since)."""
+    return "list" in r.operations and "gte" in (r.raw.get("filters") or {}).get("updated_at", [])
+
+
+def _changes_method(r: Resource, record: str) -> list[str]:
+    """``changes_since``: the typed incremental-sync method (keyset paging on updated_at)."""
+    plural = r.raw["title"].lower()
+    doc = [
+        f"The {plural} changed since ``since``, oldest change first.",
+        "",
+        *wrap(
+            "Keyset paging on ``updated_at`` (``filter[updated_at][gte]``, "
+            "``sort=updated_at,id``): a record updated during the pull comes again later, "
+            "none is skipped. Nothing is sent until you iterate. Persist "
+            "``feed.high_water_mark`` afterwards and pass it as ``since`` next time.",
+            8,
+        ),
+        "",
+        "        Args:",
+        *wrap("since: The high-water mark persisted last time (an aware datetime).", 12, 16),
+        *wrap(
+            "query: Extra filters, includes and fields (not its own sort, page number or "
+            f"``updated_at`` filter); checked against the ``{r.type}`` schema before any "
+            "request.",
+            12,
+            16,
+        ),
+        *wrap(
+            "**options: ``overlap`` (look-back under ``since``, default 5 minutes), "
+            "``resume_from``, ``on_page``.",
+            12,
+            16,
+        ),
+        "",
+        "        Returns:",
+        *wrap("A change feed: ``async for`` over it, then read ``high_water_mark``.", 12, 16),
+        "",
+        "        Raises:",
+        *wrap(
+            "UsageError: Before any request: a naive ``since``, a query that does not fit "
+            "the schema or sets what the feed sets itself.",
+            12,
+            16,
+        ),
+    ]
+    body = "return self._changes_since(since, query, options)"
+    if record != r.cls:
+        body = f'return cast("ChangeFeed[{record}]", self._changes_since(since, query, options))'
+    return _method(
+        "changes_since(self, since: datetime, query: Query | None = None, "
+        "**options: Unpack[ChangeOptions])",
+        doc,
+        body,
+        is_async=False,
+        returns=f" -> ChangeFeed[{record}]",
+    )
+
+
 def _facade_methods(r: Resource) -> list[list[str]]:
     m = r.cls
     plural = r.raw["title"].lower()
@@ -732,6 +793,8 @@ def _facade_methods(r: Resource) -> list[list[str]]:
                     returns=f" -> Paginator[{record}]",
                 )
             )
+            if op == "list" and _has_changes(r):
+                methods.append(_changes_method(r, record))
         elif op in ("get", "new", "current"):
             first = {
                 "get": f"Fetch one record by id ({where}).",
@@ -966,6 +1029,10 @@ def render_facade(r: Resource) -> str:
         type_only.setdefault("typing_extensions", set()).add("Unpack")
     if ops & {"get", "new", "current", "create", "update", "update_current"}:
         type_only.setdefault("booqable_async.resources._base", set()).update({"Fields", "Include"})
+    if _has_changes(r):
+        type_only.setdefault("datetime", set()).add("datetime")
+        type_only.setdefault("booqable_async.pagination", set()).add("ChangeFeed")
+        type_only.setdefault("booqable_async.resources._base", set()).add("ChangeOptions")
     if _foreign_types(r):
         type_only.setdefault("booqable_async.jsonapi", set()).add("GenericResource")
     if ops & {"create", "update", "update_current"}:
@@ -978,14 +1045,17 @@ def render_facade(r: Resource) -> str:
         )
     if type_only:
         lines += ["", "if TYPE_CHECKING:"]
-        third = sorted(k for k in type_only if not k.startswith("booqable_async"))
+        stdlib = sorted(k for k in type_only if k in STDLIB_MODULES)
+        third = sorted(
+            k for k in type_only if not k.startswith("booqable_async") and k not in stdlib
+        )
         first = sorted(k for k in type_only if k.startswith("booqable_async"))
-        for module in third:
-            lines.append(f"    from {module} import {', '.join(sorted(type_only[module]))}")
-        if third and first:
-            lines.append("")
-        for module in first:
-            lines.append(f"    from {module} import {', '.join(sorted(type_only[module]))}")
+        groups = [group for group in (stdlib, third, first) if group]
+        for index, group in enumerate(groups):
+            if index:
+                lines.append("")
+            for module in group:
+                lines.append(f"    from {module} import {', '.join(sorted(type_only[module]))}")
     lines += ["", f"__all__ = [{r.facade!r}]", "", ""]
     parent = base_class if base_module else f"Facade[{m}]"
     lines.append(f"class {r.facade}({parent}):")

@@ -6,7 +6,8 @@ Run with ``make generate`` (``python -m tools.generate``). Writes:
   (attributes and flags, relationships, filters, stats, includes, operations);
 - ``booqable_async/models/`` and ``booqable_async/resources/``: one typed model and one
   facade per resource, the default registry and the client's facade accessors
-  (``tools/gen_python.py``).
+  (``tools/gen_python.py``);
+- the include table of ``docs/resources.md`` (``tools/gen_docs.py``).
 
 The output is committed. ``tests/schema/test_schema.py::test_generated_data_is_fresh``
 fails when it is stale.
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tools.gen_docs import render_docs
 from tools.gen_python import render_python
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,7 +132,11 @@ def render_schema(catalog: dict[str, Any]) -> dict[Path, str]:
 
 
 #: Each generator maps the catalog to {output path: file text}.
-GENERATORS: list[Callable[[dict[str, Any]], dict[Path, str]]] = [render_schema, render_python]
+GENERATORS: list[Callable[[dict[str, Any]], dict[Path, str]]] = [
+    render_schema,
+    render_python,
+    render_docs,
+]
 
 
 def render_all(catalog: dict[str, Any]) -> dict[Path, str]:

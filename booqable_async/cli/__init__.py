@@ -2,8 +2,9 @@
 
 ``booqable pull RESOURCE`` streams every record to JSON Lines, CSV or JSON with a progress
 bar and can resume after Ctrl-C; ``booqable get``, ``booqable stats`` and
-``booqable serve-fake`` complete it. Without credentials it runs against an embedded demo
-company (:class:`~booqable_async.testing.FakeBooqable`). See docs/cli.md.
+``booqable serve-fake`` complete it. With ``--demo`` it runs against an embedded demo
+company (:class:`~booqable_async.testing.FakeBooqable`); without credentials and without
+``--demo`` it refuses to run. See docs/cli.md.
 """
 
 from __future__ import annotations

@@ -27,9 +27,9 @@ _DASH_VALUES = frozenset({"--sort", "--token"})
 
 _EPILOG = (
     "Credentials come from --token/--company/--base-url or BOOQABLE_API_KEY, "
-    "BOOQABLE_COMPANY, BOOQABLE_BASE_URL. Without any (or with --demo) the command runs "
-    "against an embedded in-process demo company (FakeBooqable). Exit codes: 0 ok, 1 API or "
-    "network error, 2 bad command line, 130 interrupted."
+    "BOOQABLE_COMPANY, BOOQABLE_BASE_URL; without them the command refuses to run. --demo "
+    "runs it against an embedded in-process demo company (FakeBooqable) instead. Exit codes: "
+    "0 ok, 1 API or network error, 2 bad command line (or no credentials), 130 interrupted."
 )
 
 
@@ -89,7 +89,9 @@ def _common() -> CommandParser:
     group.add_argument("--company", help="company slug, as in SLUG.booqable.com")
     group.add_argument("--base-url", help="API root instead of --company (a proxy, a fake)")
     group.add_argument(
-        "--demo", action="store_true", help="use the embedded demo company, even with credentials"
+        "--demo",
+        action="store_true",
+        help="use the embedded demo company (no account, no network), even with credentials",
     )
     group.add_argument(
         "--demo-seed", type=_non_negative_int, metavar="N", help="demo company seed (default 0)"

@@ -1,9 +1,11 @@
 """Where the command's requests go: real Booqable, or the embedded demo company.
 
 Credentials come from ``--token``/``--company``/``--base-url`` or ``BOOQABLE_API_KEY``/
-``BOOQABLE_COMPANY``/``BOOQABLE_BASE_URL``. With none of them (or ``--demo``) the command
-starts :class:`~booqable_async.testing.FakeBooqable` with its deterministic demo company in
-this process and talks to it through its in-process transport: no socket, no network.
+``BOOQABLE_COMPANY``/``BOOQABLE_BASE_URL``. With ``--demo`` the command starts
+:class:`~booqable_async.testing.FakeBooqable` with its deterministic demo company in this
+process and talks to it through its in-process transport: no socket, no network. Without
+credentials and without ``--demo`` it refuses to run: a cron job whose environment lost its
+variables must fail, not write the demo company's records where real ones belong.
 
 :class:`Backend` is the seam between the commands and the client: what a command needs
 (list with a paginator, get, one page for stats, export a record as a dict).
@@ -37,7 +39,7 @@ class Connection:
 
     Attributes:
         demo: Use the embedded demo company.
-        reason: Why the demo is used (``--demo`` or no credentials), for the one-line note.
+        reason: Why the demo is used (``--demo``), for the one-line note.
         token: Access token (real Booqable only).
         company: Company slug.
         base_url: API root.
@@ -74,7 +76,8 @@ def resolve_connection(options: Mapping[str, Any], environ: Mapping[str, str]) -
         The connection settings.
 
     Raises:
-        UsageError: Incomplete credentials (a token without a company, or the reverse).
+        UsageError: No credentials and no ``--demo``, or incomplete credentials (a token
+            without a company, or the reverse).
     """
     token = options.get("token") or environ.get(ENV_API_KEY) or None
     company = options.get("company") or None
@@ -94,8 +97,9 @@ def resolve_connection(options: Mapping[str, Any], environ: Mapping[str, str]) -
     if options.get("demo"):
         return Connection(demo=True, reason="--demo", **common)
     if token is None and company is None and base_url is None:
-        return Connection(
-            demo=True, reason=f"no credentials ({ENV_API_KEY}, {ENV_COMPANY})", **common
+        raise UsageError(
+            f"no credentials: set {ENV_COMPANY} and {ENV_API_KEY} (or pass --company and "
+            "--token), or pass --demo for the embedded demo company"
         )
     if token is None:
         raise UsageError(
@@ -220,8 +224,4 @@ async def open_backend(connection: Connection, stderr: IO[str]) -> Backend:
         file=stderr,
         flush=True,
     )
-    transport = fake.transport()
-    client = BooqableClient(
-        base_url=fake.base_url, token=fake.token, transport=transport, **options
-    )
-    return Backend(client, cleanup=(transport,))
+    return Backend(fake.client(**options))

@@ -12,13 +12,15 @@ import sys
 import traceback
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 
 import attrs
 import orjson
 
 from booqable_async.cli._args import build_parser, command_index, glue_dash_values, option
 from booqable_async.cli._commands import (
+    GetOptions,
+    StatsOptions,
     describe_stats,
     get_options,
     pull_options,
@@ -34,7 +36,13 @@ from booqable_async.cli._errors import (
     exit_code,
     one_line,
 )
-from booqable_async.cli._pull import PullStopped, describe_result, describe_stop, pull
+from booqable_async.cli._pull import (
+    PullOptions,
+    PullStopped,
+    describe_result,
+    describe_stop,
+    pull,
+)
 from booqable_async.errors import PaginationError
 from booqable_async.pagination import PaginationWarning
 
@@ -104,7 +112,7 @@ class _Run:
 
     args: argparse.Namespace
     argv: Sequence[str]
-    connection: Connection
+    connection: Connection | None
     factory: BackendFactory
     stdout: IO[str]
     stderr: IO[str]
@@ -113,6 +121,8 @@ class _Run:
     @contextlib.asynccontextmanager
     async def backend(self) -> AsyncIterator[Backend]:
         """Open the client (after validation) and close it however the command ends."""
+        if self.connection is None:  # pragma: no cover - an offline command never asks
+            raise RuntimeError(f"{self.args.command} needs no connection")
         backend = await self.factory(self.connection, self.stderr)
         try:
             yield backend
@@ -124,8 +134,7 @@ class _Run:
         self.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
-async def _run_pull(run: _Run) -> int:
-    options = pull_options(run.args)
+async def _run_pull(run: _Run, options: PullOptions) -> int:
     stderr = run.stderr
     try:
         async with run.backend() as backend:
@@ -149,8 +158,7 @@ async def _run_pull(run: _Run) -> int:
     return EXIT_OK
 
 
-async def _run_get(run: _Run) -> int:
-    options = get_options(run.args)
+async def _run_get(run: _Run, options: GetOptions) -> int:
     async with run.backend() as backend:
         record = await backend.get(
             options.resource,
@@ -163,8 +171,7 @@ async def _run_get(run: _Run) -> int:
     return EXIT_OK
 
 
-async def _run_stats(run: _Run) -> int:
-    options = stats_options(run.args)
+async def _run_stats(run: _Run, options: StatsOptions) -> int:
     async with run.backend() as backend:
         page = await backend.first_page(options.resource, options.query)
     if options.format == "json":
@@ -175,18 +182,29 @@ async def _run_stats(run: _Run) -> int:
     return EXIT_OK
 
 
-async def _run_webhooks(run: _Run) -> int:
+async def _run_webhooks(run: _Run, options: argparse.Namespace) -> int:
     from booqable_async.cli._webhooks import listen
 
-    return await listen(run.args, run.stdout, run.stderr)
+    return await listen(options, run.stdout, run.stderr)
 
 
-_COMMANDS: dict[str, Callable[[_Run], Awaitable[int]]] = {
-    "pull": _run_pull,
-    "get": _run_get,
-    "stats": _run_stats,
-    "webhooks": _run_webhooks,
+def webhooks_options(args: argparse.Namespace) -> argparse.Namespace:
+    """``webhooks listen`` checks its own options while it starts: pass them through."""
+    return args
+
+
+#: Each command: validate its options (no I/O), then run with them.
+_COMMANDS: dict[
+    str, tuple[Callable[[argparse.Namespace], Any], Callable[[_Run, Any], Awaitable[int]]]
+] = {
+    "pull": (pull_options, _run_pull),
+    "get": (get_options, _run_get),
+    "stats": (stats_options, _run_stats),
+    "webhooks": (webhooks_options, _run_webhooks),
 }
+
+#: Commands that never talk to Booqable, so they need no credentials (nor ``--demo``).
+_OFFLINE = frozenset({"webhooks"})
 
 
 def main(
@@ -205,7 +223,7 @@ def main(
         stdout: Where records and results go (default ``sys.stdout``).
         stderr: Where progress, notes and errors go (default ``sys.stderr``).
         backend_factory: Opens the client (default: a ``BooqableClient``, or the embedded
-            demo company).
+            demo company with ``--demo``).
 
     Returns:
         0 on success, 1 for API/network/output failures, 2 for usage errors, 130 when
@@ -257,11 +275,15 @@ def _main(
 ) -> int:
     try:
         args = build_parser().parse_args(glue_dash_values(argv))
-        connection = resolve_connection(vars(args), environ)
+        prepare, execute = _COMMANDS[args.command]
+        # The command line is checked whole before the credentials: a typo is reported as
+        # such, and nothing (no client, no demo company) starts for a wrong command.
+        options = prepare(args)
+        connection = None if args.command in _OFFLINE else resolve_connection(vars(args), environ)
 
         async def work(interrupt: Interrupt) -> int:
             run = _Run(args, argv, connection, factory, out, err, interrupt)
-            return await _COMMANDS[args.command](run)
+            return await execute(run, options)
 
         with warnings.catch_warnings():
             # A paginator warning (records moved during the pull) is one line too.

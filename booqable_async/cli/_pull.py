@@ -2,36 +2,38 @@
 
 The pull iterates the typed facade's paginator (concurrent, in-order pages; the first one
 carries ``stats[total]=count`` for the ETA) and hands each record to a streaming writer
-as soon as it arrives. After every page the output is flushed and the resume state
-(paginator position + byte offset of complete records) is saved next to the output, so:
+as soon as it arrives. Records go to ``OUT.partial``, renamed over ``OUT`` only when the
+pull completes (see :mod:`booqable_async.cli._output`): a failed run never changes an
+existing output. After every page the partial file is flushed and the resume state
+(paginator position + byte offset of complete records) is saved next to it, so:
 
 * Ctrl-C (or SIGTERM) stops at a record boundary, closes the document (a JSON array gets
   its ``]``) and prints the command that continues the pull;
 * a failure the client could not retry away stops the same way, exit code 1;
 * even a crash leaves a resume file at most one page behind, and resuming truncates the
-  output to what that file vouches for: nothing is missing and nothing comes twice.
+  partial file to what that file vouches for: nothing is missing and nothing comes twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import shlex
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any
 
 import attrs
 
 from booqable_async.cli._connect import Backend
+from booqable_async.cli._output import Output, partial_file
 from booqable_async.cli._progress import PullProgress
 from booqable_async.cli._resume import ResumeState, remove_quietly
 from booqable_async.cli._writers import Writer, csv_columns, make_writer
-from booqable_async.errors import PaginationError, UsageError
+from booqable_async.errors import PaginationError
 from booqable_async.query import Query
 
-__all__ = ["PullOptions", "PullResult", "PullStopped", "infer_format", "open_output", "pull"]
+__all__ = ["PullOptions", "PullResult", "PullStopped", "infer_format", "pull"]
 
 
 @attrs.frozen
@@ -108,46 +110,6 @@ def infer_format(format: str | None, out: str | None) -> str:
         return format
     suffix = Path(out).suffix.lower() if out and out != "-" else ""
     return {".csv": "csv", ".json": "json"}.get(suffix, "jsonl")
-
-
-def open_output(out: Path | None, resume: ResumeState | None) -> tuple[BinaryIO, bool, int, bool]:
-    """Open the output for writing, truncated to the resume offset when continuing.
-
-    Args:
-        out: The file, or ``None`` for stdout.
-        resume: The state being resumed, if any.
-
-    Returns:
-        ``(stream, fresh, base_offset, owned)``: ``fresh`` is False when the file's existing
-        document is continued; ``owned`` when the caller must close the stream.
-
-    Raises:
-        UsageError: The file no longer holds what the resume state vouches for.
-        OSError: The file cannot be opened.
-    """
-    if out is None:
-        return sys.stdout.buffer, True, 0, False
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if resume is None or resume.offset is None:
-        return out.open("wb"), True, 0, True
-    if not out.exists():
-        raise UsageError(
-            f"cannot resume into {str(out)!r}: the file is gone; start the pull again "
-            "without --resume/--resume-file"
-        )
-    stream = out.open("r+b")
-    size = stream.seek(0, 2)
-    if size < resume.offset:
-        stream.close()
-        raise UsageError(
-            f"cannot resume into {str(out)!r}: it holds {size} bytes but the interrupted "
-            f"pull wrote {resume.offset}; it was changed since: start the pull again"
-        )
-    # Anything after the offset is a partial page written after the last checkpoint (or
-    # a JSON array's closing bracket): it is fetched and written again.
-    stream.truncate(resume.offset)
-    stream.seek(resume.offset)
-    return stream, resume.offset == 0, resume.offset, True
 
 
 class _Run:
@@ -230,7 +192,14 @@ async def pull(
         OSError: The output cannot be written.
     """
     started = time.perf_counter()
-    stream, fresh, base_offset, owned = open_output(options.out, options.resume)
+    output = Output.open(options.out, options.resume)
+    if output.replaced_stale and output.partial is not None:
+        print(
+            f"booqable: note: starting over; the unfinished {output.partial} of an earlier "
+            "pull is replaced (continue it with --resume-file instead)",
+            file=stderr,
+        )
+    records_before = options.resume.records if options.resume is not None else 0
     try:
         columns = (
             csv_columns(
@@ -242,14 +211,13 @@ async def pull(
             if options.format == "csv"
             else ()
         )
-        records_before = options.resume.records if options.resume is not None else 0
         writer = make_writer(
             options.format,
-            stream,
+            output.stream,
             columns=columns,
-            fresh=fresh,
-            records_before=records_before if not fresh else 0,
-            base_offset=base_offset,
+            fresh=output.fresh,
+            records_before=records_before if not output.fresh else 0,
+            base_offset=output.base_offset,
         )
         bar = PullProgress(options.resource, stderr, enabled=progress)
         run = _Run(backend, options, writer, bar)
@@ -265,9 +233,18 @@ async def pull(
         finally:
             bar.stop()
         writer.close()
-    finally:
-        if owned:
-            stream.close()
+        output.commit()
+    except PullStopped as stop:
+        if stop.state.records == 0:
+            output.discard(options.resume_file)  # nothing arrived: leave nothing behind
+        else:
+            output.close()  # kept beside the output for --resume
+        raise
+    except BaseException:
+        # A crash-like end (a bug, a full disk, a cancellation that was no interrupt): the
+        # partial file and the last page's resume state stay, as after kill -9.
+        output.close()
+        raise
     if options.resume_file is not None:
         remove_quietly(options.resume_file)
     stats: Mapping[str, Any] = {}
@@ -358,21 +335,29 @@ def format_stat(field: str, value: Any) -> str:
 
 
 def describe_stop(stop: PullStopped, options: PullOptions, argv: Sequence[str]) -> list[str]:
-    """Return the lines printed when a pull stopped: what happened, how to continue."""
-    where = str(options.out) if options.out is not None else "stdout"
+    """Return the lines printed when a pull stopped: what, where the records are, what next."""
     total = stop.state.point.total
     of = f" of {total:,}" if total is not None else ""
     done = stop.state.records
     what = "interrupted" if stop.cause is None else "stopped by an error"
-    lines = [
-        f"booqable: {what} after {done:,}{of} {options.resource}; {where} holds "
-        f"{'them' if done != 1 else 'it'} as a valid {options.format} document."
-    ]
+    kind = f"a valid {options.format} document"
+    if options.out is None:
+        where = (
+            f"stdout holds {'them' if done != 1 else 'it'} as {kind}"
+            if done
+            else f"stdout holds an empty, valid {options.format} document"
+        )
+    elif done == 0:
+        where = f"{options.out} is untouched"
+    else:
+        where = (
+            f"{'they are' if done != 1 else 'it is'} in {partial_file(options.out)} ({kind}); "
+            f"{options.out} is untouched until the pull completes"
+        )
     if done == 0:
         # Nothing to keep: running the same command again is the way to continue.
-        if options.resume_file is not None:
-            remove_quietly(options.resume_file)
-        return lines
+        return [f"booqable: {what} before any {options.resource} arrived; {where}."]
+    lines = [f"booqable: {what} after {done:,}{of} {options.resource}; {where}."]
     lines.append(
         "booqable: continue with: " + resume_command(argv, stop.state, options.resume_file)
     )

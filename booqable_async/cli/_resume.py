@@ -2,10 +2,10 @@
 
 A :class:`ResumeState` holds the paginator's :class:`~booqable_async.pagination.ResumePoint`
 (page, position in it, records delivered, and the query it belongs to) plus what the
-output file looked like at that point: its format and the byte offset where complete
-records end. Resuming truncates the file there and appends, so a pull interrupted by
-Ctrl-C, an error or a crash (the file form is rewritten after every page) completes with
-no record missing and none twice.
+partial output file (``OUT.partial``) looked like at that point: its format and the byte
+offset where complete records end. Resuming truncates the partial file there and appends,
+so a pull interrupted by Ctrl-C, an error or a crash (the file form is rewritten after
+every page) completes with no record missing and none twice.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from booqable_async.pagination import ResumePoint
 
 __all__ = ["STATE_VERSION", "ResumeState", "default_resume_file", "remove_quietly"]
 
-#: Bumped when the state's layout changes; older states are refused with a clear message.
-STATE_VERSION = 1
+#: Bumped when the state's layout or meaning changes; older states are refused with a
+#: clear message. 2: the offset is into ``OUT.partial`` (version 1 wrote into ``OUT``).
+STATE_VERSION = 2
 
 
 @attrs.frozen
@@ -37,7 +38,8 @@ class ResumeState:
         resource: The resource type pulled.
         format: The output format (``jsonl``, ``csv``, ``json``).
         point: Where the paginator continues.
-        offset: Bytes of the output file holding complete records (``None`` for stdout).
+        offset: Bytes of the partial output file (``OUT.partial``) holding complete
+            records (``None`` for stdout).
     """
 
     resource: str

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from booqable_async.errors import UsageError
-from booqable_async.query import OPERATORS, Query
-from booqable_async.schema import ResourceSchema
+from booqable_async.query import OPERATORS, Query, check_operator
+from booqable_async.schema import ResourceSchema, allowed_list
 
 __all__ = [
     "FilterSpec",
@@ -166,31 +166,34 @@ def parse_where(spec: str, schema: ResourceSchema | None = None) -> FilterSpec:
 def parse_filter(spec: str, schema: ResourceSchema | None = None) -> FilterSpec:
     """Parse ``--filter 'field[op]=value'`` (or ``field=value``, or ``field[key]=value``).
 
-    A bracketed word that is an operator (``gte``, ``not_eq``, ``between``...) is the
-    operator; any other word is a key of a hash filter (``range[from]=...``).
+    The bracketed word is the operator (``gte``, ``not_eq``, ``between``...), checked by
+    the same code as ``Query.filter``: ``number[greater]=5`` fails with the API's
+    ``unknown filter operator 'greater'; did you mean 'gt'?`` before any request. Only on a
+    field whose catalog type is ``hash`` (``conditions``, ``range``...) is a word that is
+    no operator a key of the hash (``range[from]=...``).
 
     Args:
         spec: The option's text.
-        schema: The resource's schema, to type the value.
+        schema: The resource's schema, to type the value and recognise hash filters.
 
     Returns:
         ``(field, op, key, value)``; ``key`` is set (and ``op`` is ``eq``) for hash filters.
 
     Raises:
-        UsageError: Malformed text or a value of the wrong type.
+        UsageError: Malformed text, an unknown operator or a value of the wrong type.
     """
     match = _FILTER.match(spec.strip())
     if not match:
         raise UsageError(
             f"--filter takes field[operator]=value (e.g. 'starts_at[gte]=2024-05-01'), "
-            f"got {spec!r}; operators: {', '.join(OPERATORS)}"
+            f"got {spec!r}; {allowed_list(OPERATORS, label='operators')}"
         )
     field, key, text = match.group("field"), match.group("key"), match.group("value")
     kind = _type_of(schema, field)
-    if key is None or key in OPERATORS:
-        op = key or "eq"
-        return (field, op, None, parse_value(text, kind, field, op))
-    return (field, "eq", key, parse_value(text, None, f"{field}[{key}]"))
+    if key is not None and key not in OPERATORS and kind == "hash":
+        return (field, "eq", key, parse_value(text, None, f"{field}[{key}]"))
+    op = "eq" if key is None else check_operator(key)
+    return (field, op, None, parse_value(text, kind, field, op))
 
 
 def add_filters(query: Query, specs: Iterable[FilterSpec]) -> Query:

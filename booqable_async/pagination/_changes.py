@@ -166,6 +166,8 @@ class ChangeFeed(Generic[T]):
         )
         try:
             return resolve(await self._fetch(query))
+        except UsageError:
+            raise  # the call was wrong (not the network): resume advice would not help
         except Exception as exc:
             point = self.resume_point
             raise PaginationError(

@@ -12,7 +12,9 @@ total from ``stats[total]=count``, answered in ``meta.stats.total.count``):
 3. Without a total, pages are fetched one after another (the next one starts as soon as
    the previous came back full) until a short or empty page.
 4. A failed fetch (the session already retried what was safe) stops the iteration with a
-   :class:`~booqable_async.errors.PaginationError` carrying a :class:`ResumePoint`.
+   :class:`~booqable_async.errors.PaginationError` carrying a :class:`ResumePoint`; a
+   :class:`~booqable_async.errors.UsageError` (the call itself was wrong, so resuming
+   would fail again) propagates as it is.
 5. At the natural end, a count that disagrees with the total, or a total that changed
    during the pull (offset paging then skips or repeats records), is reported
    (``PaginationWarning`` or :class:`~booqable_async.errors.TotalMismatch`), never ignored
@@ -153,6 +155,9 @@ class _Run(Generic[T]):
         if self._mode == _START:
             try:
                 page = await self._pag._first_for_run()
+            except UsageError:
+                self._mode = _CLOSED
+                raise  # the call was wrong: resuming it would fail the same way
             except Exception as exc:
                 self._mode = _CLOSED
                 raise self._error(exc) from exc
@@ -165,7 +170,7 @@ class _Run(Generic[T]):
                     # A deferred page is decoded now, its turn come; a decoding error
                     # stops the run here like a failed fetch.
                     page = self._pag._settle(number, self._size, await task)
-                except asyncio.CancelledError:
+                except (asyncio.CancelledError, UsageError):
                     await self.aclose()
                     raise
                 except Exception as exc:

@@ -6,12 +6,15 @@ import re
 
 from booqable_async.errors import UsageError
 from booqable_async.query._values import HashValue, Normalized
+from booqable_async.schema import unknown_choice
 
 __all__ = [
     "LIST_OPERATORS",
     "OPERATORS",
+    "OPERATOR_ALIASES",
     "check_field_name",
     "check_name",
+    "check_operator",
     "check_operator_value",
 ]
 
@@ -38,6 +41,39 @@ OPERATORS: tuple[str, ...] = (
     "any_of",
 )
 _RANK = {op: i for i, op in enumerate(OPERATORS)}
+
+#: Words people write for an operator (other APIs, SQL, English), for suggestions only:
+#: ``greater`` is never sent as ``gt`` silently, the message proposes it.
+OPERATOR_ALIASES: dict[str, str] = {
+    "greater": "gt",
+    "greater_than": "gt",
+    "after": "gt",
+    "gteq": "gte",
+    "ge": "gte",
+    "greater_or_equal": "gte",
+    "greater_than_or_equal": "gte",
+    "less": "lt",
+    "less_than": "lt",
+    "before": "lt",
+    "lteq": "lte",
+    "le": "lte",
+    "less_or_equal": "lte",
+    "less_than_or_equal": "lte",
+    "equal": "eq",
+    "equals": "eq",
+    "is": "eq",
+    "in": "eq",
+    "ne": "not_eq",
+    "neq": "not_eq",
+    "not": "not_eq",
+    "not_equal": "not_eq",
+    "not_in": "not_eq",
+    "contains": "match",
+    "like": "match",
+    "starts_with": "prefix",
+    "ends_with": "suffix",
+    "range": "between",
+}
 
 #: Operators that accept a list of values (``filter[status][not_eq][]=a&...[]=b``).
 LIST_OPERATORS = frozenset(OPERATORS) - {"gt", "gte", "lt", "lte", "between"}
@@ -68,6 +104,27 @@ def check_name(name: object, what: str) -> str:
             "(letters, digits and underscores)"
         )
     return name
+
+
+def check_operator(op: object) -> str:
+    """Return ``op`` when it is a filter operator, else raise with the closest ones.
+
+    The one check of an operator's name: ``Query.filter`` and the ``booqable`` command's
+    ``--filter 'field[op]=value'`` both go through it.
+
+    Args:
+        op: The caller's operator.
+
+    Raises:
+        UsageError: ``op`` is not one of :data:`OPERATORS`.
+    """
+    if not isinstance(op, str) or op not in _RANK:
+        raise UsageError(
+            unknown_choice(
+                "filter operator", str(op), OPERATORS, aliases=OPERATOR_ALIASES, label="operators"
+            )
+        )
+    return op
 
 
 def check_field_name(field: object) -> str:

@@ -10,9 +10,9 @@ import attrs
 from booqable_async.errors import UsageError
 from booqable_async.query._conditions import Condition, FieldCondition, Group
 from booqable_async.query._operators import (
-    OPERATORS,
     check_field_name,
     check_name,
+    check_operator,
     check_operator_value,
     operator_rank,
 )
@@ -436,8 +436,7 @@ class Query:
 
     @staticmethod
     def _make_filter(field: str, op: str, value: object) -> Filter:
-        if op not in OPERATORS:
-            raise UsageError(f"unknown filter operator {op!r}; operators: {', '.join(OPERATORS)}")
+        check_operator(op)
         check_field_name(field)
         where = f"filter {field} {op}"
         normalized = normalize(value, where)

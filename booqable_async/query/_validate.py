@@ -6,29 +6,37 @@ schema; the (long) lists of what is allowed are only built for the error message
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from booqable_async.errors import UsageError
-from booqable_async.schema import get_schema, has_schema, searchable_types
+from booqable_async.query._operators import OPERATOR_ALIASES
+from booqable_async.query._values import HashValue
+from booqable_async.schema import (
+    allowed_list,
+    closest,
+    get_schema,
+    has_schema,
+    searchable_types,
+    unknown_choice,
+)
 
 if TYPE_CHECKING:
-    from booqable_async.query._query import Query
+    from booqable_async.query._query import Filter, Query
     from booqable_async.schema import ResourceSchema
 
 __all__ = ["validate_query"]
 
-
-def _allowed(names: Iterable[str]) -> str:
-    listed = sorted(names)
-    return ", ".join(listed) if listed else "(none)"
+#: Read operations whose include paths a message may point to instead.
+_READ_OPERATIONS = ("get", "list", "search")
 
 
-def _unknown(what: str, name: str, allowed: Collection[str]) -> str:
-    close = difflib.get_close_matches(name, list(allowed), n=3)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    return f"unknown {what} {name!r}{hint}; allowed: {_allowed(allowed)}"
+def _allowed(names: Collection[str]) -> str:
+    return allowed_list(names)
+
+
+def _hash_keys(value: object) -> list[str]:
+    return [key for key, _ in value.items] if isinstance(value, HashValue) else []
 
 
 class _Checker:
@@ -51,7 +59,7 @@ class _Checker:
         self.add(f"{self.schema.type} {self.operation} does not accept {what}")
         return False
 
-    def check_filter(self, field: str, op: str, where: str) -> None:
+    def check_filter(self, field: str, op: str, where: str) -> bool:
         allowed_ops = self.schema.filters.get(field)
         if allowed_ops is None:
             if field in self.schema.attributes:
@@ -60,19 +68,45 @@ class _Checker:
                     f"filterable fields: {_allowed(self.schema.filters)}"
                 )
             else:
-                self.add(f"{where}: " + _unknown("filter field", field, self.schema.filters))
-        elif op not in allowed_ops:
+                self.add(f"{where}: " + unknown_choice("filter field", field, self.schema.filters))
+            return False
+        if op not in allowed_ops:
             kind = self.schema.filter_types.get(field, "?")
             self.add(
                 f"{where}: operator {op!r} is not allowed for {self.schema.type}.{field} "
-                f"({kind}); allowed: {_allowed(allowed_ops)}"
+                f"({kind}); {_allowed(allowed_ops)}"
             )
+            return False
+        return True
+
+    def check_hash(self, flt: Filter) -> None:
+        # A dict value renders as filter[field][key]=...: a hash filter (Booqable's
+        # ``conditions``, ``range``...) reads any key; on any other field each key is
+        # taken for an operator, and one the field does not have is a 400 from the server.
+        kind = self.schema.filter_types.get(flt.field)
+        if kind == "hash":
+            return
+        allowed_ops = self.schema.filters.get(flt.field, frozenset())
+        unknown = [k for k in _hash_keys(flt.value) if k not in allowed_ops]
+        if not unknown:
+            return
+        found = closest(unknown[0], allowed_ops, aliases=OPERATOR_ALIASES)
+        hint = (
+            f"did you mean filter({flt.field!r}, {found[0]!r}, value)?"
+            if found
+            else f"use filter({flt.field!r}, operator, value); {_allowed(allowed_ops)}"
+        )
+        self.add(
+            f"filter {flt.field}: {', '.join(map(repr, unknown))} in a dict value is no "
+            f"operator of {self.schema.type}.{flt.field} ({kind}), and only a hash filter "
+            f"takes other keys; {hint}"
+        )
 
     def check_operation(self) -> bool:
         if self.operation not in self.schema.operations:
             self.add(
                 f"{self.schema.type} has no {self.operation!r} operation; "
-                f"operations: {_allowed(self.schema.operations)}"
+                + allowed_list(self.schema.operations, label="operations")
             )
             return False
         return True
@@ -81,8 +115,8 @@ class _Checker:
         q = self.query
         if self.operation == "search" and self.schema.type not in searchable_types():
             self.add(
-                f"{self.schema.type} is not searchable; searchable types: "
-                f"{_allowed(searchable_types())}"
+                f"{self.schema.type} is not searchable; "
+                + allowed_list(searchable_types(), label="searchable types")
             )
         if q.conditions is None:
             return
@@ -100,14 +134,16 @@ class _Checker:
         q = self.query
         if q.filters and self.accepts("filter", "filters"):
             for f in q.filters:
-                self.check_filter(f.field, f.op, f"filter {f.field} {f.op}")
+                if self.check_filter(f.field, f.op, f"filter {f.field} {f.op}"):
+                    self.check_hash(f)
         if self.operation == "list" and self.schema.required_filters:
             present = {f.field for f in q.filters}
             missing = self.schema.required_filters - present
             if missing:
                 self.add(
                     f"{self.schema.type} list requires the filters "
-                    f"{_allowed(self.schema.required_filters)}; missing: {_allowed(missing)}"
+                    f"{', '.join(sorted(self.schema.required_filters))}; missing: "
+                    f"{', '.join(sorted(missing))}"
                 )
 
     def check_sort(self) -> None:
@@ -116,8 +152,8 @@ class _Checker:
             return
         if self.operation not in self.schema.sortable:
             self.add(
-                f"{self.schema.type} {self.operation} does not accept sort; operations "
-                f"that do: {_allowed(self.schema.sortable)}"
+                f"{self.schema.type} {self.operation} does not accept sort; "
+                + allowed_list(self.schema.sortable, label="operations that do")
             )
             return
         # No per-field list of sortable attributes exists in the docs: accept any known one.
@@ -125,19 +161,36 @@ class _Checker:
         for key in q.sorting:
             name = key.lstrip("-")
             if name not in known:
-                self.add(f"sort: {_unknown('attribute', name, known)}")
+                self.add(f"sort: {unknown_choice('attribute', name, known)}")
 
     def check_includes(self) -> None:
         q = self.query
         if not q.includes:
             return
         allowed = self.schema.includes_for(self.operation)
-        if not allowed:
-            self.add(f"{self.schema.type} {self.operation} accepts no includes")
-            return
         for path in q.includes:
             if path not in allowed:
-                self.add(f"include: {_unknown('include path', path, allowed)}")
+                self.add(f"include: {self._include_problem(path, allowed)}")
+
+    def _include_problem(self, path: str, allowed: tuple[str, ...]) -> str:
+        # Booqable's list includes are often a subset of get's (orders list cannot include
+        # lines): say where the path is allowed instead of calling it unknown.
+        elsewhere = [
+            op
+            for op in _READ_OPERATIONS
+            if op != self.operation and path in self.schema.includes_for(op)
+        ]
+        here = f"{self.schema.type} {self.operation}"
+        if elsewhere:
+            ops = " and ".join(f"{op}()" for op in elsewhere)
+            return (
+                f"{path!r} is not allowed on {self.operation} "
+                f"({_allowed(allowed) if allowed else 'it accepts no includes'}); "
+                f"{ops} {'allows' if len(elsewhere) == 1 else 'allow'} it"
+            )
+        if not allowed:
+            return f"{here} accepts no includes (got {path!r})"
+        return unknown_choice("include path", path, allowed)
 
     def check_fieldsets(self) -> None:
         q = self.query
@@ -160,7 +213,7 @@ class _Checker:
             known.update(target.relationships)
         for name in names:
             if name not in known:
-                self.add(f"{what}[{type_name}]: " + _unknown("attribute", name, known))
+                self.add(f"{what}[{type_name}]: " + unknown_choice("attribute", name, known))
 
     def check_stats(self) -> None:
         q = self.query
@@ -170,13 +223,12 @@ class _Checker:
         for field, aggs in q.stat_requests:
             allowed = self.schema.stats.get(field)
             if allowed is None:
-                self.add(f"stats: {_unknown('stats field', field, self.schema.stats)}")
+                self.add(f"stats: {unknown_choice('stats field', field, self.schema.stats)}")
                 continue
             for agg in aggs:
                 if agg not in allowed:
                     self.add(
-                        f"stats[{field}]: aggregation {agg!r} is not available; "
-                        f"allowed: {_allowed(allowed)}"
+                        f"stats[{field}]: aggregation {agg!r} is not available; {_allowed(allowed)}"
                     )
 
     def check_page(self) -> None:

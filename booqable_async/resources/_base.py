@@ -10,6 +10,7 @@ ShortageError`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypedDict, TypeVar, cast
 
@@ -26,15 +27,23 @@ from booqable_async.jsonapi import (
     is_nested_document,
     update_document,
 )
-from booqable_async.pagination import DeferredPage, Page, Paginator, ResumePoint
+from booqable_async.pagination import (
+    ChangeFeed,
+    DeferredPage,
+    Page,
+    Paginator,
+    ResumePoint,
+    changes_since,
+)
 from booqable_async.protocol import NOTHING
 from booqable_async.query import Query
-from booqable_async.schema import ResourceSchema, get_schema
+from booqable_async.schema import ResourceSchema, allowed_list, did_you_mean, get_schema
 
 if TYPE_CHECKING:
     from booqable_async.session import ApiResponse, Session
 
 __all__ = [
+    "ChangeOptions",
     "Facade",
     "Fields",
     "Include",
@@ -69,6 +78,25 @@ class ListOptions(TypedDict, total=False):
 
 
 _LIST_OPTIONS = frozenset(ListOptions.__optional_keys__)
+
+
+class ChangeOptions(TypedDict, total=False):
+    """Settings ``changes_since()`` accepts (see ``booqable_async.pagination.changes_since``).
+
+    Attributes:
+        overlap: Look-back under ``since`` for clock skew and late commits (default 5 min).
+        resume_from: Continue a feed that failed (``PaginationError.resume_point``).
+        on_page: ``on_page(page_number, records_so_far, None)`` as each page arrives.
+    """
+
+    overlap: dt.timedelta
+    resume_from: ResumePoint
+    on_page: Callable[[int, int, int | None], object]
+
+
+_CHANGE_OPTIONS = frozenset(ChangeOptions.__optional_keys__)
+#: The change timestamp ``changes_since`` pages on (Booqable's ``updated_at`` filter).
+_CHANGED_AT = "updated_at"
 #: Distinct read options remembered per facade (cleared when full).
 _PARAMS_CACHE_SIZE = 64
 
@@ -260,12 +288,7 @@ class Facade(Generic[M]):
         options: Mapping[str, Any],
         fetch: Callable[[Query], Any],
     ) -> Paginator[M]:
-        unknown = set(options) - _LIST_OPTIONS
-        if unknown:
-            raise UsageError(
-                f"unknown paginator option(s) {', '.join(sorted(unknown))}; "
-                f"allowed: {', '.join(sorted(_LIST_OPTIONS))}"
-            )
+        _check_options(options, _LIST_OPTIONS, "paginator")
         return Paginator(fetch, query, **options)
 
     def _page(self, doc: Document) -> Page[M]:
@@ -273,8 +296,7 @@ class Facade(Generic[M]):
 
     # -- operations ---------------------------------------------------------------------
 
-    def _list(self, query: Query | None, options: Mapping[str, Any]) -> Paginator[M]:
-        query = self._query(query, "list")
+    def _list_fetch(self) -> Callable[[Query], Any]:
         path = (self.jsonapi_type,)
 
         async def fetch(page_query: Query) -> DeferredPage[M]:
@@ -287,7 +309,33 @@ class Facade(Generic[M]):
                 lambda: self._page(decode_response(response, self._registry, self.jsonapi_type))
             )
 
-        return self._paginator(query, options, fetch)
+        return fetch
+
+    def _list(self, query: Query | None, options: Mapping[str, Any]) -> Paginator[M]:
+        query = self._query(query, "list")
+        return self._paginator(query, options, self._list_fetch())
+
+    def _changes_since(
+        self, since: dt.datetime, query: Query | None, options: Mapping[str, Any]
+    ) -> ChangeFeed[M]:
+        _check_options(options, _CHANGE_OPTIONS, "changes_since")
+        if query is not None and not isinstance(query, Query):
+            raise UsageError(f"query must be a Query, got {type(query).__name__}")
+        # The feed checks its own arguments first (an aware since, no sort of the caller's).
+        feed: ChangeFeed[M] = changes_since(self._list_fetch(), query, since, **options)
+        query = query or Query()
+        # Then everything it will send, as one list query: the caller's filters, includes
+        # and fields with the feed's filter, sort and page size.
+        self._query(query.filter(_CHANGED_AT, "gte", since).sort(_CHANGED_AT, "id"), "list")
+        fieldsets = dict(query.fieldsets)
+        for type_name in (self.jsonapi_type, *self.schema.concrete_types()):
+            names = fieldsets.get(type_name)
+            if names is not None and _CHANGED_AT not in names:
+                raise UsageError(
+                    f"changes_since reads {_CHANGED_AT} from every record: add it to "
+                    f"fields({type_name}=[...])"
+                )
+        return feed
 
     def _search(self, query: Query | None, options: Mapping[str, Any]) -> Paginator[M]:
         query = self._query(query, "search")
@@ -449,6 +497,15 @@ class Facade(Generic[M]):
         doc = await self._request("DELETE", (self.jsonapi_type, _check_id(id)))
         # Booqable answers 200 with the (archived) record; tolerate an empty answer.
         return None if doc.data is None else self._one(doc)
+
+
+def _check_options(options: Mapping[str, Any], allowed: frozenset[str], what: str) -> None:
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise UsageError(
+            f"unknown {what} option(s) {', '.join(map(repr, unknown))}; "
+            f"{did_you_mean(unknown[0], allowed)}({allowed_list(allowed)})"
+        )
 
 
 def _fieldsets_key(value: Fields, what: str) -> tuple[tuple[str, tuple[str, ...]], ...]:

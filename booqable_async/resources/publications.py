@@ -13,12 +13,21 @@ from booqable_async.models.publications import Publication
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from typing_extensions import Unpack
 
     from booqable_async.models.publications import PublicationCreate
-    from booqable_async.pagination import Paginator
+    from booqable_async.pagination import ChangeFeed, Paginator
     from booqable_async.query import Query
-    from booqable_async.resources._base import Fields, Include, ListOptions, Nested, Related
+    from booqable_async.resources._base import (
+        ChangeOptions,
+        Fields,
+        Include,
+        ListOptions,
+        Nested,
+        Related,
+    )
 
 __all__ = ["PublicationsFacade"]
 
@@ -55,6 +64,32 @@ class PublicationsFacade(Facade[Publication]):
                 page size over 100...).
         """
         return self._list(query, options)
+
+    def changes_since(
+        self, since: datetime, query: Query | None = None, **options: Unpack[ChangeOptions]
+    ) -> ChangeFeed[Publication]:
+        """The publications changed since ``since``, oldest change first.
+
+        Keyset paging on ``updated_at`` (``filter[updated_at][gte]``, ``sort=updated_at,id``): a
+        record updated during the pull comes again later, none is skipped. Nothing is sent until you
+        iterate. Persist ``feed.high_water_mark`` afterwards and pass it as ``since`` next time.
+
+        Args:
+            since: The high-water mark persisted last time (an aware datetime).
+            query: Extra filters, includes and fields (not its own sort, page number or
+                ``updated_at`` filter); checked against the ``publications`` schema before any
+                request.
+            **options: ``overlap`` (look-back under ``since``, default 5 minutes), ``resume_from``,
+                ``on_page``.
+
+        Returns:
+            A change feed: ``async for`` over it, then read ``high_water_mark``.
+
+        Raises:
+            UsageError: Before any request: a naive ``since``, a query that does not fit the schema
+                or sets what the feed sets itself.
+        """
+        return self._changes_since(since, query, options)
 
     async def create(
         self,

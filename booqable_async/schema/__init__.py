@@ -7,7 +7,6 @@ read once on first use; each resource's schema is built on first use too.
 
 from __future__ import annotations
 
-import difflib
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -15,6 +14,12 @@ from typing import Any
 import orjson
 
 from booqable_async.errors import UsageError
+from booqable_async.schema._choices import (
+    allowed_list,
+    closest,
+    did_you_mean,
+    unknown_choice,
+)
 from booqable_async.schema._types import (
     AGGREGATIONS,
     OPERATIONS,
@@ -33,11 +38,15 @@ __all__ = [
     "Endpoint",
     "RelationshipSpec",
     "ResourceSchema",
+    "allowed_list",
+    "closest",
+    "did_you_mean",
     "filter_operators_for_type",
     "get_schema",
     "has_schema",
     "resource_types",
     "searchable_types",
+    "unknown_choice",
 ]
 
 
@@ -83,9 +92,11 @@ def get_schema(type_name: str) -> ResourceSchema:
             close matches.
     """
     if not has_schema(type_name):
-        close = difflib.get_close_matches(str(type_name), resource_types(), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise UsageError(f"unknown Booqable resource type {type_name!r}{hint}")
+        raise UsageError(
+            unknown_choice(
+                "Booqable resource type", str(type_name), resource_types(), label="types"
+            )
+        )
     return _build(type_name)
 
 

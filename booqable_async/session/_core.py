@@ -14,6 +14,7 @@ import functools
 import logging
 import os
 import re
+import socket
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -27,6 +28,7 @@ from booqable_async.errors import (
     SENSITIVE_QUERY_KEYS,
     ApiError,
     BooqableError,
+    ConnectError,
     TransportError,
     UsageError,
     redact_repr,
@@ -494,9 +496,13 @@ class Session:
         started = clock()
         call = _Call(self, built, template, parse)
         on_retry = call.on_retry if self._hooks.on_retry else None
-        response, payload, attempts = await policy.run(
-            verb, call.attempt, sleep=self._sleep, on_retry=on_retry, logger=self._logger
-        )
+        try:
+            response, payload, attempts = await policy.run(
+                verb, call.attempt, sleep=self._sleep, on_retry=on_retry, logger=self._logger
+            )
+        except TransportError as exc:
+            exc.record_attempts(call.attempts, clock() - started, self._transport_hint(exc))
+            raise
         return ApiResponse(
             status=response.status,
             headers=response.headers,
@@ -512,11 +518,35 @@ class Session:
             else functools.partial(decipher_response, response, method=verb, url=built.url),
         )
 
+    def _transport_hint(self, error: TransportError) -> str:
+        # The transports know nothing of Booqable; the session knows the base URL came
+        # from a company slug, so a name that does not resolve points at the slug.
+        if self._company is None or not isinstance(error, ConnectError):
+            return ""
+        if not _name_not_resolved(error):
+            return ""
+        return (
+            f"no host {self._company}.booqable.com: is {self._company!r} your company slug? "
+            f"It is the SLUG in https://SLUG.booqable.com (company= or {ENV_COMPANY})"
+        )
+
+
+def _name_not_resolved(error: BaseException) -> bool:
+    """True when a DNS lookup failure (``socket.gaierror``) caused ``error``."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, socket.gaierror):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
 
 class _Call:
     """The attempts of one request (kept off Session so concurrent calls share nothing)."""
 
-    __slots__ = ("_parse", "_request", "_session", "_template", "rate_limit")
+    __slots__ = ("_parse", "_request", "_session", "_template", "attempts", "rate_limit")
 
     def __init__(self, session: Session, request: HttpRequest, template: str, parse: bool) -> None:
         self._session = session
@@ -524,6 +554,7 @@ class _Call:
         self._template = template
         self._parse = parse
         self.rate_limit: RateLimit | None = None
+        self.attempts = 0
 
     async def on_retry(self, decision: RetryDecision, error: BaseException, attempt: int) -> None:
         session = self._session
@@ -545,6 +576,7 @@ class _Call:
         )
 
     async def attempt(self, number: int) -> tuple[HttpResponse, Any, int]:
+        self.attempts = number
         session = self._session
         request = await session._auth.apply(self._request, session._context)
         logger = session._logger

@@ -36,6 +36,7 @@ from booqable_async.transport import Headers, HttpRequest, HttpResponse
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from booqable_async.client import BooqableClient
     from booqable_async.testing._aiohttp import ServedFake
     from booqable_async.testing._seed import DemoSummary
     from booqable_async.testing._transport import FakeTransport
@@ -137,8 +138,8 @@ class FakeBooqable:
 
         fake = FakeBooqable()
         fake.add("customers", name="Jane")
-        async with fake.transport() as transport:
-            ...  # BooqableClient(base_url=fake.base_url, token=fake.token, transport=transport)
+        async with fake.client() as client:  # a BooqableClient bound to the fake
+            customers = await client.customers.list().collect()
     """
 
     def __init__(
@@ -497,6 +498,31 @@ class FakeBooqable:
         from booqable_async.testing._transport import FakeTransport
 
         return FakeTransport(self)
+
+    def client(self, **options: Any) -> BooqableClient:
+        """Return a :class:`~booqable_async.BooqableClient` talking to this fake in process.
+
+        The client is ready to use: its base URL is :attr:`base_url`, its token
+        :attr:`token` (the one this fake accepts) and its transport a fresh
+        :meth:`transport` (no sockets, bound to no event loop). Close it as any client
+        (``async with fake.client() as client:``).
+
+        Args:
+            **options: Any other :class:`~booqable_async.BooqableClient` argument
+                (``retry=``, ``max_concurrency=``, ``hooks=``, ``registry=``...);
+                ``token=``/``auth=`` replace the fake's token (to rehearse a 401).
+
+        Returns:
+            A new client; every call returns another one (they share this fake's data).
+        """
+        from booqable_async.client import BooqableClient
+
+        settings: dict[str, Any] = {"base_url": self.base_url, **options}
+        if "auth" not in settings:
+            settings.setdefault("token", self.token)
+        if "transport" not in settings:
+            settings["transport"] = self.transport()
+        return BooqableClient(**settings)
 
     def app(self) -> web.Application:
         """Return an ``aiohttp.web.Application`` serving this fake."""

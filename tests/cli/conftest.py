@@ -22,6 +22,8 @@ from booqable_async.testing import FakeBooqable
 
 #: The demo company the served fakes hold (small: the suite stays fast).
 DEMO = {"seed": 5, "orders": 120, "customers": 30, "product_groups": 4}
+#: Credentials in the environment of in-process runs wired to a fake by a factory.
+FACTORY_CREDENTIALS = {"BOOQABLE_BASE_URL": "http://fake.invalid/api/4", "BOOQABLE_API_KEY": "t"}
 #: Longest any one subprocess may take; a hang fails the test instead of the suite.
 LIMIT = 60.0
 
@@ -167,11 +169,17 @@ def run_main(
     env: Mapping[str, str] | None = None,
     factory: Any = None,
 ) -> Result:
-    """Run the command in this process (covered by coverage) and capture its output."""
+    """Run the command in this process (covered by coverage) and capture its output.
+
+    With a ``factory`` (the fake behind it) and no ``env``, the environment carries
+    credentials, as a real run against a server would: the factory ignores them.
+    """
     out, err = io.StringIO(), io.StringIO()
+    if env is None:
+        env = clean_env(**(FACTORY_CREDENTIALS if factory is not None else {}))
     code = cli_main(
         list(argv),
-        environ=clean_env() if env is None else env,
+        environ=env,
         stdout=out,
         stderr=err,
         backend_factory=factory,

@@ -145,8 +145,12 @@ def test_stats(served: Served) -> None:
             "filter number: 'ten' is not an integer",
         ),
         (["pull", "orders", "--where", "stauts=new"], "unknown filter field 'stauts'"),
-        (["pull", "ordres"], "unknown Booqable resource type 'ordres'; did you mean orders?"),
-        (["pull", "orders", "--include", "lines"], "include"),
+        (["pull", "ordres"], "unknown Booqable resource type 'ordres'; did you mean 'orders'?"),
+        (
+            ["pull", "orders", "--include", "lines"],
+            "'lines' is not allowed on list (allowed: coupon, customer, properties, "
+            "start_location, stop_location); get() allows it",
+        ),
         (["pull", "orders", "--page-size", "500"], "over 100"),
         (["stats", "orders", "--stat", "number=sum"], "stats"),
     ],
@@ -202,11 +206,26 @@ def test_server_errors_are_retried_then_reported(tmp_path: Path) -> None:
         lines = failed.stderr.strip().splitlines()
         assert lines[0].startswith("booqable: error: HTTP 500 for GET http://127.0.0.1:")
         assert "stopped by an error after 50 of 120 orders" in lines[1]
+        assert f"they are in {out}.partial (a valid json document)" in lines[1]
         assert "--resume-file" in lines[2]
-        # The partial file is a valid JSON array of the first page.
-        assert len(read_records(out, "json")) == 50
+        # The partial file is a valid JSON array of the first page; the output is not made.
+        assert len(read_records(tmp_path / "broken.json.partial", "json")) == 50
+        assert not out.exists()
     finally:
         broken.stop()
+
+
+def test_no_credentials_is_an_error_not_the_demo_company(tmp_path: Path) -> None:
+    # A cron job whose environment lost BOOQABLE_* used to pull 2,000 fake orders, exit 0.
+    out = tmp_path / "demo" / "orders.jsonl"
+    refused = run_cli("pull", "orders", "--out", str(out), env=clean_env())
+    assert refused.returncode == 2
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("booqable: error: no credentials")
+    for name in ("BOOQABLE_COMPANY", "BOOQABLE_API_KEY", "--demo"):
+        assert name in lines[0]
+    assert not out.parent.exists()  # nothing was written, not even the directory
 
 
 def test_demo_runs_in_process_and_says_so_in_one_line(tmp_path: Path) -> None:
@@ -214,6 +233,7 @@ def test_demo_runs_in_process_and_says_so_in_one_line(tmp_path: Path) -> None:
     result = run_cli(
         "pull",
         "orders",
+        "--demo",
         "--demo-orders",
         "60",
         "--include",
@@ -227,8 +247,7 @@ def test_demo_runs_in_process_and_says_so_in_one_line(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     notes = result.stderr.strip().splitlines()
     assert len(notes) == 2
-    assert notes[0].startswith("booqable: no credentials")
-    assert "embedded demo company" in notes[0]
+    assert notes[0].startswith("booqable: --demo: using the embedded demo company")
     assert "grand_total_in_cents sum:" in notes[1]
     assert len(read_records(out, "jsonl")) == 60
     forced = run_cli(

@@ -1,4 +1,5 @@
-"""Ctrl-C (and SIGTERM) mid-pull: a valid partial file, then a resume with no gaps or duplicates."""
+"""Ctrl-C, SIGTERM and kill -9 mid-pull: the output is untouched, the partial file is valid,
+and a resume completes it with no gap or duplicate."""
 
 from __future__ import annotations
 
@@ -31,9 +32,15 @@ def wait_for_lines(path: Path, count: int, process: subprocess.Popen[str]) -> No
     raise AssertionError(f"{path} never reached {count} lines")  # pragma: no cover
 
 
+#: What the output held before the interrupted pull: it must hold exactly this after it.
+PREVIOUS = b"the previous good export\n"
+
+
 def interrupted_pull(
     served: Served, out: Path, fmt: str, lines: int, sig: int
 ) -> subprocess.CompletedProcess[str]:
+    """Start a pull into ``out`` (which holds :data:`PREVIOUS`), signal it mid-way."""
+    out.write_bytes(PREVIOUS)
     args = [
         booqable_exe(),
         "pull",
@@ -51,9 +58,9 @@ def interrupted_pull(
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=served.env()
     )
     try:
-        # Requests 1 and 2 are fast, the third (page 3) is slow: the file then holds
-        # exactly two pages while the pull waits.
-        wait_for_lines(out, lines, process)
+        # Requests 1 and 2 are fast, the third (page 3) is slow: the partial file then
+        # holds exactly two pages while the pull waits.
+        wait_for_lines(partial_of(out), lines, process)
         process.send_signal(sig)
         stdout, stderr = process.communicate(timeout=LIMIT)
     finally:
@@ -61,6 +68,10 @@ def interrupted_pull(
             process.kill()
             process.wait()
     return subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
+
+
+def partial_of(out: Path) -> Path:
+    return out.with_name(out.name + ".partial")
 
 
 def resume_args(stderr: str, option: str) -> list[str]:
@@ -76,10 +87,12 @@ def test_ctrl_c_leaves_a_valid_json_array_and_the_resume_file_completes_it(tmp_p
         out = tmp_path / "orders.json"
         stopped = interrupted_pull(served, out, "json", 20, signal.SIGINT)
         assert stopped.returncode == 130, stopped.stderr
-        partial = json.loads(out.read_text())  # valid JSON: the array was closed
+        assert out.read_bytes() == PREVIOUS
+        partial = json.loads(partial_of(out).read_text())  # valid JSON: the array was closed
         assert [r["id"] for r in partial] == ORDER_IDS[:20]
         assert "interrupted after 20 of 120 orders" in stopped.stderr
-        assert "valid json document" in stopped.stderr
+        assert f"they are in {out}.partial (a valid json document)" in stopped.stderr
+        assert f"{out} is untouched until the pull completes" in stopped.stderr
         args = resume_args(stopped.stderr, "--resume-file")
         assert (tmp_path / "orders.json.resume.json").exists()
 
@@ -90,6 +103,7 @@ def test_ctrl_c_leaves_a_valid_json_array_and_the_resume_file_completes_it(tmp_p
         assert "pulled 100 orders" in resumed.stderr
         assert "120 in the file" in resumed.stderr
         assert not (tmp_path / "orders.json.resume.json").exists()
+        assert not partial_of(out).exists()
     finally:
         served.stop()
 
@@ -100,7 +114,8 @@ def test_sigterm_on_csv_and_resume_by_token(tmp_path: Path) -> None:
         out = tmp_path / "orders.csv"
         stopped = interrupted_pull(served, out, "csv", 21, signal.SIGTERM)  # header + 20
         assert stopped.returncode == 143, stopped.stderr
-        rows = list(csv.DictReader(io.StringIO(out.read_text())))
+        assert out.read_bytes() == PREVIOUS
+        rows = list(csv.DictReader(io.StringIO(partial_of(out).read_text())))
         assert [r["id"] for r in rows] == ORDER_IDS[:20]
         token = next(
             line.split("--resume ", 1)[1]
@@ -124,5 +139,41 @@ def test_sigterm_on_csv_and_resume_by_token(tmp_path: Path) -> None:
         rows = list(csv.DictReader(io.StringIO(out.read_text())))
         assert [r["id"] for r in rows] == ORDER_IDS
         assert out.read_text().count("id,amount_in_cents") == 1  # one header
+    finally:
+        served.stop()
+
+
+def test_kill_9_mid_pull_leaves_the_output_untouched_and_the_partial_resumable(
+    tmp_path: Path,
+) -> None:
+    served = serve("--faults", "delay=30@3")
+    try:
+        out = tmp_path / "orders.jsonl"
+        killed = interrupted_pull(served, out, "jsonl", 20, signal.SIGKILL)
+        assert killed.returncode == -signal.SIGKILL
+        assert killed.stderr == ""  # no chance to say anything
+        assert out.read_bytes() == PREVIOUS
+        lines = partial_of(out).read_text().splitlines()
+        assert [json.loads(line)["id"] for line in lines] == ORDER_IDS[:20]
+        resume_file = tmp_path / "orders.jsonl.resume.json"
+        # Saved when page 2 arrived, before its records were written: one page behind.
+        assert json.loads(resume_file.read_text())["point"]["items_yielded"] == 10
+
+        resumed = run_cli(
+            "pull",
+            "orders",
+            "--out",
+            str(out),
+            "--page-size",
+            "10",
+            "--resume-file",
+            str(resume_file),
+            env=served.env(),
+        )
+        assert resumed.returncode == 0, resumed.stderr
+        ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+        assert ids == ORDER_IDS  # the page after the checkpoint was cut and fetched again
+        assert not partial_of(out).exists()
+        assert not resume_file.exists()
     finally:
         served.stop()

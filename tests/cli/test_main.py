@@ -18,6 +18,8 @@ import pytest
 import booqable_async.cli
 from booqable_async import BooqableClient
 from booqable_async.cli._connect import Backend, Connection
+from booqable_async.errors import UsageError
+from booqable_async.query import Query
 from booqable_async.retry import RetryPolicy
 from booqable_async.testing import FakeBooqable
 from tests.cli.conftest import clean_env, fake_factory, run_main
@@ -43,7 +45,7 @@ def ids_in(path: Path, fmt: str = "jsonl") -> list[str]:
 def test_pull_from_the_embedded_demo(tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"o.{fmt}"
     result = run_main(
-        ["pull", "orders", "--demo-orders", "30", "--out", str(out), "--page-size", "7"]
+        ["pull", "orders", "--demo", "--demo-orders", "30", "--out", str(out), "--page-size", "7"]
     )
     assert result.code == 0, result.err
     assert ids_in(out, fmt) == [o["id"] for o in FakeBooqable.demo(orders=30).all("orders")]
@@ -174,35 +176,40 @@ def test_resume_state_for_another_pull_is_refused(tmp_path: Path) -> None:
     )
     assert query.code == 2
     assert "different query" in query.err
-    # The file was changed since: resuming into it would corrupt it.
-    out.write_text("")
+    # The partial file was changed since: resuming into it would corrupt it.
+    partial = Path(f"{out}.partial")
+    partial.write_text("")
     changed = run_main(
         ["pull", "orders", "--resume", token, "--out", str(out)], factory=fake_factory(fake)
     )
     assert changed.code == 2
     assert "it was changed since" in changed.err
-    out.unlink()
+    partial.unlink()
     gone = run_main(
         ["pull", "orders", "--resume", token, "--out", str(out)], factory=fake_factory(fake)
     )
     assert gone.code == 2
-    assert "the file is gone" in gone.err
+    assert f"the interrupted pull's '{partial}' is gone" in gone.err
+    assert not out.exists()
 
 
 def test_failure_mid_pull_then_resume(tmp_path: Path) -> None:
     fake = small_demo(faults="500@3")
     out = tmp_path / "o.json"
+    out.write_text("[]\n")  # the previous export
     argv = ["pull", "orders", "--out", str(out), "--page-size", "10", "--concurrency", "1"]
     failed = run_main(argv, factory=fake_factory(fake, retry=RetryPolicy.never()))
     assert failed.code == 1
     lines = failed.err.strip().splitlines()
     assert lines[0].startswith("booqable: error: HTTP 500 for GET ")
     assert "stopped by an error after 20 of 30 orders" in lines[1]
-    assert ids_in(out, "json") == DEMO30_IDS[:20]
+    assert out.read_text() == "[]\n"
+    assert ids_in(Path(f"{out}.partial"), "json") == DEMO30_IDS[:20]
     command = shlex.split(lines[2].split("continue with: ", 1)[1])
     resumed = run_main(command[1:], factory=fake_factory(fake))
     assert resumed.code == 0, resumed.err
     assert ids_in(out, "json") == DEMO30_IDS
+    assert not Path(f"{out}.partial").exists()
 
 
 def test_failure_on_the_first_page_just_reports_it(tmp_path: Path) -> None:
@@ -214,14 +221,19 @@ def test_failure_on_the_first_page_just_reports_it(tmp_path: Path) -> None:
         client = BooqableClient(base_url=fake.base_url, token="wrong", transport=transport)
         return Backend(client, cleanup=(transport,))
 
+    out.write_text('{"id": "kept"}\n')  # a good export from yesterday
     result = run_main(["pull", "orders", "--out", str(out)], factory=wrong_token)
     assert result.code == 1
     lines = result.err.strip().splitlines()
     assert lines[0].startswith("booqable: error: HTTP 401")
     assert lines[0].endswith("(check the access token: BOOQABLE_API_KEY or --token)")
-    assert "stopped by an error after 0 of" not in result.err
+    # It used to truncate the file and call the empty result a valid document.
+    assert lines[1] == (
+        f"booqable: stopped by an error before any orders arrived; {out} is untouched."
+    )
     assert len(lines) == 2
-    assert not Path(f"{out}.resume.json").exists()
+    assert out.read_text() == '{"id": "kept"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.jsonl"]  # nothing left behind
     get = run_main(["get", "orders", "x"], factory=wrong_token)
     assert get.code == 1
     assert "HTTP 401" in get.err
@@ -250,10 +262,12 @@ def test_ctrl_c_in_process_then_resume(tmp_path: Path) -> None:
     # The third request is "delayed": the fake's sleep sends us SIGINT, as a user would.
     fake = small_demo(faults="delay=30@3", sleep=interrupting_sleep())
     out = tmp_path / "o.jsonl"
+    out.write_text("")
     argv = ["pull", "orders", "--out", str(out), "--page-size", "10", "--concurrency", "1"]
     stopped = run_main(argv, factory=fake_factory(fake))
     assert stopped.code == 130, stopped.err
-    assert ids_in(out) == DEMO30_IDS[:20]
+    assert out.read_text() == ""
+    assert ids_in(Path(f"{out}.partial")) == DEMO30_IDS[:20]
     assert "interrupted after 20 of 30 orders" in stopped.err
     command = shlex.split(stopped.err.split("continue with: ", 1)[1].splitlines()[0])
     resumed = run_main(command[1:], factory=fake_factory(fake))
@@ -335,7 +349,7 @@ def test_broken_pipe_is_quiet() -> None:
 
     code = main(
         ["stats", "orders", "--stat", "total=count"],
-        environ=clean_env(),
+        environ=clean_env(BOOQABLE_BASE_URL="http://fake.invalid/api/4", BOOQABLE_API_KEY="t"),
         stdout=out,
         stderr=err,
         backend_factory=fake_factory(fake),
@@ -352,3 +366,64 @@ def test_debug_prints_the_traceback() -> None:
     assert result.code == 1
     assert "Traceback (most recent call last)" in result.err
     assert result.err.strip().splitlines()[-1].startswith("booqable: error: HTTP 500")
+
+
+def test_an_unknown_operator_is_the_apis_usage_error_before_any_request() -> None:
+    # It used to be sent as a hash filter, filter[number][greater]=5, and fail as HTTP 400.
+    fake = small_demo()
+    result = run_main(
+        ["pull", "orders", "--filter", "number[greater]=5"], factory=fake_factory(fake)
+    )
+    assert result.code == 2
+    with pytest.raises(UsageError) as api:
+        Query().filter("number", "greater", 5)
+    assert result.err == f"booqable: error: {api.value}\n"
+    assert "did you mean 'gt'" in result.err
+    assert len(fake.requests) == 0
+    # The same holds for stats, and a dict where no hash filter exists is refused too.
+    stats = run_main(
+        ["stats", "orders", "--stat", "total=count", "--filter", "number[greater]=5"],
+        factory=fake_factory(fake),
+    )
+    assert stats.code == 2
+    assert "did you mean 'gt'" in stats.err
+    assert len(fake.requests) == 0
+
+
+def client_factory(fake: FakeBooqable, **options: Any) -> Any:
+    async def factory(connection: Connection, stderr: Any) -> Backend:
+        return Backend(fake.client(**options))
+
+    return factory
+
+
+@pytest.mark.parametrize(
+    ("faults", "left_behind"),
+    [
+        (None, []),  # auth: the token is refused (401)
+        ("500@1", []),  # the first page fails
+        ("500@3", ["o.csv.partial", "o.csv.resume.json"]),  # mid-pull
+        ("reset_after@2", ["o.csv.partial", "o.csv.resume.json"]),  # the connection drops
+    ],
+)
+def test_no_failure_changes_an_existing_output(
+    tmp_path: Path, faults: str, left_behind: list[str]
+) -> None:
+    fake = small_demo(faults=faults)
+    out = tmp_path / "o.csv"
+    out.write_bytes(b"id\r\nyesterday\r\n")
+    out.chmod(0o640)
+    argv = ["pull", "orders", "--out", str(out), "--page-size", "10", "--concurrency", "1"]
+    token = fake.token if faults else "wrong"
+    failed = run_main(argv, factory=client_factory(fake, token=token, retry=RetryPolicy.never()))
+    assert failed.code == 1, failed.err
+    assert out.read_bytes() == b"id\r\nyesterday\r\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["o.csv", *left_behind])
+    # The next good run replaces it whole (keeping its permission bits).
+    done = run_main(argv, factory=fake_factory(fake))
+    assert done.code == 0, done.err
+    assert ids_in(out, "csv") == DEMO30_IDS
+    assert out.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.csv"]
+    if left_behind:  # the fresh run said it replaced the earlier run's partial file
+        assert f"the unfinished {out}.partial of an earlier pull is replaced" in done.err

@@ -8,6 +8,7 @@ import runpy
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
 
 from booqable_async import cli
@@ -15,7 +16,7 @@ from booqable_async.cli._args import build_parser, command_index, glue_dash_valu
 from booqable_async.cli._commands import describe_stats
 from booqable_async.cli._connect import Connection, resolve_connection
 from booqable_async.cli._errors import EXIT_FAILURE, EXIT_USAGE, describe, exit_code, one_line
-from booqable_async.cli._progress import PullProgress, RateColumn
+from booqable_async.cli._progress import PullProgress
 from booqable_async.cli._pull import (
     PullOptions,
     PullStopped,
@@ -59,7 +60,7 @@ def test_describe_and_exit_codes() -> None:
     assert "lack the permission" in describe(Forbidden(403))
     assert "lower --concurrency" in describe(RateLimited(retry_after=3))
     assert describe(NotFound(404)) == "HTTP 404"
-    wrapped = PaginationError("stopped", cause=Unauthorized(401))
+    wrapped = PaginationError("stopped", resume_point=ResumePoint(1, 25), cause=Unauthorized(401))
     assert describe(wrapped) == "stopped (check the access token: BOOQABLE_API_KEY or --token)"
     missing = FileNotFoundError(2, "No such file or directory", "/x/y")
     assert describe(missing) == "cannot access /x/y: No such file or directory"
@@ -90,9 +91,15 @@ def test_connection_resolution() -> None:
     )
     from_env_url = resolve_connection({}, {**env, "BOOQABLE_BASE_URL": "http://e/api/4"})
     assert (from_env_url.company, from_env_url.base_url) == (None, "http://e/api/4")
-    demo = resolve_connection({"demo_orders": 0, "demo_seed": 3}, {})
+    with pytest.raises(UsageError) as nothing:
+        resolve_connection({"demo_orders": 0, "demo_seed": 3}, {})
+    assert str(nothing.value) == (
+        "no credentials: set BOOQABLE_COMPANY and BOOQABLE_API_KEY (or pass --company and "
+        "--token), or pass --demo for the embedded demo company"
+    )
+    demo = resolve_connection({"demo": True, "demo_orders": 0, "demo_seed": 3}, {})
     assert demo.demo
-    assert demo.reason.startswith("no credentials")
+    assert demo.reason == "--demo"
     assert (demo.demo_orders, demo.demo_seed) == (0, 3)
     assert repr(demo) == "Connection('demo')"
     forced = resolve_connection({"demo": True}, env)
@@ -181,6 +188,11 @@ def test_resume_command_drops_secrets_and_old_resume_options() -> None:
         "booqable: interrupted after 10 orders; stdout holds them as a valid jsonl document."
     )
     assert lines[-1].startswith("booqable: (--token is left out above")
+    empty = attrs.evolve(STATE, point=attrs.evolve(STATE.point, items_yielded=0))
+    assert describe_stop(PullStopped(empty, 0, None), options, argv) == [
+        "booqable: interrupted before any orders arrived; stdout holds an empty, valid jsonl "
+        "document."
+    ]
 
 
 def test_format_stat_and_describe_stats() -> None:
@@ -204,24 +216,12 @@ def test_progress_bar_draws_when_enabled() -> None:
     bar.stop()
     assert bar.pages == 2
     assert "pulling orders" in stream.getvalue()
-    assert "40/40" in stream.getvalue()
+    assert "40/40 records" in stream.getvalue()
     quiet = PullProgress("orders", io.StringIO())
     assert quiet.enabled is False  # not a terminal
     quiet.start()
     quiet.page(1, 1, None)
     quiet.stop()
-
-
-def test_rate_column_renders_unknown_and_known_speeds() -> None:
-    from rich.progress import Progress
-
-    progress = Progress()
-    task_id = progress.add_task("x", total=10)
-    task = progress.tasks[0]
-    assert RateColumn().render(task).plain == "? records/s"
-    progress.update(task_id, advance=5)
-    progress.update(task_id, advance=5)
-    assert RateColumn().render(progress.tasks[0]).plain.endswith("records/s")
 
 
 async def test_a_cancellation_that_is_no_interrupt_propagates(tmp_path: Path) -> None:

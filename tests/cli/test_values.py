@@ -21,6 +21,7 @@ from booqable_async.query import Query
 from booqable_async.schema import get_schema
 
 ORDERS = get_schema("orders")
+COUPONS = get_schema("coupons")
 UTC = dt.timezone.utc
 
 
@@ -110,12 +111,27 @@ def test_parse_filter_operators_and_hash_keys() -> None:
         dt.date(2024, 1, 1),
         dt.date(2024, 2, 1),
     )
-    # A bracketed word that is not an operator is a hash-filter key.
-    assert parse_filter("range[from]=2024", ORDERS) == ("range", "eq", "from", "2024")
+    # On a hash filter (coupons.range), a bracketed word that is no operator is a key.
+    assert parse_filter("range[from]=2024", COUPONS) == ("range", "eq", "from", "2024")
+    assert parse_filter("range[eq]=x", COUPONS) == ("range", "eq", None, "x")
     with pytest.raises(UsageError, match=r"--filter takes field\[operator\]=value"):
         parse_filter("number[gte]", ORDERS)
     with pytest.raises(UsageError, match="is not an integer"):
         parse_filter("number[gte]=ten", ORDERS)
+
+
+def test_a_bracketed_word_on_a_plain_field_is_an_operator_checked_like_the_api() -> None:
+    # It used to become a hash filter (filter[number][greater]=5) that only the server
+    # refused (HTTP 400); now it is the API's own operator check, word for word.
+    with pytest.raises(UsageError) as api:
+        Query().filter("number", "greater", 5)
+    with pytest.raises(UsageError) as cli:
+        parse_filter("number[greater]=5", ORDERS)
+    assert str(cli.value) == str(api.value)
+    assert "did you mean 'gt'" in str(cli.value)
+    # Hash filters keep their keys; an unknown field is left to the query's validation.
+    assert parse_filter("conditions[operator]=or", ORDERS) == ("conditions", "eq", "operator", "or")
+    assert parse_filter("bogus[gte]=1", ORDERS) == ("bogus", "gte", None, "1")
 
 
 def test_add_filters_builds_the_query_and_merges_hash_keys() -> None:
@@ -124,8 +140,8 @@ def test_add_filters_builds_the_query_and_merges_hash_keys() -> None:
         [
             parse_where("status=reserved", ORDERS),
             parse_filter("number[gte]=10", ORDERS),
-            parse_filter("range[from]=a", ORDERS),
-            parse_filter("range[till]=b", ORDERS),
+            parse_filter("range[from]=a", COUPONS),
+            parse_filter("range[till]=b", COUPONS),
         ],
     )
     assert query.to_params() == [

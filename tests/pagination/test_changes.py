@@ -218,3 +218,14 @@ def test_bad_resume_points() -> None:
         )
     with pytest.raises(UsageError, match="not an ISO 8601"):
         changes_since(Listing([]), None, T0, resume_from=ResumePoint(1, 10, cursor="soon"))
+
+
+async def test_a_usage_error_inside_surfaces_as_usage_error_not_resume_advice() -> None:
+    # A wrong call fails the same way on every retry: no PaginationError, no resume_from.
+    listing = Listing(records(30))
+    listing.fail[1] = UsageError("the fetch refused its query")
+    feed = changes_since(listing, Query().page(size=10), T0)
+    with pytest.raises(UsageError, match="the fetch refused its query") as info:
+        await feed.collect()
+    assert not isinstance(info.value, PaginationError)
+    assert "resume_from" not in str(info.value)

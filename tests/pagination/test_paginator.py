@@ -610,3 +610,12 @@ def test_repr_and_query() -> None:
     assert (
         repr(paginator) == "Paginator(Query(page[size]=10), concurrency=4, prefetch=8, total=None)"
     )
+
+
+@pytest.mark.parametrize("failing_page", [1, 3])
+async def test_a_usage_error_from_the_fetch_is_not_wrapped(failing_page: int) -> None:
+    listing = Listing(records(50))
+    listing.fail[failing_page] = UsageError("bad call")
+    with pytest.raises(UsageError, match="bad call") as info:
+        await Paginator(listing, q(), concurrency=2).collect()
+    assert not isinstance(info.value, PaginationError)

@@ -41,8 +41,12 @@ def test_a_rich_valid_orders_query_passes() -> None:
 def test_unknown_filter_field_suggests_and_lists() -> None:
     text = problems(Query().where(stauts="reserved"))
     assert "invalid query for orders list" in text
-    assert "unknown filter field 'stauts' (did you mean status" in text
-    assert "allowed: amount_in_cents" in text
+    # The best suggestion leads; the list of 54 filters is capped, not printed whole.
+    assert "unknown filter field 'stauts'; did you mean 'status' (or 'statuses', 'starts_at')?" in (
+        text
+    )
+    assert "(54 allowed; first 10: amount_in_cents, " in text
+    assert "tag_list" not in text
 
 
 def test_known_but_not_filterable_attribute() -> None:
@@ -75,7 +79,7 @@ def test_every_problem_is_listed_at_once() -> None:
     )
     text = problems(q)
     assert text.count("\n  - ") == 5
-    assert "include: unknown include path 'lines'" in text
+    assert "include: 'lines' is not allowed on list" in text
     assert "stats[total]: aggregation 'sum' is not available; allowed: count" in text
     assert "page size 101 is over the maximum of 100" in text
     assert "fields[orders]: unknown attribute 'bogus'" in text
@@ -92,7 +96,7 @@ def test_required_filters() -> None:
 def test_includes_depend_on_the_operation() -> None:
     q = Query().include("lines.item")
     q.validate(ORDERS, "get")
-    assert "unknown include path 'lines.item'" in problems(q)
+    assert "'lines.item' is not allowed on list" in problems(q)
     avail = get_schema("availabilities")
     required = Query().where(month=1, year=1, subject_id="x", subject_type="order")
     assert "accepts no includes" in problems(required.include("x"), avail)
@@ -170,3 +174,66 @@ def test_operation_without_documented_params_accepts_only_an_empty_query() -> No
     trees = get_schema("collection_trees")
     Query().validate(trees, "create")
     assert "does not accept filters" in problems(Query().where(a=1), trees, "create")
+
+
+def test_orders_list_cannot_include_lines_but_get_can() -> None:
+    # Booqable's list includes for orders are coupon, customer, properties and the
+    # locations; lines are only included by get (one order at a time).
+    text = problems(Query().include("lines"))
+    assert (
+        "include: 'lines' is not allowed on list (allowed: coupon, customer, properties, "
+        "start_location, stop_location); get() allows it"
+    ) in text
+    assert "unknown" not in text
+    Query().include("lines").validate(ORDERS, "get")
+    # A path no operation knows is unknown, with the closest allowed path first.
+    assert "unknown include path 'custmer'; did you mean 'customer'?" in problems(
+        Query().include("custmer")
+    )
+    # The other way round: product_groups list allows a path its get does not.
+    groups = get_schema("product_groups")
+    only_list = next(p for p in groups.includes_for("list") if p not in groups.includes_for("get"))
+    text = problems(Query().include(only_list), groups, "get")
+    assert f"'{only_list}' is not allowed on get" in text
+    assert "list() and search() allow it" in text
+
+
+def test_a_dict_on_a_field_that_is_no_hash_filter_takes_only_its_operators() -> None:
+    # filter[number][greater]=5 would reach Booqable and fail there (HTTP 400).
+    text = problems(Query().where(number={"greater": 5}))
+    assert (
+        "filter number: 'greater' in a dict value is no operator of orders.number (integer), "
+        "and only a hash filter takes other keys; did you mean filter('number', 'gt', value)?"
+    ) in text
+    text = problems(Query().where(number={"zz": 5}))
+    assert "use filter('number', operator, value); allowed: eq, gt, gte, lt, lte, not_eq" in text
+    # Keys that are the field's operators render exactly as filter() would: accepted.
+    Query().where(number={"gte": 5, "lt": 9}).validate(ORDERS)
+    # Real hash filters take any key: orders.conditions, coupons.range.
+    Query().where(conditions={"operator": "or"}).validate(ORDERS)
+    Query().where(range={"from": "2024-01-01"}).validate(get_schema("coupons"))
+
+
+def test_unknown_operator_leads_with_the_likely_one() -> None:
+    with pytest.raises(UsageError) as info:
+        Query().filter("number", "greater", 5)
+    assert str(info.value) == (
+        "unknown filter operator 'greater'; did you mean 'gt' (or 'gte')? (17 operators; "
+        "first 10: any_of, between, compare, eq, eql, gt, gte, lt, lte, match, ...)"
+    )
+    with pytest.raises(UsageError, match="did you mean 'prefix'"):
+        Query().filter("name", "starts_with", "Jo")
+
+
+def test_short_lists_are_shown_whole_and_long_ones_capped() -> None:
+    from booqable_async.schema import allowed_list, unknown_choice
+
+    assert allowed_list(["b", "a"]) == "allowed: a, b"
+    assert allowed_list([]) == "allowed: none"
+    names = [f"n{i:02}" for i in range(54)]
+    assert allowed_list(names) == (
+        "54 allowed; first 10: n00, n01, n02, n03, n04, n05, n06, n07, n08, n09, ..."
+    )
+    assert unknown_choice("thing", "zzz", ["a"]) == "unknown thing 'zzz' (allowed: a)"
+    text = unknown_choice("thing", "stops_at", [*names, "starts_at"], label="things")
+    assert text.startswith("unknown thing 'stops_at'; did you mean 'starts_at'? (55 things; ")

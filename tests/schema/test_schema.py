@@ -69,9 +69,11 @@ def test_readonly_after_create() -> None:
 
 
 def test_unknown_type_suggests() -> None:
-    with pytest.raises(UsageError, match="did you mean orders"):
+    with pytest.raises(UsageError, match=r"; did you mean 'orders'\? \(113 types; first 10: "):
         get_schema("order")
-    with pytest.raises(UsageError, match=r"unknown Booqable resource type 'zzzzzz'$"):
+    with pytest.raises(
+        UsageError, match=r"^unknown Booqable resource type 'zzzzzz' \(113 types; first 10: "
+    ):
         get_schema("zzzzzz")
 
 

@@ -5,12 +5,13 @@ Never run; it only has to type-check.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from typing_extensions import assert_type
 
 from booqable_async import BooqableClient, Query
+from booqable_async.errors import PaginationError
 from booqable_async.jsonapi import Document, GenericResource, NotLoadedType
 from booqable_async.models import (
     BookProduct,
@@ -29,7 +30,7 @@ from booqable_async.models import (
     ProductGroup,
     StockItem,
 )
-from booqable_async.pagination import Page, Paginator
+from booqable_async.pagination import ChangeFeed, Page, Paginator, ResumePoint
 from booqable_async.resources import OrdersFacade, TaxRatesFacade
 from booqable_async.resources._booking import Booking
 
@@ -79,3 +80,18 @@ async def writes(client: BooqableClient, order: Order) -> None:
     transition = await client.order_status_transitions.reserve(order, confirm_shortage=True)
     assert_type(transition, OrderStatusTransition)
     assert_type(await client.format_cents(1250), str)
+
+
+async def incremental(client: BooqableClient, mark: datetime) -> None:
+    feed = client.orders.changes_since(mark, Query().include("customer"), overlap=timedelta(0))
+    assert_type(feed, ChangeFeed[Order])
+    async for changed in feed:
+        assert_type(changed, Order)
+    assert_type(feed.high_water_mark, datetime)
+    assert_type(await client.customers.changes_since(mark).collect(), list[Customer])
+    try:
+        await client.orders.list().collect()
+    except PaginationError as err:
+        # Always present (never Optional): persisting it needs no narrowing.
+        assert_type(err.resume_point, ResumePoint)
+        assert_type(err.resume_point.to_dict(), dict[str, Any])

@@ -5,6 +5,8 @@ tests/typing/test_typing.py runs mypy on this file. Never run.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from booqable_async import BooqableClient
 
 
@@ -21,3 +23,5 @@ async def mistakes(client: BooqableClient) -> None:
     client.orders.list(concurency=2)  # E: Unexpected keyword argument "concurency"
     await client.order_fulfillments.book_product("o", "p", "2")  # E: Argument 3 to "book_product"
     await client.ordres.list()  # E: "BooqableClient" has no attribute "ordres"
+    client.tags.changes_since(datetime.now())  # E: "TagsFacade" has no attribute "changes_since"
+    client.orders.changes_since("2024-01-01")  # E: Argument 1 to "changes_since" of "OrdersFacade"
