@@ -5,12 +5,14 @@ Never run; it only has to type-check.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
 from typing_extensions import assert_type
 
-from booqable_async import BooqableClient, Query
+from booqable_async import BooqableClient, Query, RetryPolicy
+from booqable_async.clock import Clock
 from booqable_async.jsonapi import Document, GenericResource, NotLoadedType
 from booqable_async.models import (
     BookProduct,
@@ -32,6 +34,7 @@ from booqable_async.models import (
 from booqable_async.pagination import Page, Paginator
 from booqable_async.resources import OrdersFacade, TaxRatesFacade
 from booqable_async.resources._booking import Booking
+from booqable_async.transport import Timeout
 
 
 async def reads(client: BooqableClient) -> None:
@@ -79,3 +82,14 @@ async def writes(client: BooqableClient, order: Order) -> None:
     transition = await client.order_status_transitions.reserve(order, confirm_shortage=True)
     assert_type(transition, OrderStatusTransition)
     assert_type(await client.format_cents(1250), str)
+
+
+async def options(client: BooqableClient) -> None:
+    fast = client.with_options(timeout=2.0, retry=RetryPolicy.never())
+    assert_type(fast, BooqableClient)
+    assert_type(await fast.orders.get("id"), Order)
+    assert_type(client.with_options(timeout=Timeout(total=5.0), logger=None), BooqableClient)
+    async with BooqableClient(
+        company="acme", token="t", max_concurrency=4, clock=Clock(sleep=asyncio.sleep)
+    ) as other:
+        assert_type(other, BooqableClient)

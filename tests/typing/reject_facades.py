@@ -21,3 +21,7 @@ async def mistakes(client: BooqableClient) -> None:
     client.orders.list(concurency=2)  # E: Unexpected keyword argument "concurency"
     await client.order_fulfillments.book_product("o", "p", "2")  # E: Argument 3 to "book_product"
     await client.ordres.list()  # E: "BooqableClient" has no attribute "ordres"
+    client.with_options(transport=None)  # E: Unexpected keyword argument "transport"
+    client.with_options(timeout="2")  # E: Argument "timeout" to "with_options" of "BooqableClient"
+    BooqableClient(tokne="t")  # E: Unexpected keyword argument "tokne"
+    BooqableClient(max_concurrency="8")  # E: Argument "max_concurrency" to "BooqableClient"
