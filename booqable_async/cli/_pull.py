@@ -24,6 +24,7 @@ from typing import IO, Any, BinaryIO
 
 import attrs
 
+from booqable_async._validation import is_number
 from booqable_async.cli._connect import Backend
 from booqable_async.cli._progress import PullProgress
 from booqable_async.cli._resume import ResumeState, remove_quietly
@@ -349,7 +350,7 @@ def describe_result(result: PullResult, options: PullOptions) -> str:
 
 def format_stat(field: str, value: Any) -> str:
     """Format one statistic: thousands separators; ``*_in_cents`` also as units."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         return str(value)
     text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
     if field.endswith("_in_cents"):
