@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _results import Row, emit
 
 from booqable_async import RetryPolicy
+from booqable_async.clock import Clock
 from booqable_async.session import Session
 from booqable_async.transport import HttpRequest, HttpResponse, MockTransport
 from tests.virtual_time import VirtualClock, run_virtual
@@ -103,7 +104,7 @@ def simulate(limit: int, period: float, window: str, other_share: float = 0.0) -
             token="token",
             transport=MockTransport(server.handle),
             max_concurrency=TASKS,
-            clock=clock,
+            clock=Clock(monotonic=clock),
             retry=RetryPolicy(max_attempts=10),
         )
 

@@ -20,7 +20,6 @@ import asyncio
 import base64
 import hashlib
 import inspect
-import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol, runtime_checkable
@@ -29,14 +28,11 @@ from urllib.parse import urlencode, urlsplit
 import attrs
 import orjson
 
-from booqable_async.errors import (
-    DecodeError,
-    ErrorObject,
-    TransportError,
-    Unauthorized,
-    UsageError,
-)
-from booqable_async.protocol import build_request, decipher_response
+from booqable_async._redact import MASK
+from booqable_async._validation import is_number
+from booqable_async.clock import SYSTEM_CLOCK, Clock
+from booqable_async.errors import DecodeError, TransportError, Unauthorized, UsageError
+from booqable_async.protocol import ErrorObject, build_request, decipher_response
 from booqable_async.transport import Headers, HttpRequest, HttpResponse, Timeout
 
 __all__ = [
@@ -51,7 +47,6 @@ __all__ = [
     "jti_digest",
 ]
 
-_MASK = "REDACTED"
 #: Algorithms Booqable accepts for single-use tokens (authentication_methods.algorithm).
 SINGLE_USE_ALGORITHMS = ("ES256", "RS256", "HS256")
 #: Longest lifetime Booqable accepts for a single-use token: exp at most 10 minutes on.
@@ -68,12 +63,15 @@ class AuthContext:
         send: Sends one request on the session's transport, bypassing auth, limiter and
             retries (for token endpoints).
         timeout: The session's default time limits.
+        clock: The session's time sources (a scheme stamps tokens with ``clock.wall()``
+            unless it was given a clock of its own).
     """
 
     base_url: str
     company: str | None
     send: Callable[[HttpRequest], Awaitable[HttpResponse]]
     timeout: Timeout | None = None
+    clock: Clock = SYSTEM_CLOCK
 
     def __repr__(self) -> str:
         return f"AuthContext(base_url={self.base_url!r}, company={self.company!r})"
@@ -130,7 +128,7 @@ class TokenAuth:
         self._last: tuple[Headers, Headers] | None = None
 
     def __repr__(self) -> str:
-        return f"TokenAuth(token={_MASK})"
+        return f"TokenAuth(token={MASK})"
 
     async def apply(self, request: HttpRequest, context: AuthContext) -> HttpRequest:
         """Return ``request`` with the bearer token added."""
@@ -224,7 +222,8 @@ class SingleUseAuth:
         algorithm: ``"ES256"`` (default), ``"RS256"`` or ``"HS256"``.
         company: The company slug for ``iss``; defaults to the session's ``company=``.
         ttl: Seconds until ``exp`` (at most 600).
-        clock: Wall clock in epoch seconds (``time.time``); injectable for tests.
+        clock: Its ``wall`` clock stamps ``iat``/``exp``; by default the session's clock
+            (real time when :meth:`token_for` is called on its own).
         make_uuid: Source of the ``jti`` uuid (``uuid.uuid4``); injectable for tests.
 
     Raises:
@@ -254,7 +253,7 @@ class SingleUseAuth:
         algorithm: str = "ES256",
         company: str | None = None,
         ttl: float = 300.0,
-        clock: Callable[[], float] | None = None,
+        clock: Clock | None = None,
         make_uuid: Callable[[], uuid.UUID] | None = None,
     ) -> None:
         if algorithm not in SINGLE_USE_ALGORITHMS:
@@ -269,7 +268,7 @@ class SingleUseAuth:
         ):
             if not isinstance(value, str) or not value:
                 raise UsageError(f"SingleUseAuth {name} must be a non-empty string")
-        if isinstance(ttl, bool) or not isinstance(ttl, (int, float)):
+        if not is_number(ttl):
             raise UsageError(f"SingleUseAuth ttl must be a number of seconds, got {ttl!r}")
         if not 0 < ttl <= MAX_SINGLE_USE_TTL:
             raise UsageError(
@@ -284,21 +283,24 @@ class SingleUseAuth:
         self._company_id = company_id
         self._company = company
         self._ttl = float(ttl)
-        self._clock = clock or time.time
+        self._clock = clock
         self._make_uuid = make_uuid or uuid.uuid4
 
     def __repr__(self) -> str:
         return (
             f"SingleUseAuth(algorithm={self._algorithm!r}, "
-            f"authentication_method_id={self._kid!r}, key={_MASK})"
+            f"authentication_method_id={self._kid!r}, key={MASK})"
         )
 
-    def token_for(self, request: HttpRequest, *, company: str | None = None) -> str:
+    def token_for(
+        self, request: HttpRequest, *, company: str | None = None, clock: Clock = SYSTEM_CLOCK
+    ) -> str:
         """Return a signed single-use JWT for ``request`` exactly as it will be sent.
 
         Args:
             request: The built request (method, URL with query string, body).
             company: Slug for ``iss`` when none was given to the constructor.
+            clock: Stamps the token when the scheme was given no clock of its own.
 
         Returns:
             The compact JWT.
@@ -312,7 +314,7 @@ class SingleUseAuth:
                 "SingleUseAuth needs the company slug for the iss claim: pass company= to "
                 "SingleUseAuth or to the client"
             )
-        now = int(self._clock())
+        now = int((self._clock or clock).wall())
         claims = {
             "iss": f"https://{slug}.booqable.com",
             "sub": self._employee_id,
@@ -333,7 +335,7 @@ class SingleUseAuth:
 
     async def apply(self, request: HttpRequest, context: AuthContext) -> HttpRequest:
         """Return ``request`` with a fresh single-use token bound to it."""
-        token = self.token_for(request, company=context.company)
+        token = self.token_for(request, company=context.company, clock=context.clock)
         return _with_authorization(request, "Bearer " + token)
 
 
@@ -356,9 +358,9 @@ class OAuth2Token:
     scope: str | None = None
 
     def __repr__(self) -> str:
-        refresh = _MASK if self.refresh_token else None
+        refresh = MASK if self.refresh_token else None
         return (
-            f"OAuth2Token(access_token={_MASK}, refresh_token={refresh}, "
+            f"OAuth2Token(access_token={MASK}, refresh_token={refresh}, "
             f"expires_at={self.expires_at!r}, scope={self.scope!r})"
         )
 
@@ -380,11 +382,7 @@ class OAuth2Token:
         if not isinstance(access, str) or not access:
             raise DecodeError("the OAuth2 token answer has no access_token", "/access_token")
         expires_in = payload.get("expires_in")
-        expires_at = (
-            now + float(expires_in)
-            if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool)
-            else None
-        )
+        expires_at = now + float(expires_in) if is_number(expires_in) else None
         refresh = payload.get("refresh_token")
         scope = payload.get("scope")
         token_type = payload.get("token_type")
@@ -438,7 +436,7 @@ class OAuth2Auth:
         redirect_uri: The redirect URI the code was issued for (sent with the exchange).
         token_store: Called (sync or async) with each new token.
         refresh_margin: Seconds before expiry at which the token is refreshed.
-        clock: Wall clock in epoch seconds (``time.time``); injectable for tests.
+        clock: Its ``wall`` clock dates token expiry; by default the session's clock.
 
     Raises:
         UsageError: Missing client credentials, or neither ``token`` nor
@@ -468,7 +466,7 @@ class OAuth2Auth:
         redirect_uri: str | None = None,
         token_store: TokenStore | None = None,
         refresh_margin: float = 60.0,
-        clock: Callable[[], float] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._client_id = _check_secret(client_id, "client_id")
         self._client_secret = _check_secret(client_secret, "client_secret")
@@ -486,22 +484,25 @@ class OAuth2Auth:
         self._redirect_uri = redirect_uri
         self._store = token_store
         self._margin = float(refresh_margin)
-        self._clock = clock or time.time
+        self._clock = clock
         self._lock: asyncio.Lock | None = None
         #: Token endpoint calls made so far (code exchanges and refreshes).
         self.refreshes = 0
 
     def __repr__(self) -> str:
-        return f"OAuth2Auth(client_id={self._client_id!r}, client_secret={_MASK})"
+        return f"OAuth2Auth(client_id={self._client_id!r}, client_secret={MASK})"
 
     @property
     def token(self) -> OAuth2Token | None:
         """The current token (``None`` before the code exchange)."""
         return self._token
 
-    def _needs_new_token(self) -> bool:
+    def _now(self, context: AuthContext) -> float:
+        return (self._clock or context.clock).wall()
+
+    def _needs_new_token(self, context: AuthContext) -> bool:
         token = self._token
-        return token is None or token.expires_within(self._margin, now=self._clock())
+        return token is None or token.expires_within(self._margin, now=self._now(context))
 
     async def current_token(self, context: AuthContext) -> OAuth2Token:
         """Return a token valid for at least ``refresh_margin`` seconds, refreshing once.
@@ -518,14 +519,14 @@ class OAuth2Auth:
             TransportError: The token endpoint could not be reached (``request_sent`` is
                 False: the API request itself was never sent).
         """
-        if not self._needs_new_token():
+        if not self._needs_new_token(context):
             assert self._token is not None
             return self._token
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
             # Whoever held the lock before us may have refreshed already.
-            if self._needs_new_token():
+            if self._needs_new_token(context):
                 await self._renew(context)
         assert self._token is not None
         return self._token
@@ -597,7 +598,7 @@ class OAuth2Auth:
         payload = decipher_response(response, method="POST", url=request.url)
         if not isinstance(payload, Mapping):
             raise DecodeError("the OAuth2 token answer is not a JSON object")
-        return OAuth2Token.from_response(payload, now=self._clock())
+        return OAuth2Token.from_response(payload, now=self._now(context))
 
     async def apply(self, request: HttpRequest, context: AuthContext) -> HttpRequest:
         """Return ``request`` with a valid access token, refreshing it first if needed."""

@@ -17,28 +17,25 @@ attribute is read, so ``import booqable_async`` and creating a client stay cheap
 from __future__ import annotations
 
 import importlib
-import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from booqable_async.errors import UsageError
+from typing_extensions import Unpack
+
+from booqable_async._validation import is_int
+from booqable_async.errors import DecodeError, UsageError
 from booqable_async.protocol import NOTHING
 from booqable_async.resources import FACADES
 from booqable_async.resources._accessors import FacadeAccessors
-from booqable_async.resources._base import decode_response, send
+from booqable_async.resources._base import decode_response
 from booqable_async.schema import get_schema
-from booqable_async.session import Session
+from booqable_async.session import CallOptions, Session, SessionOptions
 
 if TYPE_CHECKING:
-    from booqable_async.auth import Auth
     from booqable_async.jsonapi import Document, Registry
     from booqable_async.models.currencies import Currency
-    from booqable_async.ratelimit import RateLimiter
     from booqable_async.resources._base import Facade
-    from booqable_async.retry import RetryPolicy
-    from booqable_async.session import Hooks
-    from booqable_async.transport import Timeout, Transport
 
 __all__ = ["BooqableClient"]
 
@@ -46,75 +43,61 @@ __all__ = ["BooqableClient"]
 class BooqableClient(FacadeAccessors):
     """The asyncio client for one Booqable company (API v4).
 
-    Every argument is the :class:`~booqable_async.session.Session`'s; see it for details.
-    Use it as an async context manager (or call :meth:`aclose`) so the connection pool is
-    closed. Two clients share nothing.
+    Takes the session's keyword arguments (:class:`~booqable_async.session.SessionOptions`,
+    every one optional) plus ``registry``. Use it as an async context manager (or call
+    :meth:`aclose`) so the connection pool is closed. Two clients share nothing; a copy
+    from :meth:`with_options` shares its original's pool, limiter and auth.
 
     Args:
-        company: Company slug (``acme`` for ``acme.booqable.com``); default
-            ``$BOOQABLE_COMPANY``.
-        base_url: API root instead of ``company`` (the fake server, a proxy); default
-            ``$BOOQABLE_BASE_URL``.
-        api_version: ``"4"`` (default) or ``"boomerang"``.
-        token: Access token; default ``$BOOQABLE_API_KEY`` when ``auth`` is not given.
-        auth: Any :class:`~booqable_async.auth.Auth` instead of ``token``.
-        transport: Any :class:`~booqable_async.transport.Transport` (default: aiohttp,
-            created on first use and closed with the client).
-        retry: The default :class:`~booqable_async.retry.RetryPolicy`.
-        max_concurrency: Requests in flight at once, across everything on this client.
-        rate_limit: ``True`` (follow ``X-Ratelimit-*``), ``False``, a ``RateLimiter`` or a
-            fixed budget ``(limit, period_seconds)``.
-        timeout: Seconds per attempt, a ``Timeout``, or ``None`` for no limit.
-        hooks: Request/response/retry callbacks.
-        logger: Where to log (``booqable_async.session`` by default).
-        clock: Monotonic clock (tests inject one).
-        sleep: Async sleep (tests inject one).
         registry: Models to decode into (default: every Booqable model).
+        **options: The session's settings: ``company`` (default ``$BOOQABLE_COMPANY``) or
+            ``base_url`` (default ``$BOOQABLE_BASE_URL``), ``token`` (default
+            ``$BOOQABLE_API_KEY``) or ``auth``, ``transport`` (default: aiohttp, created
+            on first use and closed with the client), ``retry``, ``max_concurrency``,
+            ``rate_limit``, ``timeout``, ``hooks``, ``logger``, ``clock``,
+            ``api_version``; see :class:`~booqable_async.session.SessionOptions`.
 
     Raises:
         UsageError: Missing or invalid settings, before any I/O.
     """
 
     def __init__(
-        self,
-        *,
-        company: str | None = None,
-        base_url: str | None = None,
-        api_version: str = "4",
-        token: str | None = None,
-        auth: Auth | None = None,
-        transport: Transport | None = None,
-        retry: RetryPolicy | None = None,
-        max_concurrency: int = 8,
-        rate_limit: bool | RateLimiter | tuple[int, float] | None = True,
-        timeout: float | Timeout | None = 30.0,
-        hooks: Hooks | Mapping[str, object] | None = None,
-        logger: logging.Logger | None = None,
-        clock: Callable[[], float] | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        registry: Registry | None = None,
+        self, *, registry: Registry | None = None, **options: Unpack[SessionOptions]
     ) -> None:
-        self._session = Session(
-            company=company,
-            base_url=base_url,
-            api_version=api_version,
-            token=token,
-            auth=auth,
-            transport=transport,
-            retry=retry,
-            max_concurrency=max_concurrency,
-            rate_limit=rate_limit,
-            timeout=timeout,
-            hooks=hooks,
-            logger=logger,
-            clock=clock,
-            sleep=sleep,
-        )
+        self._setup(Session(**options), registry)
+
+    def _setup(self, session: Session, registry: Registry | None) -> None:
+        self._session = session
         self._registry = registry
         # Per-client caches (never shared between clients): facades by type, and the
         # company currency once asked for.
         self._facades: dict[str, Facade[Any]] = {}
         self._currency: Currency | None = None
+
+    def with_options(self, **options: Unpack[CallOptions]) -> BooqableClient:
+        """Return a light copy of this client with other per-call settings.
+
+        The copy shares this client's connection pool, concurrency slots, rate limiter
+        and auth scheme (its requests count against the same limits) and never closes
+        them: closing the copy, or leaving ``async with`` on it, leaves this client
+        working. Use it to tighten one call in a web handler::
+
+            order = await client.with_options(timeout=2.0).orders.get(order_id)
+
+        Args:
+            **options: Any of ``timeout``, ``retry``, ``hooks``, ``logger``
+                (:class:`~booqable_async.session.CallOptions`); the others are kept.
+
+        Returns:
+            The copy.
+
+        Raises:
+            UsageError: An option that belongs to the client (``transport``,
+                ``rate_limit``, ``auth``...), or an invalid value.
+        """
+        copy = object.__new__(type(self))
+        copy._setup(self._session.with_options(**options), self._registry)
+        return copy
 
     def __repr__(self) -> str:
         return f"BooqableClient(base_url={self._session.base_url!r})"
@@ -173,7 +156,7 @@ class BooqableClient(FacadeAccessors):
         """Send any request through the client's pipeline and decode the answer.
 
         The escape hatch for what the facades do not cover. Availability 422s raise
-        :class:`~booqable_async.errors.ShortageError` as they do through facades.
+        :class:`~booqable_async.errors.ShortageError`, as everywhere.
 
         Args:
             method: HTTP method.
@@ -194,7 +177,7 @@ class BooqableClient(FacadeAccessors):
             TransportError: No answer after retries.
             DecodeError: The answer is not a JSON:API document.
         """
-        response = await send(self._session, method, path, params=params, json=json)
+        response = await self._session.request(method, path, params=params, json=json)
         return decode_response(response, self._registry, nested_type)
 
     async def currency(self) -> Currency:
@@ -211,8 +194,6 @@ class BooqableClient(FacadeAccessors):
             company = await self.companies.current(fields={"companies": ["currency"]})
             code = company.currency
             if not code:
-                from booqable_async.errors import DecodeError
-
                 raise DecodeError("the company has no currency set", "/data/attributes/currency")
             self._currency = await self.currencies.get(code.lower())
         return self._currency
@@ -230,8 +211,10 @@ class BooqableClient(FacadeAccessors):
             UsageError: ``cents`` is not an int.
             ApiError: Fetching the currency failed.
         """
-        from booqable_async.models._money import format_cents
+        # Imported on first use: creating a client loads no model module (the facades
+        # and their models load lazily too).
+        from booqable_async.models import format_cents
 
-        if isinstance(cents, bool) or not isinstance(cents, int):
+        if not is_int(cents):
             raise UsageError(f"cents must be an int (amounts are integer cents), got {cents!r}")
         return format_cents(cents, await self.currency())

@@ -4,6 +4,7 @@ Every exception the library raises on purpose derives from :class:`BooqableError
 
     BooqableError
     ├── UsageError              our side, raised before any I/O (bad arguments, bad query)
+    ├── NotLoadedError          reading a field the document did not carry (also AttributeError)
     ├── BookingError            book() stopped after creating the order (.order_id, .step)
     ├── DecodeError             their side: a body that is not the JSON:API we expect
     ├── PaginationError         iterating pages stopped early (.resume_point, .cause)
@@ -35,30 +36,34 @@ Every exception the library raises on purpose derives from :class:`BooqableError
         ├── ServerError             5xx
         └── UnexpectedStatus        1xx/3xx or anything else we did not ask for
 
-``status_error_class(status)`` is the one pure function that maps a status to its class.
+Some also derive from a builtin, so code that knows nothing about this library catches
+them too: ``UsageError`` and ``DecodeError`` are ``ValueError`` subclasses,
+``NotLoadedError`` an ``AttributeError`` (``getattr(record, name, default)`` works), and
+``ConnectTimeout`` and ``ReadTimeout`` are ``TimeoutError`` subclasses.
 
-Messages say what happened and how to fix it, and never contain a secret: URLs pass
-through :func:`redact_url` (``api_key`` and token-like query values masked) and no header
-value is ever put in a message.
+``status_error_class(status)`` is the one pure function that maps a status to its class;
+the protocol layer (:func:`booqable_async.protocol.api_error_for`) builds every
+``ApiError``, ``ShortageError`` included, so a request sent through the session and one
+sent through a facade raise the same class for the same answer.
+
+Messages say what happened and how to fix it, and never contain a secret: URLs are
+redacted (``api_key`` and token-like query values masked) and no header value is ever put
+in a message (docs/errors.md, "Secrets").
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import attrs
+from booqable_async._redact import clip, redact_text, redact_url
 
 if TYPE_CHECKING:
     from booqable_async.pagination import ResumePoint
-    from booqable_async.protocol.headers import RateLimit
+    from booqable_async.protocol import ErrorObject, RateLimit, ShortageEntry
     from booqable_async.transport import Headers
 
 __all__ = [
-    "SENSITIVE_HEADERS",
-    "SENSITIVE_QUERY_KEYS",
     "ApiError",
     "BadRequest",
     "BookingError",
@@ -69,7 +74,6 @@ __all__ = [
     "ConnectTimeout",
     "ConnectionReset",
     "DecodeError",
-    "ErrorObject",
     "Forbidden",
     "Gone",
     "Locked",
@@ -83,7 +87,6 @@ __all__ = [
     "ReadTimeout",
     "ResponseTooLarge",
     "ServerError",
-    "ShortageEntry",
     "ShortageError",
     "TLSError",
     "TotalMismatch",
@@ -93,119 +96,8 @@ __all__ = [
     "UnprocessableEntity",
     "UnsupportedMediaType",
     "UsageError",
-    "redact_repr",
-    "redact_text",
-    "redact_url",
     "status_error_class",
 ]
-
-#: Header names whose values are secrets (compared lower-cased).
-SENSITIVE_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "session-expiry-token"}
-)
-#: Query keys whose values are secrets (compared lower-cased).
-SENSITIVE_QUERY_KEYS = frozenset(
-    {"api_key", "apikey", "access_token", "refresh_token", "token", "client_secret", "code"}
-)
-_MASK = "REDACTED"
-
-
-def redact_url(url: str) -> str:
-    """Return ``url`` with secret query values and any userinfo password masked.
-
-    Args:
-        url: An absolute or relative URL.
-
-    Returns:
-        The same URL, safe to log or put in a message.
-    """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable url>"
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = f"{_MASK}@{netloc.rsplit('@', 1)[1]}"
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(key.lower() in SENSITIVE_QUERY_KEYS for key, _ in pairs):
-            query = urlencode(
-                [(k, _MASK if k.lower() in SENSITIVE_QUERY_KEYS else v) for k, v in pairs],
-                safe="[]",
-            )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-# Free-text credential patterns, compiled once. Order matters: header lines and key=value
-# pairs first (they keep their label), then bare JWTs and long opaque runs.
-_HEADER_LINE_RE = re.compile(
-    r"(?i)(?<![a-z])(proxy[-_]authorization|authorization|set[-_]cookie|cookie"
-    r"|session[-_]expiry[-_]token)([\"']?\s*(?:=>|[:=])\s*)[^\r\n]*"
-)
-_SCHEME_RE = re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]+")
-_KEY_VALUE_RE = re.compile(
-    r"(?i)(?<![a-z])(api[-_]?key|access[-_]token|refresh[-_]token|id[-_]token|client[-_]secret"
-    r"|password|secret|token)([\"']?\s*(?:=>|[:=])\s*[\"']?)[^\s&\"',;<>]+"
-)
-_JWT_RE = re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?")
-_OPAQUE_RE = re.compile(r"[A-Za-z0-9_+=-]{24,}")
-_UUID_RE = re.compile(
-    r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
-)
-_HAS_DIGIT_RE = re.compile(r"[0-9]")
-_HAS_LETTER_RE = re.compile(r"[A-Za-z]")
-
-
-def _mask_opaque(match: re.Match[str]) -> str:
-    run = match.group(0)
-    # A long run mixing letters and digits is what tokens, API keys and session ids look
-    # like; UUIDs (record and request ids) and plain words/numbers are kept.
-    if _UUID_RE.fullmatch(run) or not _HAS_DIGIT_RE.search(run) or not _HAS_LETTER_RE.search(run):
-        return run
-    return _MASK
-
-
-def redact_text(text: str) -> str:
-    """Mask anything in free text that looks like a credential.
-
-    Used on every piece of server-supplied text that ends up in an exception message
-    (error details, excerpts of HTML error pages). It masks header lines
-    (``Authorization: ...``, ``Cookie: ...``), ``Bearer``/``Basic`` credentials,
-    ``api_key=...``/``"token": "..."`` pairs, JWTs and long runs mixing letters and digits
-    (API keys, session ids). UUIDs are kept: they are record and request ids.
-
-    Args:
-        text: Any text.
-
-    Returns:
-        The text with every credential-looking part replaced by ``REDACTED``.
-    """
-    text = _HEADER_LINE_RE.sub(rf"\1\2{_MASK}", text)
-    text = _SCHEME_RE.sub(rf"\1\2{_MASK}", text)
-    text = _KEY_VALUE_RE.sub(rf"\1\2{_MASK}", text)
-    text = _JWT_RE.sub(_MASK, text)
-    return _OPAQUE_RE.sub(_mask_opaque, text)
-
-
-def redact_repr(value: object, limit: int = 80) -> str:
-    """Return ``repr(value)`` scrubbed with :func:`redact_text` and clipped, for messages.
-
-    Bad arguments are echoed in ``UsageError`` messages so the caller sees what was wrong;
-    a token passed in the wrong argument must still never reach a log line.
-
-    Args:
-        value: The offending value.
-        limit: Longest text returned (characters).
-
-    Returns:
-        The scrubbed, clipped ``repr``.
-    """
-    return _clip(redact_text(repr(value)), limit)
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 class BooqableError(Exception):
@@ -412,7 +304,7 @@ class ConnectError(TransportError):
     default_request_sent = False
 
 
-class ConnectTimeout(TransportError):
+class ConnectTimeout(TransportError, TimeoutError):
     """Opening the connection took longer than the connect timeout."""
 
     default_request_sent = False
@@ -424,7 +316,7 @@ class TLSError(TransportError):
     default_request_sent = False
 
 
-class ReadTimeout(TransportError):
+class ReadTimeout(TransportError, TimeoutError):
     """The server did not answer (completely) within the timeout."""
 
 
@@ -438,45 +330,6 @@ class ProtocolError(TransportError):
 
 class ResponseTooLarge(TransportError):
     """The response body exceeded the transport's ``max_body_size``; nothing was kept."""
-
-
-@attrs.frozen(repr=False)
-class ErrorObject:
-    """One entry of a JSON:API ``errors`` array, as Booqable sends it.
-
-    The attributes keep the server's text verbatim for your code; ``str()`` and ``repr()``
-    (what ends up in a log line such as ``log.error("%s", exc.errors)``) are scrubbed of
-    anything that looks like a credential, like error messages are.
-
-    Attributes:
-        code: Application error code (``items_not_available``, ``bad_request``...).
-        status: HTTP status as a string, as the document carries it.
-        title: Short summary.
-        detail: Human-readable explanation.
-        pointer: ``source.pointer`` (``/data/attributes/name``), when given.
-        parameter: ``source.parameter``, when given.
-        meta: Extra machine-readable facts (shortage ``blocking``/``warning`` lists...).
-    """
-
-    code: str | None = None
-    status: str | None = None
-    title: str | None = None
-    detail: str | None = None
-    pointer: str | None = None
-    parameter: str | None = None
-    meta: Mapping[str, Any] = attrs.field(factory=dict)
-
-    def __str__(self) -> str:
-        text = ": ".join(p for p in (self.code or self.title, self.detail) if p)
-        if self.pointer:
-            text += f" [at {self.pointer}]"
-        return redact_text(text) or "error"
-
-    def __repr__(self) -> str:
-        members = ", ".join(
-            f"{f.name}={getattr(self, f.name)!r}" for f in attrs.fields(ErrorObject)
-        )
-        return redact_text(f"ErrorObject({members})")
 
 
 class ApiError(BooqableError):
@@ -528,11 +381,11 @@ class ApiError(BooqableError):
         # Server-supplied text is scrubbed of anything that looks like a credential, then
         # clipped (a huge error list or detail must not make a huge log line).
         if self.errors:
-            text += ": " + "; ".join(_clip(redact_text(str(e)), 300) for e in self.errors[:3])
+            text += ": " + "; ".join(clip(redact_text(str(e)), 300) for e in self.errors[:3])
             if len(self.errors) > 3:
                 text += f" (+{len(self.errors) - 3} more)"
         elif self.body_excerpt:
-            text += f": {_clip(redact_text(self.body_excerpt), 300)}"
+            text += f": {clip(redact_text(self.body_excerpt), 300)}"
         if self.request_id:
             text += f" (request id {self.request_id})"
         if self.retry_after is not None:
@@ -593,109 +446,14 @@ class UnprocessableEntity(ClientError):
     """422: validation failed (shortage, wrong status, ...); see :attr:`errors`."""
 
 
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _ids(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        return ()
-    return tuple(str(v) for v in value if isinstance(v, (str, int)) and not isinstance(v, bool))
-
-
-@attrs.frozen
-class ShortageEntry:
-    """One availability problem of a 422 (``meta.blocking[]`` or ``meta.warning[]``).
-
-    Booqable reports two reasons (order_status_transitions docs): ``shortage`` (not
-    enough stock: ``needed``, ``shortage``, and either ``available`` or ``stock_count``
-    and ``reserved``) and ``stock_item_specified`` (specific stock items are taken:
-    ``available``/``unavailable`` are then lists of stock item ids).
-
-    Attributes:
-        reason: ``shortage``, ``stock_item_specified`` or a reason added later.
-        item_id: The product (or bundle) that is short.
-        needed: Units the request needs.
-        available: Units still available: the entry's ``available`` number, else
-            ``stock_count - reserved`` when both are given, else ``None``.
-        shortage: Units missing.
-        stock_count: Units in stock, when given.
-        reserved: Units already reserved, when given.
-        location_id: The location the shortage is at, when given.
-        available_stock_item_ids: ``stock_item_specified``: stock items that are free.
-        unavailable_stock_item_ids: ``stock_item_specified``: stock items that are taken.
-        orders: Conflicting orders as sent (``id``, ``conflicts``, ``stock_item_ids``).
-        raw: The entry exactly as sent.
-    """
-
-    reason: str | None = None
-    item_id: str | None = None
-    needed: int | None = None
-    available: int | None = None
-    shortage: int | None = None
-    stock_count: int | None = None
-    reserved: int | None = None
-    location_id: str | None = None
-    available_stock_item_ids: tuple[str, ...] = ()
-    unavailable_stock_item_ids: tuple[str, ...] = ()
-    orders: tuple[Mapping[str, Any], ...] = ()
-    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @property
-    def item(self) -> str | None:
-        """The short item's id (same as :attr:`item_id`)."""
-        return self.item_id
-
-    @classmethod
-    def from_json(cls, entry: Mapping[str, Any]) -> ShortageEntry:
-        """Read one ``blocking``/``warning`` entry (unknown keys are kept in ``raw``)."""
-        available = _count(entry.get("available"))
-        stock_count = _count(entry.get("stock_count"))
-        reserved = _count(entry.get("reserved"))
-        if available is None and stock_count is not None and reserved is not None:
-            available = max(stock_count - reserved, 0)
-        reason = entry.get("reason")
-        item_id = entry.get("item_id")
-        location_id = entry.get("location_id")
-        orders = entry.get("orders")
-        return cls(
-            reason=reason if isinstance(reason, str) else None,
-            item_id=str(item_id) if isinstance(item_id, (str, int)) else None,
-            needed=_count(entry.get("needed")),
-            available=available,
-            shortage=_count(entry.get("shortage")),
-            stock_count=stock_count,
-            reserved=reserved,
-            location_id=location_id if isinstance(location_id, str) else None,
-            available_stock_item_ids=_ids(entry.get("available")),
-            unavailable_stock_item_ids=_ids(entry.get("unavailable")),
-            orders=tuple(o for o in orders if isinstance(o, Mapping))
-            if isinstance(orders, list)
-            else (),
-            raw=dict(entry),
-        )
-
-    def __str__(self) -> str:
-        if self.reason == "stock_item_specified":
-            taken = ", ".join(self.unavailable_stock_item_ids) or "?"
-            return f"item {self.item_id}: stock items already taken ({taken})"
-        parts = [f"item {self.item_id}"]
-        if self.needed is not None:
-            parts.append(f"needs {self.needed}")
-        if self.available is not None:
-            parts.append(f"{self.available} available")
-        if self.shortage is not None:
-            parts.append(f"short by {self.shortage}")
-        return ", ".join(parts)
-
-
 class ShortageError(UnprocessableEntity):
     """422 because items are not available (shortage, or stock items already specified).
 
     Booqable answers an availability problem with error objects whose ``meta`` lists
     ``blocking`` entries (the request cannot succeed) and ``warning`` entries (it can,
-    if you accept the shortage). When there are only warnings, send the same request
-    again with ``confirm_shortage=True`` (:attr:`only_warnings` tells you)::
+    if you accept the shortage). The protocol layer raises this class for every such
+    answer, whichever way the request was sent. When there are only warnings, send the
+    same request again with ``confirm_shortage=True`` (:attr:`only_warnings` tells you)::
 
         try:
             await client.order_status_transitions.reserve(order)
@@ -704,20 +462,29 @@ class ShortageError(UnprocessableEntity):
                 raise
             await client.order_status_transitions.reserve(order, confirm_shortage=True)
 
+    Args:
+        status: The HTTP status (422).
+        warnings: Entries that ``confirm_shortage=True`` overrides (``meta.warning[]``).
+        blocking: Entries nothing overrides (``meta.blocking[]``).
+        **details: What every :class:`ApiError` takes (``errors``, ``headers``...).
+
     Attributes:
         warnings: Entries that ``confirm_shortage=True`` overrides.
         blocking: Entries nothing overrides (fewer items, another period...).
     """
 
-    @property
-    def warnings(self) -> tuple[ShortageEntry, ...]:
-        """Entries that ``confirm_shortage=True`` overrides (``meta.warning[]``)."""
-        return _entries(self.errors, "warning")
-
-    @property
-    def blocking(self) -> tuple[ShortageEntry, ...]:
-        """Entries nothing overrides (``meta.blocking[]``)."""
-        return _entries(self.errors, "blocking")
+    def __init__(
+        self,
+        status: int = 422,
+        *,
+        warnings: Sequence[ShortageEntry] = (),
+        blocking: Sequence[ShortageEntry] = (),
+        **details: Any,
+    ) -> None:
+        # Set before the message is built: it lists the first entries.
+        self.warnings = tuple(warnings)
+        self.blocking = tuple(blocking)
+        super().__init__(status, **details)
 
     @property
     def only_warnings(self) -> bool:
@@ -725,70 +492,19 @@ class ShortageError(UnprocessableEntity):
         return bool(self.warnings) and not self.blocking
 
     def _default_message(self) -> str:
-        return _shortage_message(super()._default_message(), self.warnings, self.blocking)
-
-    @classmethod
-    def from_error(cls, error: ApiError) -> ShortageError | None:
-        """Return ``error`` as a :class:`ShortageError` when it reports availability entries.
-
-        Args:
-            error: An API error; only a 422 whose error objects carry ``meta.blocking``
-                or ``meta.warning`` lists converts.
-
-        Returns:
-            A new error carrying everything ``error`` had (status, headers, error objects,
-            request id...) with the entries parsed, or ``None``.
-        """
-        if isinstance(error, ShortageError):
-            return error
-        if error.status != 422 or not any(_has_entries(e) for e in error.errors):
-            return None
-        new = cls(
-            error.status,
-            headers=error.headers,
-            request_id=error.request_id,
-            errors=error.errors,
-            rate_limit=error.rate_limit,
-            body_excerpt=error.body_excerpt,
-            method=error.method,
-            url=error.url,
-            retry_after=error.retry_after,
-        )
-        # Anything else the pipeline attached to the original (write_outcome_unknown...).
-        for key, value in vars(error).items():
-            if key not in vars(new):
-                setattr(new, key, value)
-        return new
-
-
-def _has_entries(obj: ErrorObject) -> bool:
-    meta = obj.meta
-    return isinstance(meta, Mapping) and any(
-        isinstance(meta.get(key), list) for key in ("warning", "blocking")
-    )
-
-
-def _entries(errors: Sequence[ErrorObject], key: str) -> tuple[ShortageEntry, ...]:
-    out: list[ShortageEntry] = []
-    for obj in errors:
-        entries = obj.meta.get(key) if isinstance(obj.meta, Mapping) else None
-        if isinstance(entries, list):
-            out.extend(ShortageEntry.from_json(e) for e in entries if isinstance(e, Mapping))
-    return tuple(out)
-
-
-def _shortage_message(
-    base: str, warnings: Sequence[ShortageEntry], blocking: Sequence[ShortageEntry]
-) -> str:
-    parts = []
-    if blocking:
-        parts.append("blocking: " + "; ".join(str(e) for e in blocking[:3]))
-    if warnings:
-        parts.append("warnings: " + "; ".join(str(e) for e in warnings[:3]))
-    text = f"{base} ({' | '.join(parts)})"
-    if warnings and not blocking:
-        text += "; only warnings: send it again with confirm_shortage=True to accept the shortage"
-    return text
+        parts = []
+        if self.blocking:
+            parts.append("blocking: " + "; ".join(str(e) for e in self.blocking[:3]))
+        if self.warnings:
+            parts.append("warnings: " + "; ".join(str(e) for e in self.warnings[:3]))
+        text = super()._default_message()
+        if parts:
+            text += f" ({' | '.join(parts)})"
+        if self.only_warnings:
+            text += (
+                "; only warnings: send it again with confirm_shortage=True to accept the shortage"
+            )
+        return text
 
 
 class Locked(ClientError):

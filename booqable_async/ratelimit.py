@@ -28,15 +28,15 @@ owns its limiter (pass one instance to several sessions to make them share a bud
 
 from __future__ import annotations
 
-import asyncio
 import math
-import time
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Awaitable, Callable
 
 import attrs
 
-from booqable_async.errors import UsageError, redact_repr
+from booqable_async._redact import redact_repr
+from booqable_async._validation import is_int, is_number
+from booqable_async.clock import SYSTEM_CLOCK, Clock
+from booqable_async.errors import UsageError
 from booqable_async.protocol import RateLimit
 
 __all__ = ["LimiterStats", "RateLimiter"]
@@ -68,10 +68,6 @@ class LimiterStats:
     paused_until: float
 
 
-def _system_sleep(seconds: float) -> Awaitable[None]:
-    return asyncio.sleep(seconds)
-
-
 class RateLimiter:
     """Proactive client-side rate limiter shared by every request of a session.
 
@@ -86,8 +82,9 @@ class RateLimiter:
             a quarter of the limit.
         safety_margin: Fraction by which our window is longer than the server's, to absorb
             latency differences (``0.02`` keeps 98 % of the budget usable).
-        clock: Monotonic clock in seconds (``time.monotonic``); injectable for tests.
-        sleep: Async sleep (``asyncio.sleep``); injectable for tests.
+        clock: Its ``monotonic`` clock dates grants and pauses and its ``sleep`` waits. A
+            session creating its limiter passes its own; give the same one to a limiter
+            you pass to a session.
 
     Raises:
         UsageError: ``limit`` without ``period`` (or the reverse), or values out of range.
@@ -100,27 +97,26 @@ class RateLimiter:
         *,
         burst: int | None = None,
         safety_margin: float = 0.02,
-        clock: Callable[[], float] | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         if (limit is None) != (period is None):
             raise UsageError(
                 "RateLimiter needs both limit and period for a fixed budget "
                 "(e.g. RateLimiter(limit=50, period=60)), or neither to follow the headers"
             )
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        if limit is not None and not is_int(limit):
             raise UsageError(f"RateLimiter limit must be an integer >= 1, got {redact_repr(limit)}")
-        if burst is not None and (isinstance(burst, bool) or not isinstance(burst, int)):
+        if burst is not None and not is_int(burst):
             raise UsageError(f"RateLimiter burst must be an integer >= 1, got {redact_repr(burst)}")
-        if not isinstance(safety_margin, (int, float)) or not 0 <= safety_margin < 1:
+        if not is_number(safety_margin) or not 0 <= safety_margin < 1:
             raise UsageError(
                 f"RateLimiter safety_margin must be in [0, 1), got {redact_repr(safety_margin)}"
             )
         self._fixed = limit is not None
         self._burst_setting = burst
         self._margin = float(safety_margin)
-        self._clock = clock or time.monotonic
-        self._sleep = sleep or _system_sleep
+        self._monotonic = clock.monotonic
+        self._sleep = clock.sleep
         self._limit: int | None = None
         self._period: float | None = None
         self._window = 0.0
@@ -176,7 +172,7 @@ class RateLimiter:
         self._tolerance = (min(burst, limit) - 1) * self._interval
         # Keep what was granted before the budget was known, and replay it through the
         # pacing state so the requests already sent count against the new budget.
-        self._trim(self._clock())
+        self._trim(self._monotonic())
         tat = -math.inf
         for granted in self._log:
             tat = max(tat, granted) + self._interval
@@ -234,20 +230,17 @@ class RateLimiter:
         if index < len(self._log) and self._log[index] == when:
             del self._log[index]
 
-    async def acquire(self) -> float:
+    async def acquire(self) -> None:
         """Wait until one more request may be sent.
 
-        Every ``acquire`` must be followed by one :meth:`complete` (pass it the value
-        returned here), whether the request got an answer or not.
-
-        Returns:
-            The clock time of the grant (the token for :meth:`complete`).
+        Every ``acquire`` must be followed by one :meth:`complete`, whether the request
+        got an answer or not.
 
         Raises:
             asyncio.CancelledError: When the waiting task is cancelled (the slot is freed).
         """
         waited = 0.0
-        now = self._clock()
+        now = self._monotonic()
         when = self._reserve(now)
         while when > now:
             epoch = self._epoch
@@ -257,7 +250,7 @@ class RateLimiter:
                 self._cancel(when)
                 raise
             waited += when - now
-            now = self._clock()
+            now = self._monotonic()
             if self._epoch != epoch and not self._still_valid(when, now):
                 # A 429 paused the client, or other consumers showed up, while we slept.
                 # The pacing slot was taken already: only the pause and the log apply now.
@@ -267,11 +260,9 @@ class RateLimiter:
         if waited > 0:
             self._delayed += 1
             self._waited += waited
-        return when
 
     def complete(
         self,
-        granted_at: float,
         *,
         status: int | None = None,
         rate_limit: RateLimit | None = None,
@@ -280,7 +271,6 @@ class RateLimiter:
         """Report the outcome of a request sent after :meth:`acquire`.
 
         Args:
-            granted_at: What :meth:`acquire` returned for this request.
             status: The HTTP status, or ``None`` when no response arrived.
             rate_limit: The response's rate-limit headers, parsed.
             retry_after: Seconds from ``Retry-After``, when the response had one.
@@ -293,17 +283,17 @@ class RateLimiter:
                 # Also on a 429: Booqable's own 429s say Remaining 0 (the budget is spent,
                 # wait for the window); a 429 whose headers show budget left has another
                 # cause and only pauses the client (Retry-After or the escalating pause).
-                self._account_others(granted_at, rate_limit.limit - rate_limit.remaining)
+                self._account_others(rate_limit.limit - rate_limit.remaining)
             elif status == 429:
-                self._account_others(granted_at, rate_limit.limit)
+                self._account_others(rate_limit.limit)
         elif status == 429 and self._limit is not None and not self._fixed:
-            self._account_others(granted_at, self._limit)
+            self._account_others(self._limit)
         if status == 429:
             self._on_rate_limited(retry_after)
         elif status is not None:
             self._consecutive_429 = 0
 
-    def _account_others(self, granted_at: float, used: int) -> None:
+    def _account_others(self, used: int) -> None:
         # The server counted `used` requests in its window when ours arrived. Ours (and
         # earlier stand-ins) in our window explain part of it; the rest was spent by
         # someone else sharing the company's budget. Record the rest as stand-ins dated
@@ -312,7 +302,7 @@ class RateLimiter:
         assert self._limit is not None
         # Everything granted up to now counts as ours, including requests still in transit
         # that the server may not have seen yet: it errs towards seeing fewer others.
-        now = self._clock()
+        now = self._monotonic()
         low = bisect_right(self._log, now - self._window)
         high = bisect_right(self._log, now)
         missing = min(used, self._limit) - (high - low)
@@ -334,7 +324,7 @@ class RateLimiter:
             interval = self._interval or 1.0
             period = self._period or 60.0
             pause = min(period, interval * 2.0 ** min(self._consecutive_429 - 1, 30))
-        until = self._clock() + pause
+        until = self._monotonic() + pause
         if until > self._pause_until:
             self._pause_until = until
             self._epoch += 1

@@ -11,6 +11,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.leaks import find_leaks, masked
+from tests.shared_data import SHARED, check_before_run, require_shared
+
+# The fixtures users get from the opt-in plugin (docs/testing.md); this suite opts in
+# the same way, so it also proves the documented line works.
+pytest_plugins = ["booqable_async.testing.pytest_plugin"]
 
 # Shared, noisy CI machines: no per-example deadline, and a fixed seed by default so a run is
 # reproducible. `HYPOTHESIS_PROFILE=fuzz` explores with fresh randomness and more examples.
@@ -22,15 +27,18 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "booqable-api"
+__all__ = ["SHARED"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under CI, stop before any test when ../shared/booqable-api is missing."""
+    check_before_run()
 
 
 @pytest.fixture(scope="session")
 def shared_api() -> Path:
-    """Path to ../shared/booqable-api (skips when the reference data is absent)."""
-    if not SHARED.is_dir():
-        pytest.skip("../shared/booqable-api is not present")
-    return SHARED
+    """Path to ../shared/booqable-api: missing, it skips the test (fails it under CI)."""
+    return require_shared()
 
 
 class LeakGuard(logging.Handler):

@@ -24,6 +24,7 @@ from booqable_async.auth import (
     TokenAuth,
     jti_digest,
 )
+from booqable_async.clock import Clock
 from booqable_async.transport import HttpRequest, HttpResponse, MockTransport
 
 BASE = "https://acme.booqable.com/api/4/"
@@ -107,7 +108,7 @@ def single_use(algorithm: str, key: str | bytes, **extra: Any) -> SingleUseAuth:
         employee_id=EMPLOYEE,
         company_id=COMPANY_ID,
         algorithm=algorithm,
-        clock=lambda: 1_900_000_000.0,
+        clock=Clock(wall=lambda: 1_900_000_000.0),
         **extra,
     )
 
@@ -271,7 +272,7 @@ async def test_code_exchange_then_refresh_before_expiry_with_store() -> None:
         authorization_code="code-123",
         redirect_uri="https://example.test/cb",
         token_store=stored.append,
-        clock=lambda: now[0],
+        clock=Clock(wall=lambda: now[0]),
     )
     ctx = context(server.transport)
     request = HttpRequest("GET", BASE + "orders", {})
@@ -309,7 +310,7 @@ async def test_concurrent_requests_trigger_exactly_one_refresh() -> None:
         client_secret="secret",
         token=OAuth2Token("stale", refresh_token="r-1", expires_at=1030.0),
         token_store=store,
-        clock=lambda: 1000.0,
+        clock=Clock(wall=lambda: 1000.0),
     )
     ctx = context(server.transport)
     signed = await asyncio.gather(
@@ -329,7 +330,7 @@ async def test_revoked_refresh_token_gives_a_clear_error() -> None:
         client_id="app",
         client_secret="secret",
         token=OAuth2Token("old", refresh_token="very-secret-refresh", expires_at=0.0),
-        clock=lambda: 1000.0,
+        clock=Clock(wall=lambda: 1000.0),
     )
     with pytest.raises(errors.Unauthorized) as info:
         await auth.apply(HttpRequest("GET", BASE, {}), context(server.transport))
@@ -346,7 +347,7 @@ async def test_expired_token_without_refresh_token() -> None:
         client_id="app",
         client_secret="secret",
         token=OAuth2Token("old", expires_at=10.0),
-        clock=lambda: 1000.0,
+        clock=Clock(wall=lambda: 1000.0),
     )
     with pytest.raises(errors.Unauthorized, match="no refresh token"):
         await auth.apply(HttpRequest("GET", BASE, {}), context())
@@ -357,7 +358,10 @@ async def test_unreachable_token_endpoint_is_retryable_for_every_method() -> Non
         raise errors.ReadTimeout("slow", method="POST", url=request.url)
 
     auth = OAuth2Auth(
-        client_id="app", client_secret="secret", authorization_code="c", clock=lambda: 0.0
+        client_id="app",
+        client_secret="secret",
+        authorization_code="c",
+        clock=Clock(wall=lambda: 0.0),
     )
     with pytest.raises(errors.ReadTimeout) as info:
         await auth.apply(HttpRequest("POST", BASE, {}), context(MockTransport(refuse)))
@@ -368,7 +372,10 @@ async def test_unreachable_token_endpoint_is_retryable_for_every_method() -> Non
 async def test_token_endpoint_server_error_and_garbage() -> None:
     server = TokenServer((500, {"errors": []}), (200, {"no": "token"}))
     auth = OAuth2Auth(
-        client_id="app", client_secret="secret", authorization_code="c", clock=lambda: 0.0
+        client_id="app",
+        client_secret="secret",
+        authorization_code="c",
+        clock=Clock(wall=lambda: 0.0),
     )
     with pytest.raises(errors.ServerError):
         await auth.apply(HttpRequest("GET", BASE, {}), context(server.transport))

@@ -7,9 +7,12 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from email.utils import format_datetime
 
+import attrs
 import pytest
+import tenacity
 
 from booqable_async import RetryPolicy, errors
+from booqable_async.clock import Clock
 from booqable_async.retry import RetryDecision, may_have_reached_server
 from booqable_async.transport import Headers
 
@@ -64,12 +67,18 @@ class Recorder:
         self.sleeps.append(seconds)
 
 
+def jitter(value: float) -> Clock:
+    """A clock whose randomness always returns ``value``."""
+    return Clock(random=lambda: value)
+
+
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("outcome", list(OUTCOMES))
 async def test_method_outcome_table(method: str, outcome: str) -> None:
     make, retried_for, reached = OUTCOMES[outcome]
     recorder = Recorder()
-    policy = RetryPolicy(max_attempts=3, sleep=recorder.sleep, random=lambda: 0.5)
+    policy = RetryPolicy(max_attempts=3)
+    clock = Clock(sleep=recorder.sleep, random=lambda: 0.5)
     attempts: list[int] = []
     raised: list[BaseException] = []
 
@@ -80,7 +89,7 @@ async def test_method_outcome_table(method: str, outcome: str) -> None:
         raise error
 
     with pytest.raises(errors.BooqableError) as info:
-        await policy.run(method, attempt)
+        await policy.run(method, attempt, clock=clock)
 
     expected_retry = retried_for == "all" or (retried_for == "idempotent" and method in IDEMPOTENT)
     assert attempts == ([1, 2, 3] if expected_retry else [1])
@@ -105,7 +114,7 @@ def test_may_have_reached_server(outcome: str) -> None:
 
 async def test_success_after_retries_returns_value_and_numbers_attempts() -> None:
     recorder = Recorder()
-    policy = RetryPolicy(sleep=recorder.sleep, random=lambda: 0.25)
+    policy = RetryPolicy()
     seen: list[int] = []
 
     async def attempt(number: int) -> str:
@@ -114,7 +123,8 @@ async def test_success_after_retries_returns_value_and_numbers_attempts() -> Non
             raise api(502)
         return "ok"
 
-    assert await policy.run("GET", attempt) == "ok"
+    clock = Clock(sleep=recorder.sleep, random=lambda: 0.25)
+    assert await policy.run("GET", attempt, clock=clock) == "ok"
     assert seen == [1, 2, 3]
     assert recorder.sleeps == [0.25 * 0.5, 0.25 * 1.0]
 
@@ -125,33 +135,33 @@ async def test_first_attempt_success_never_sleeps() -> None:
     async def attempt(number: int) -> int:
         return number
 
-    assert await RetryPolicy(sleep=recorder.sleep).run("POST", attempt) == 1
+    assert await RetryPolicy().run("POST", attempt, clock=Clock(sleep=recorder.sleep)) == 1
     assert recorder.sleeps == []
 
 
 def test_backoff_is_full_jitter_exponential_with_cap() -> None:
-    top = RetryPolicy(random=lambda: 1.0)
-    assert [top.backoff(n) for n in range(1, 9)] == [0.5, 1, 2, 4, 8, 16, 30, 30]
-    assert RetryPolicy(random=lambda: 0.0).backoff(5) == 0.0
-    assert RetryPolicy(random=lambda: 0.5, backoff_base=1, backoff_cap=3).backoff(4) == 1.5
-    assert RetryPolicy(random=lambda: 1.0).backoff(10_000) == 30  # no overflow
+    top = RetryPolicy()
+    assert [top.backoff(n, clock=jitter(1.0)) for n in range(1, 9)] == [0.5, 1, 2, 4, 8, 16, 30, 30]
+    assert RetryPolicy().backoff(5, clock=jitter(0.0)) == 0.0
+    assert RetryPolicy(backoff_base=1, backoff_cap=3).backoff(4, clock=jitter(0.5)) == 1.5
+    assert RetryPolicy().backoff(10_000, clock=jitter(1.0)) == 30  # no overflow
 
 
 async def test_default_randomness_stays_within_the_step() -> None:
     recorder = Recorder()
-    policy = RetryPolicy(max_attempts=4, sleep=recorder.sleep)
+    policy = RetryPolicy(max_attempts=4)
 
     async def attempt(number: int) -> None:
         raise errors.ConnectError("down")
 
     with pytest.raises(errors.ConnectError):
-        await policy.run("POST", attempt)
+        await policy.run("POST", attempt, clock=Clock(sleep=recorder.sleep))
     assert [0 <= s <= 0.5 * 2**i for i, s in enumerate(recorder.sleeps)] == [True] * 3
 
 
 async def test_retry_after_seconds_is_honoured() -> None:
     recorder = Recorder()
-    policy = RetryPolicy(sleep=recorder.sleep, random=lambda: 0.9)
+    policy = RetryPolicy()
     calls: list[int] = []
 
     async def attempt(number: int) -> str:
@@ -160,7 +170,7 @@ async def test_retry_after_seconds_is_honoured() -> None:
             raise errors.RateLimited(429, retry_after=7.0)
         return "done"
 
-    assert await policy.run("POST", attempt) == "done"
+    assert await policy.run("POST", attempt, clock=Clock(sleep=recorder.sleep)) == "done"
     assert recorder.sleeps == [7.0]
 
 
@@ -168,21 +178,22 @@ async def test_retry_after_http_date_uses_the_injected_clock() -> None:
     now = datetime(2030, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
     later = format_datetime(datetime(2030, 1, 1, 12, 0, 12, tzinfo=timezone.utc), usegmt=True)
     recorder = Recorder()
-    policy = RetryPolicy(sleep=recorder.sleep, clock=now.timestamp)
+    policy = RetryPolicy()
+    clock = Clock(sleep=recorder.sleep, wall=now.timestamp)
 
     async def attempt(number: int) -> str:
         if number == 1:
             raise api(503, {"Retry-After": later})
         return "up"
 
-    assert await policy.run("DELETE", attempt) == "up"
+    assert await policy.run("DELETE", attempt, clock=clock) == "up"
     assert recorder.sleeps == [12.0]
 
 
 @pytest.mark.parametrize("status", [429, 503])
 async def test_retry_after_longer_than_max_wait_raises_without_sleeping(status: int) -> None:
     recorder = Recorder()
-    policy = RetryPolicy(sleep=recorder.sleep, max_wait=60)
+    policy = RetryPolicy(max_wait=60)
     error = (
         errors.RateLimited(429, retry_after=120.0)
         if status == 429
@@ -193,7 +204,7 @@ async def test_retry_after_longer_than_max_wait_raises_without_sleeping(status: 
         raise error
 
     with pytest.raises(errors.ApiError) as info:
-        await policy.run("GET", attempt)
+        await policy.run("GET", attempt, clock=Clock(sleep=recorder.sleep))
     assert info.value is error
     assert recorder.sleeps == []
     if status == 429:
@@ -203,11 +214,11 @@ async def test_retry_after_longer_than_max_wait_raises_without_sleeping(status: 
 
 
 def test_decide_reasons_are_explicit() -> None:
-    policy = RetryPolicy(random=lambda: 0.5)
+    policy = RetryPolicy()
     post = policy.decide("post", api(500), 1)
     assert post == RetryDecision(False, 0.0, post.reason, True)
     assert "POST is not idempotent" in post.reason
-    get = policy.decide("GET", api(500), 1)
+    get = policy.decide("GET", api(500), 1, clock=jitter(0.5))
     assert get.retry
     assert "GET is idempotent" in get.reason
     assert get.wait == 0.25
@@ -238,7 +249,7 @@ async def test_non_library_errors_propagate_untouched() -> None:
         raise KeyError("bug")
 
     with pytest.raises(KeyError):
-        await RetryPolicy(sleep=recorder.sleep).run("GET", attempt)
+        await RetryPolicy().run("GET", attempt, clock=Clock(sleep=recorder.sleep))
     assert calls == [1]
 
     async def later_bug(number: int) -> None:
@@ -249,7 +260,7 @@ async def test_non_library_errors_propagate_untouched() -> None:
 
     calls.clear()
     with pytest.raises(KeyError):
-        await RetryPolicy(sleep=recorder.sleep).run("GET", later_bug)
+        await RetryPolicy().run("GET", later_bug, clock=Clock(sleep=recorder.sleep))
     assert calls == [1, 2]
 
 
@@ -267,8 +278,8 @@ async def test_decisions_are_logged_at_debug_and_on_retry_is_called(
 
     caplog.set_level(logging.DEBUG, logger="booqable_async")
     with pytest.raises(errors.ServerError):
-        await RetryPolicy(max_attempts=3, sleep=recorder.sleep).run(
-            "GET", attempt, on_retry=on_retry
+        await RetryPolicy(max_attempts=3).run(
+            "GET", attempt, clock=Clock(sleep=recorder.sleep), on_retry=on_retry
         )
     assert seen == [(True, "ServerError", 1), (True, "ServerError", 2)]
     messages = [r.getMessage() for r in caplog.records if r.name == "booqable_async.retry"]
@@ -277,19 +288,25 @@ async def test_decisions_are_logged_at_debug_and_on_retry_is_called(
     assert "giving up after 3 attempt(s)" in messages[2]
 
 
-async def test_policy_sleep_wins_over_the_callers_sleep() -> None:
-    own, callers = Recorder(), Recorder()
+async def test_the_callers_clock_is_the_only_time_source() -> None:
+    # The policy holds no sleep, clock or randomness: the caller (the session) owns them.
+    callers = Recorder()
+    now = datetime(2030, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+    later = format_datetime(datetime(2030, 1, 1, 12, 0, 5, tzinfo=timezone.utc), usegmt=True)
+    clock = Clock(sleep=callers.sleep, wall=now.timestamp, random=lambda: 0.5)
 
     async def attempt(number: int) -> int:
         if number == 1:
             raise errors.ConnectError("x")
+        if number == 2:
+            raise api(503, {"Retry-After": later})
         return number
 
-    assert await RetryPolicy(sleep=own.sleep).run("GET", attempt, sleep=callers.sleep) == 2
-    assert len(own.sleeps) == 1
-    assert callers.sleeps == []
-    assert await RetryPolicy().run("GET", attempt, sleep=callers.sleep) == 2
-    assert len(callers.sleeps) == 1
+    assert await RetryPolicy().run("GET", attempt, clock=clock) == 3
+    assert callers.sleeps == [0.25, 5.0]  # jitter 0.5 of the 0.5 s step, then the date
+    assert not any(
+        field.name in ("sleep", "clock", "random") for field in attrs.fields(RetryPolicy)
+    )
 
 
 async def test_never_makes_one_attempt() -> None:
@@ -333,7 +350,45 @@ def test_invalid_settings_raise_usage_error(kwargs: dict[str, object], fragment:
 
 def test_policy_is_a_frozen_value() -> None:
     policy = RetryPolicy()
-    assert policy == RetryPolicy(sleep=Recorder().sleep)  # callables do not affect equality
-    assert "sleep" not in repr(policy)
+    assert policy == RetryPolicy()
+    assert repr(policy) == (
+        "RetryPolicy(max_attempts=5, max_wait=60.0, backoff_base=0.5, backoff_cap=30.0)"
+    )
     with pytest.raises(AttributeError):
         policy.max_attempts = 3  # type: ignore[misc]
+
+
+async def test_retrying_is_a_plain_tenacity_object_applying_the_policy() -> None:
+    # The strategies are tenacity's own (retry, wait, stop): the object works as any
+    # AsyncRetrying does, outside the session too.
+    recorder = Recorder()
+    calls: list[str] = []
+
+    async def flaky() -> str:
+        calls.append("x")
+        if len(calls) < 3:
+            raise api(502)
+        return "ok"
+
+    retrying = RetryPolicy(max_attempts=3).retrying("GET", clock=Clock(sleep=recorder.sleep))
+    assert isinstance(retrying, tenacity.AsyncRetrying)
+    assert await retrying(flaky) == "ok"
+    assert len(recorder.sleeps) == 2
+
+    calls.clear()
+    post = RetryPolicy(max_attempts=3).retrying("POST", clock=Clock(sleep=recorder.sleep))
+    with pytest.raises(errors.ServerError):  # reraised as it is, not a RetryError
+        await post(flaky)
+    assert calls == ["x"]  # a POST after a 502 is never repeated
+
+
+async def test_a_long_retry_after_stops_tenacity_without_sleeping() -> None:
+    recorder = Recorder()
+    retrying = RetryPolicy(max_wait=5).retrying("GET", clock=Clock(sleep=recorder.sleep))
+
+    async def limited() -> None:
+        raise errors.RateLimited(429, retry_after=30.0)
+
+    with pytest.raises(errors.RateLimited):
+        await retrying(limited)
+    assert recorder.sleeps == []

@@ -25,6 +25,7 @@ from typing import IO, Any
 
 import attrs
 
+from booqable_async._validation import is_number
 from booqable_async.cli._connect import Backend
 from booqable_async.cli._output import Output, partial_file
 from booqable_async.cli._progress import PullProgress
@@ -326,7 +327,7 @@ def describe_result(result: PullResult, options: PullOptions) -> str:
 
 def format_stat(field: str, value: Any) -> str:
     """Format one statistic: thousands separators; ``*_in_cents`` also as units."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         return str(value)
     text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
     if field.endswith("_in_cents"):

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Literal
 
 import attrs
 
+from booqable_async._validation import check_record_id, require_int
 from booqable_async.errors import UsageError
 
 __all__ = [
@@ -42,28 +43,22 @@ BookingMode = Literal["create_new", "update_existing", "infer_planning"]
 _MODES = ("create_new", "update_existing", "infer_planning")
 
 
-def _check_id(value: object, name: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise UsageError(f"{name} must be a non-empty id string, got {value!r}")
-
-
 def _is_id(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _check_id(value, attribute.name)
+    check_record_id(value, attribute.name)
 
 
 def _is_optional_id(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
-        _check_id(value, attribute.name)
+        check_record_id(value, attribute.name)
 
 
 def _is_quantity(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise UsageError(f"{attribute.name} must be an integer >= 1, got {value!r}")
+    require_int(value, attribute.name, minimum=1)
 
 
 def _are_ids(_: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]) -> None:
     for item in value:
-        _check_id(item, f"{attribute.name}[]")
+        check_record_id(item, f"{attribute.name}[]")
 
 
 def _not_empty(_: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]) -> None:
@@ -407,7 +402,7 @@ class StatusTransition:
 
     def to_attributes(self, order_id: str) -> dict[str, Any]:
         """Return the create body's attributes for ``order_id``, as the docs' examples show."""
-        _check_id(order_id, "order_id")
+        check_record_id(order_id, "order_id")
         if self.transition_from is None:
             raise UsageError("transition_from is unknown: give from_status=")
         return {

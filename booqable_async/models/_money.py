@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from booqable_async._validation import is_int
 from booqable_async.errors import UsageError
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def format_cents(cents: int, currency: Currency | str | None = None) -> str:
     Raises:
         UsageError: ``cents`` is not an integer (floats would round money).
     """
-    if isinstance(cents, bool) or not isinstance(cents, int):
+    if not is_int(cents):
         raise UsageError(f"cents must be an int (amounts are integer cents), got {cents!r}")
     sign = "-" if cents < 0 else ""
     cents = abs(cents)

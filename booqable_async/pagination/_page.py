@@ -17,6 +17,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import attrs
 import orjson
 
+from booqable_async._validation import is_int
 from booqable_async.errors import UsageError
 from booqable_async.query import Query
 
@@ -55,7 +56,7 @@ async def collect(
     Raises:
         UsageError: ``limit`` is negative or not an int.
     """
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+    if limit is not None and (not is_int(limit) or limit < 0):
         raise UsageError(f"limit must be None or an int >= 0, got {limit!r}")
     items: list[T] = []
     try:
@@ -77,7 +78,7 @@ def _total_from_meta(meta: Mapping[str, Any]) -> int | None:
     stats = meta.get("stats")
     total = stats.get("total") if isinstance(stats, Mapping) else None
     count = total.get("count") if isinstance(total, Mapping) else None
-    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+    if is_int(count) and count >= 0:
         return count
     return None
 
@@ -212,7 +213,7 @@ def _int(
     value = data.get(key, default)
     if optional and value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    if not is_int(value) or value < minimum:
         raise UsageError(f"resume point: {key!r} must be an int >= {minimum}, got {value!r}")
     return value
 

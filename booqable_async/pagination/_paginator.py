@@ -36,6 +36,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
+from booqable_async._validation import is_int
 from booqable_async.errors import PaginationError, TotalMismatch, UsageError
 from booqable_async.pagination._page import (
     DeferredPage,
@@ -109,7 +110,7 @@ async def _limited(
     size: int,
     with_total: bool,
 ) -> Page[T] | DeferredPage[T]:
-    # A free function, not a method of _Run: tasks must not keep the run alive, or a
+    # A free function, not a method of _Traversal: tasks must not keep the run alive, or a
     # stream dropped after ``break`` could never be collected and cancel its fetches.
     async with sem:
         return await fetch_page(number, size, with_total)
@@ -118,7 +119,7 @@ async def _limited(
 _START, _PLANNED, _SEQUENTIAL, _FINISHED, _CLOSED = range(5)
 
 
-class _Run(Generic[T]):
+class _Traversal(Generic[T]):
     """One pass over the pages: scheduling, ordering, de-duplication, bookkeeping."""
 
     def __init__(self, pag: Paginator[T]) -> None:
@@ -405,7 +406,7 @@ class _Run(Generic[T]):
 class _Stream(Generic[T]):
     """Shared closing behaviour of :class:`PageStream` and :class:`ItemStream`."""
 
-    def __init__(self, run: _Run[T]) -> None:
+    def __init__(self, run: _Traversal[T]) -> None:
         self._run = run
 
     async def aclose(self) -> None:
@@ -427,7 +428,7 @@ class PageStream(_Stream[T]):
     Use as ``async with paginator.pages() as pages:`` to close it deterministically.
     """
 
-    def __init__(self, run: _Run[T]) -> None:
+    def __init__(self, run: _Traversal[T]) -> None:
         super().__init__(run)
         self._first = True
 
@@ -470,7 +471,7 @@ class ItemStream(_Stream[T]):
     breaking out of ``async for`` also cancels pending fetches once the stream is dropped.
     """
 
-    def __init__(self, run: _Run[T]) -> None:
+    def __init__(self, run: _Traversal[T]) -> None:
         super().__init__(run)
         self._data: Sequence[T] = ()
         self._positions = iter(range(0))
@@ -647,10 +648,10 @@ class Paginator(Generic[T]):
 
     def pages(self) -> PageStream[T]:
         """Return an async iterator over the pages, in order."""
-        return PageStream(_Run(self))
+        return PageStream(_Traversal(self))
 
     def __aiter__(self) -> ItemStream[T]:
-        return ItemStream(_Run(self))
+        return ItemStream(_Traversal(self))
 
     async def collect(self, limit: int | None = None) -> list[T]:
         """Return every record (or the first ``limit``) as a list.
@@ -663,7 +664,7 @@ class Paginator(Generic[T]):
             PaginationError: A page could not be fetched.
         """
         stream = self.__aiter__()
-        if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+        if is_int(limit) and limit > 0:
             # Fetch only the pages the limit needs: with a total known, the run would
             # otherwise fetch a whole prefetch window ahead and cancel what is unused.
             stream._run.want(limit)
@@ -701,5 +702,5 @@ class Paginator(Generic[T]):
 
 
 def _positive(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if not is_int(value) or value < 1:
         raise UsageError(f"{name} must be an int >= 1, got {value!r}")

@@ -10,6 +10,12 @@ transport's value types, so it works with any HTTP client and is tested without 
 
 from __future__ import annotations
 
+from booqable_async.protocol.error_objects import (
+    ErrorObject,
+    ShortageEntry,
+    parse_error_objects,
+    parse_shortage,
+)
 from booqable_async.protocol.headers import RateLimit, parse_rate_limit, parse_retry_after
 from booqable_async.protocol.request import (
     API_VERSIONS,
@@ -28,7 +34,6 @@ from booqable_async.protocol.response import (
     EXCERPT_LIMIT,
     api_error_for,
     decipher_response,
-    parse_error_objects,
 )
 
 __all__ = [
@@ -38,9 +43,11 @@ __all__ = [
     "JSON_OPTIONS",
     "NOTHING",
     "USER_AGENT",
+    "ErrorObject",
     "QueryParams",
     "QueryValue",
     "RateLimit",
+    "ShortageEntry",
     "api_error_for",
     "base_url_for",
     "build_request",
@@ -48,6 +55,7 @@ __all__ = [
     "parse_error_objects",
     "parse_rate_limit",
     "parse_retry_after",
+    "parse_shortage",
     "path_template",
     "render_query",
 ]

@@ -29,8 +29,10 @@ from urllib.parse import quote, urlsplit
 import attrs
 import orjson
 
+from booqable_async._redact import redact_repr, redact_url
+from booqable_async._validation import check_header_fields, check_method
 from booqable_async._version import __version__
-from booqable_async.errors import UsageError, redact_repr, redact_url
+from booqable_async.errors import UsageError
 from booqable_async.transport import Headers, HttpRequest, Timeout
 
 __all__ = [
@@ -76,10 +78,9 @@ QueryParams: TypeAlias = (
     "Mapping[str, QueryValue | Sequence[QueryValue]] | Sequence[tuple[str, QueryValue]]"
 )
 
-# RFC 1035 label shape, as the brief fixes it: a slug is one host label, nothing more.
+# RFC 1035 label shape: a slug is one host label, nothing more (a dot or slash in it
+# would change the host the token is sent to).
 _SLUG_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
-# RFC 9110 token: method and header names.
-_TOKEN_RE: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # Characters that never need escaping in a path segment or query component (RFC 3986
 # unreserved); lets the common case skip urllib's quoting machinery.
 _UNRESERVED_RE: Final = re.compile(r"[A-Za-z0-9_.~-]+")
@@ -89,8 +90,6 @@ _ASCII_ESCAPES: Final = str.maketrans(
     {chr(code): f"%{code:02X}" for code in range(128) if chr(code) not in _UNRESERVED}
 )
 _CONTROL_RE: Final = re.compile(r"[\x00-\x1f\x7f]")
-_BAD_HEADER_VALUE_RE: Final = re.compile(r"[\r\n\x00]")
-_COMMON_METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Segments path_template keeps besides the resource type (catalog ``conventions.operations``:
 # POST /x/search, GET /x/new, GET|PUT /x/current).
 _TEMPLATE_VERBS: Final = frozenset({"search", "new", "current"})
@@ -320,24 +319,8 @@ def _check_headers(headers: Mapping[str, str] | Headers) -> Headers:
                     f"(got a {type(value).__name__} value)"
                 )
         headers = Headers(headers)
-    for name, value in headers.raw():
-        if not _TOKEN_RE.fullmatch(name):
-            raise UsageError(f"header name {_shown(name)} is not a valid HTTP token")
-        if _BAD_HEADER_VALUE_RE.search(value):
-            # Never echo the value: it may well be a credential.
-            raise UsageError(f"header {name!r} has a value containing CR, LF or NUL")
+    check_header_fields(headers.raw())
     return headers
-
-
-def _check_method(method: str) -> str:
-    if not isinstance(method, str):
-        raise UsageError(f"method must be a str such as 'GET', got {_shown(method)}")
-    upper = method.upper()
-    if upper in _COMMON_METHODS:
-        return upper
-    if not _TOKEN_RE.fullmatch(method):
-        raise UsageError(f"method {_shown(method)} is not a valid HTTP method token")
-    return upper
 
 
 def _encode_json(json: object) -> bytes:
@@ -395,7 +378,7 @@ def build_request(
             query parameter, header, both ``json`` and ``body``, a body that is not bytes,
             or a ``json`` value orjson cannot serialise.
     """
-    verb = _check_method(method)
+    verb = check_method(method)
     url = _check_base(base_url) + _encode_path(path)
     query = render_query(params)
     if query:

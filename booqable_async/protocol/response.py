@@ -17,7 +17,6 @@ HTML pages or empty bodies.
 from __future__ import annotations
 
 import html
-import math
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -26,18 +25,13 @@ from typing import Any, Final
 import orjson
 
 from booqable_async._gc import gc_paused
-from booqable_async.errors import (
-    ApiError,
-    DecodeError,
-    ErrorObject,
-    redact_text,
-    redact_url,
-    status_error_class,
-)
+from booqable_async._redact import clip, redact_text, redact_url
+from booqable_async.errors import ApiError, DecodeError, ShortageError, status_error_class
+from booqable_async.protocol.error_objects import ErrorObject, parse_error_objects, parse_shortage
 from booqable_async.protocol.headers import parse_rate_limit, parse_retry_after
 from booqable_async.transport import HttpResponse
 
-__all__ = ["EXCERPT_LIMIT", "api_error_for", "decipher_response", "parse_error_objects"]
+__all__ = ["EXCERPT_LIMIT", "api_error_for", "decipher_response"]
 
 #: Longest ``body_excerpt`` (characters) an error carries.
 EXCERPT_LIMIT: Final = 200
@@ -123,8 +117,7 @@ def _strip_html(text: str) -> str:
 
 def _clean(text: str, limit: int) -> str:
     text = _UNPRINTABLE_RE.sub(" ", redact_text(text))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return clip(" ".join(text.split()), limit)
 
 
 def _text_excerpt(body: bytes, media: str) -> str:
@@ -146,77 +139,6 @@ def _summary_excerpt(payload: Mapping[Any, Any]) -> str:
         if isinstance(value, str) and value.strip() and value not in seen:
             seen.append(value)
     return _clean(": ".join(seen), EXCERPT_LIMIT) if seen else ""
-
-
-def _text(value: object) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        if value.is_integer():
-            return str(int(value))  # a status written as 404.0
-    return str(value)
-
-
-def _pointer(value: object) -> str | None:
-    pointer = _text(value)
-    if pointer is None:
-        return None
-    # Booqable writes "data/attributes/name"; RFC 6901 pointers start with "/".
-    return pointer if pointer == "" or pointer.startswith("/") else "/" + pointer
-
-
-def _error_object(entry: object) -> ErrorObject | None:
-    if isinstance(entry, str):
-        return ErrorObject(detail=entry)
-    if not isinstance(entry, Mapping):
-        return None
-    source = entry.get("source")
-    if not isinstance(source, Mapping):
-        source = {}
-    meta = entry.get("meta")
-    if meta is None:
-        meta = {}
-    elif not isinstance(meta, Mapping):
-        meta = {"value": meta}  # keep what the server said rather than drop it
-    return ErrorObject(
-        code=_text(entry.get("code")),
-        status=_text(entry.get("status")),
-        title=_text(entry.get("title")),
-        detail=_text(entry.get("detail")),
-        pointer=_pointer(source.get("pointer")),
-        parameter=_text(source.get("parameter")),
-        meta=meta,
-    )
-
-
-def parse_error_objects(payload: Any) -> tuple[ErrorObject, ...]:
-    """Parse the JSON:API ``errors`` member of a response document, tolerantly.
-
-    Never raises: a non-list ``errors`` (one object, one string), entries that are not
-    objects, numeric ``status`` values, a ``null`` or non-object ``meta`` and missing
-    members are all read as well as they can be. ``source.pointer`` is normalised to an
-    RFC 6901 pointer (Booqable sends ``data/attributes/name``; this returns
-    ``/data/attributes/name``).
-
-    Args:
-        payload: The decoded document (a mapping with ``errors``) or the ``errors``
-            value itself.
-
-    Returns:
-        One :class:`~booqable_async.errors.ErrorObject` per usable entry, in order; empty
-        when there is nothing usable.
-    """
-    raw = payload.get("errors") if isinstance(payload, Mapping) else payload
-    if isinstance(raw, (str, Mapping)):
-        raw = [raw]
-    elif not isinstance(raw, list):
-        return ()
-    parsed = (_error_object(entry) for entry in raw)
-    return tuple(error for error in parsed if error is not None)
 
 
 def _read_error_body(body: bytes, media: str) -> tuple[tuple[ErrorObject, ...], str]:
@@ -270,24 +192,29 @@ def api_error_for(
     Returns:
         An instance of ``status_error_class(response.status)`` carrying the status,
         headers, request id, parsed ``errors``, rate-limit snapshot, ``retry_after`` and,
-        when there were no JSON:API errors, a short safe excerpt of the body.
+        when there were no JSON:API errors, a short safe excerpt of the body. A 422 whose
+        error objects list availability entries (``meta.warning``/``meta.blocking``) is a
+        :class:`~booqable_async.errors.ShortageError` with the entries parsed.
     """
     headers = response.headers
     content_type = headers.get("content-type")
     media = _media_type(content_type)[0] if content_type else ""
     errors, excerpt = _read_error_body(response.body, media)
-    cls = status_error_class(response.status)
-    return cls(
-        response.status,
-        headers=headers,
-        request_id=_request_id(headers.get("x-request-id")),
-        errors=errors,
-        rate_limit=parse_rate_limit(headers),
-        retry_after=parse_retry_after(headers.get("retry-after"), now=now),
-        body_excerpt=excerpt,
-        method=method.upper(),
-        url=response.url if url is None else url,
-    )
+    details: dict[str, Any] = {
+        "headers": headers,
+        "request_id": _request_id(headers.get("x-request-id")),
+        "errors": errors,
+        "rate_limit": parse_rate_limit(headers),
+        "retry_after": parse_retry_after(headers.get("retry-after"), now=now),
+        "body_excerpt": excerpt,
+        "method": method.upper(),
+        "url": response.url if url is None else url,
+    }
+    shortage = parse_shortage(errors) if response.status == 422 else None
+    if shortage is not None:
+        warnings, blocking = shortage
+        return ShortageError(response.status, warnings=warnings, blocking=blocking, **details)
+    return status_error_class(response.status)(response.status, **details)
 
 
 def _decode_failure(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from booqable_async._validation import is_int
 from booqable_async.errors import UsageError
 from booqable_async.query._conditions import Condition, FieldCondition, Group
 from booqable_async.query._operators import (
@@ -43,7 +44,7 @@ class Filter:
     value: Normalized
 
 
-def _names(value: str | Iterable[str], what: str) -> tuple[str, ...]:
+def _checked_names(value: str | Iterable[str], what: str) -> tuple[str, ...]:
     # One name or an iterable of names; a comma inside a name would silently add fields.
     names = (value,) if isinstance(value, str) else tuple(value)
     if not names:
@@ -62,12 +63,12 @@ def _merge_groups(current: _Groups, new: dict[str, tuple[str, ...]]) -> _Groups:
 
 def _merge_names(current: _Groups, param: str, types: dict[str, str | Iterable[str]]) -> _Groups:
     # fields() and extra_fields(): type -> attribute names, added per type.
-    new = {check_name(t, "type"): _names(v, f"{param}[{t}]") for t, v in types.items()}
+    new = {check_name(t, "type"): _checked_names(v, f"{param}[{t}]") for t, v in types.items()}
     return _merge_groups(current, new)
 
 
 def _check_page_value(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if not is_int(value) or value < 1:
         raise UsageError(f"page {name} must be an int >= 1, got {value!r}")
     return value
 
@@ -251,7 +252,7 @@ class Query:
         new: dict[str, tuple[str, ...]] = {}
         for field, aggs in fields.items():
             check_name(field, "stats field")
-            names = _names(aggs, f"stats[{field}]")
+            names = _checked_names(aggs, f"stats[{field}]")
             unknown = [a for a in names if a not in AGGREGATIONS]
             if unknown:
                 raise UsageError(

@@ -3,9 +3,8 @@
 A generated facade (``resources/orders.py``...) declares exactly the operations the
 catalog lists for its resource, each a typed one-line wrapper around a method here. This
 module does the work: validate before any I/O (ids, queries against the resource's
-schema, write options), send through the session, decode the answer with the default
-registry, and turn Booqable's availability 422s into :class:`~booqable_async.errors.
-ShortageError`.
+schema, write options), send through the session and decode the answer with the default
+registry.
 """
 
 from __future__ import annotations
@@ -15,7 +14,8 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypedDict, TypeVar, cast
 
 from booqable_async._gc import gc_paused
-from booqable_async.errors import DecodeError, ShortageError, UnprocessableEntity, UsageError
+from booqable_async._validation import check_record_id
+from booqable_async.errors import DecodeError, UsageError
 from booqable_async.jsonapi import (
     Document,
     Registry,
@@ -51,7 +51,6 @@ __all__ = [
     "Nested",
     "Related",
     "decode_response",
-    "send",
 ]
 
 M = TypeVar("M", bound=Resource)
@@ -101,42 +100,6 @@ _CHANGED_AT = "updated_at"
 _PARAMS_CACHE_SIZE = 64
 
 
-async def send(
-    session: Session,
-    method: str,
-    path: str | Sequence[str],
-    *,
-    params: Any = None,
-    json: Any = NOTHING,
-    parse: bool = True,
-) -> ApiResponse:
-    """Send one request through ``session``; availability 422s become ``ShortageError``.
-
-    Args:
-        session: The client's session.
-        method: HTTP method.
-        path: Path under the API root (segments are escaped one by one).
-        params: Query parameters.
-        json: JSON body (omit for none).
-        parse: ``False`` defers parsing a 2xx body (see ``Session.request``).
-
-    Returns:
-        The session's answer.
-
-    Raises:
-        ShortageError: A 422 listing ``meta.blocking``/``meta.warning`` entries.
-        ApiError: Any other non-2xx answer (after the session's retries).
-        TransportError: No answer.
-    """
-    try:
-        return await session.request(method, path, params=params, json=json, parse=parse)
-    except UnprocessableEntity as exc:
-        shortage = ShortageError.from_error(exc)
-        if shortage is None or shortage is exc:
-            raise
-        raise shortage from exc
-
-
 def decode_response(
     response: ApiResponse, registry: Registry | None = None, nested_type: str | None = None
 ) -> Document:
@@ -162,13 +125,9 @@ def decode_response(
     return document
 
 
-def _check_id(value: object, what: str = "id") -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise UsageError(f"{what} must be a non-empty string (a record id), got {value!r}")
-    return value
-
-
-def _names(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
+def _name_tuple(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
+    # One name, several, or none (None): as a tuple, each checked to be a str only (the
+    # query validation checks them against the schema).
     if value is None:
         return ()
     if isinstance(value, str):
@@ -225,7 +184,7 @@ class Facade(Generic[M]):
     async def _request(
         self, method: str, path: Sequence[str], *, params: Any = None, json: Any = NOTHING
     ) -> Document:
-        response = await send(self._session, method, path, params=params, json=json)
+        response = await self._session.request(method, path, params=params, json=json)
         return decode_response(response, self._registry, self.jsonapi_type)
 
     def _one(self, doc: Document) -> M:
@@ -259,7 +218,7 @@ class Facade(Generic[M]):
     ) -> tuple[tuple[str, str], ...]:
         key = (
             operation,
-            _names(include, "include"),
+            _name_tuple(include, "include"),
             _fieldsets_key(fields, "fields"),
             _fieldsets_key(extra_fields, "extra_fields"),
         )
@@ -275,7 +234,7 @@ class Facade(Generic[M]):
 
     def _options_query(self, operation: str, include: Include, fields: Fields) -> Query:
         query = Query()
-        paths = _names(include, "include")
+        paths = _name_tuple(include, "include")
         if paths:
             query = query.include(*paths)
         if fields:
@@ -302,8 +261,8 @@ class Facade(Generic[M]):
         async def fetch(page_query: Query) -> DeferredPage[M]:
             # Decoded when the consumer reaches the page: pages fetched ahead wait as
             # bytes, not as object graphs the garbage collector must keep walking.
-            response = await send(
-                self._session, "GET", path, params=page_query.to_params(), parse=False
+            response = await self._session.request(
+                "GET", path, params=page_query.to_params(), parse=False
             )
             return DeferredPage(
                 lambda: self._page(decode_response(response, self._registry, self.jsonapi_type))
@@ -343,7 +302,7 @@ class Facade(Generic[M]):
 
         async def fetch(page_query: Query) -> DeferredPage[M]:
             body = page_query.to_search_body()
-            response = await send(self._session, "POST", path, json=body, parse=False)
+            response = await self._session.request("POST", path, json=body, parse=False)
             return DeferredPage(lambda: self._search_page(response.json()))
 
         return self._paginator(query, options, fetch)
@@ -382,7 +341,7 @@ class Facade(Generic[M]):
 
     async def _get(self, id: str, include: Include, fields: Fields, extra_fields: Fields) -> M:
         params = self._read_params("get", include, fields, extra_fields)
-        doc = await self._request("GET", (self.jsonapi_type, _check_id(id)), params=params)
+        doc = await self._request("GET", (self.jsonapi_type, check_record_id(id)), params=params)
         return self._one(doc)
 
     async def _new(self, include: Include, fields: Fields, extra_fields: Fields) -> M:
@@ -413,7 +372,7 @@ class Facade(Generic[M]):
             attributes,
             relationships=relationships,
             nested=nested,
-            include=_names(include, "include") or None,
+            include=_name_tuple(include, "include") or None,
             fields=_fieldsets(fields, "fields") if fields else None,
             registry=self._registry,
         )
@@ -471,10 +430,10 @@ class Facade(Generic[M]):
             if not changed and not relationships and not nested and not changes(target):
                 return target  # nothing changed: no request
             source: Resource | type[Resource] = target
-            record_id = _check_id(target.id, "the record's id")
+            record_id = check_record_id(target.id, "the record's id")
         else:
             source = model
-            record_id = _check_id(target)
+            record_id = check_record_id(target)
             if not changed and not relationships and not nested:
                 raise UsageError(
                     f"nothing to update on {self.jsonapi_type} {record_id}: pass the changed "
@@ -486,7 +445,7 @@ class Facade(Generic[M]):
             changed,
             relationships=relationships,
             nested=nested,
-            include=_names(include, "include") or None,
+            include=_name_tuple(include, "include") or None,
             fields=_fieldsets(fields, "fields") if fields else None,
             registry=self._registry,
         )
@@ -494,7 +453,7 @@ class Facade(Generic[M]):
         return self._one(await self._request("PUT", path, json=body))
 
     async def _delete(self, id: str) -> M | None:
-        doc = await self._request("DELETE", (self.jsonapi_type, _check_id(id)))
+        doc = await self._request("DELETE", (self.jsonapi_type, check_record_id(id)))
         # Booqable answers 200 with the (archived) record; tolerate an empty answer.
         return None if doc.data is None else self._one(doc)
 
@@ -517,4 +476,4 @@ def _fieldsets_key(value: Fields, what: str) -> tuple[tuple[str, tuple[str, ...]
 def _fieldsets(value: Mapping[str, str | Sequence[str]], what: str) -> dict[str, list[str]]:
     if not isinstance(value, Mapping):
         raise UsageError(f"{what} must map a type to attribute names, got {value!r}")
-    return {str(t): list(_names(names, f"{what}[{t}]")) for t, names in value.items()}
+    return {str(t): list(_name_tuple(names, f"{what}[{t}]")) for t, names in value.items()}

@@ -6,12 +6,14 @@ Facades and the paginator call :meth:`Session.request`; see :mod:`booqable_async
 
 from __future__ import annotations
 
-from booqable_async.session._core import (
+from booqable_async.session._core import ApiResponse, Session
+from booqable_async.session._settings import (
     ENV_API_KEY,
     ENV_BASE_URL,
     ENV_COMPANY,
-    ApiResponse,
-    Session,
+    CallOptions,
+    SessionOptions,
+    SessionSettings,
 )
 from booqable_async.session.hooks import Hook, Hooks, RequestEvent
 
@@ -20,8 +22,11 @@ __all__ = [
     "ENV_BASE_URL",
     "ENV_COMPANY",
     "ApiResponse",
+    "CallOptions",
     "Hook",
     "Hooks",
     "RequestEvent",
     "Session",
+    "SessionOptions",
+    "SessionSettings",
 ]

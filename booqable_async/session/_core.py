@@ -1,9 +1,11 @@
 """Session: the one request pipeline every facade and the paginator goes through.
 
 One request = build (protocol) -> per attempt: auth -> concurrency slot -> rate limiter
--> ``transport.send`` -> decipher, with the attempts driven by the retry policy
-(DESIGN §2, §5). A session is long-lived (one per process and company), shares nothing
-with other sessions, and owns its transport only when it created it.
+-> ``transport.send`` -> decipher, with the attempts driven by the retry policy (see
+docs/retries.md). A session is long-lived (one per process and company), shares nothing
+with other sessions, and owns its transport only when it created it. A light copy made by
+:meth:`Session.with_options` shares the pool, the concurrency slots, the limiter and the
+auth scheme with its original, and never closes them.
 """
 
 from __future__ import annotations
@@ -12,32 +14,30 @@ import asyncio
 import contextlib
 import functools
 import logging
-import os
 import re
 import socket
-import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any, TypeVar
 
 import attrs
+from typing_extensions import Unpack
 
-from booqable_async.auth import Auth, AuthContext, TokenAuth
+from booqable_async._redact import SENSITIVE_QUERY_KEYS, redact_url
+from booqable_async.auth import AuthContext
+from booqable_async.clock import Clock
 from booqable_async.errors import (
-    SENSITIVE_QUERY_KEYS,
     ApiError,
     BooqableError,
     ConnectError,
     TransportError,
     UsageError,
-    redact_repr,
-    redact_url,
 )
 from booqable_async.protocol import (
     NOTHING,
     RateLimit,
-    base_url_for,
     build_request,
     decipher_response,
     parse_rate_limit,
@@ -46,20 +46,20 @@ from booqable_async.protocol import (
 )
 from booqable_async.ratelimit import RateLimiter
 from booqable_async.retry import RetryDecision, RetryPolicy
-from booqable_async.session.hooks import Hooks, RequestEvent, fire
+from booqable_async.session._settings import (
+    ENV_COMPANY,
+    CallOptions,
+    SessionOptions,
+    SessionSettings,
+    as_timeout,
+)
+from booqable_async.session.hooks import RequestEvent, fire
 from booqable_async.transport import Headers, HttpRequest, HttpResponse, Timeout, Transport
 
-__all__ = ["ENV_API_KEY", "ENV_BASE_URL", "ENV_COMPANY", "ApiResponse", "Session"]
+__all__ = ["ApiResponse", "Session"]
 
 _S = TypeVar("_S", bound="Session")
 
-#: Environment variables read when the matching argument is omitted.
-ENV_API_KEY = "BOOQABLE_API_KEY"
-ENV_COMPANY = "BOOQABLE_COMPANY"
-ENV_BASE_URL = "BOOQABLE_BASE_URL"
-
-_DEFAULT_LOGGER = logging.getLogger("booqable_async.session")
-_DEFAULT_CONNECT_TIMEOUT = 10.0
 #: The aiohttp pool is never smaller than this, so the semaphore is what limits.
 _DEFAULT_POOL_SIZE = 100
 
@@ -114,8 +114,38 @@ class _Slots:
         self._free += 1
 
 
-#: ``ApiResponse._payload`` before a deferred body (``parse=False``) is parsed.
-_UNPARSED: Any = object()
+class _Body:
+    """The parsed body of one answer, parsed at most once (a memo, not a value).
+
+    An eager answer is born parsed. A deferred one (``Session.request(parse=False)``)
+    holds its parser until :attr:`ApiResponse.payload` is first read; ``peek()`` parses
+    without keeping the result (the paginator's pages, freed as soon as they are decoded).
+    """
+
+    __slots__ = ("_parser", "_payload")
+
+    def __init__(self, payload: Any = None, parser: Callable[[], Any] | None = None) -> None:
+        self._payload = payload
+        self._parser = parser
+
+    @property
+    def parsed(self) -> bool:
+        return self._parser is None
+
+    def get(self) -> Any:
+        parser = self._parser
+        if parser is not None:
+            self._payload = parser()
+            self._parser = None
+        return self._payload
+
+    def peek(self) -> Any:
+        parser = self._parser
+        return self._payload if parser is None else parser()
+
+
+def _as_body(value: Any) -> _Body:
+    return value if isinstance(value, _Body) else _Body(value)
 
 
 @attrs.frozen(repr=False)
@@ -136,15 +166,14 @@ class ApiResponse:
 
     status: int
     headers: Headers
-    _payload: Any = attrs.field(alias="payload")
+    # Given as the parsed payload (or, by the session, a _Body that parses on first read).
+    _parsed: _Body = attrs.field(converter=_as_body, eq=False, alias="payload")
     rate_limit: RateLimit | None
     request_id: str | None
     elapsed: float
     attempts: int
     url: str
     body: bytes = attrs.field(default=b"", eq=False)
-    # Parses the body of a deferred answer (``Session.request(parse=False)``).
-    _parser: Callable[[], Any] | None = attrs.field(default=None, eq=False, alias="parser")
 
     @property
     def payload(self) -> Any:
@@ -156,16 +185,12 @@ class ApiResponse:
             DecodeError: A deferred body that is not JSON (an eager one raised this from
                 ``Session.request`` already).
         """
-        payload = self._payload
-        if payload is _UNPARSED:
-            payload = self.json()
-            object.__setattr__(self, "_payload", payload)
-        return payload
+        return self._parsed.get()
 
     @property
     def parsed(self) -> bool:
         """Whether :attr:`payload` is parsed already (always, unless ``parse=False``)."""
-        return self._payload is not _UNPARSED
+        return self._parsed.parsed
 
     def json(self) -> Any:
         """Return the parsed body without keeping it: the payload if parsed, else parsed now.
@@ -177,9 +202,7 @@ class ApiResponse:
         Raises:
             DecodeError: The body is not JSON.
         """
-        if self._parser is not None and self._payload is _UNPARSED:
-            return self._parser()
-        return self._payload
+        return self._parsed.peek()
 
     def __repr__(self) -> str:
         return (
@@ -188,218 +211,159 @@ class ApiResponse:
         )
 
 
-def _timeout(value: object, what: str) -> Timeout:
-    if isinstance(value, Timeout):
-        return value
-    if value is None:
-        return Timeout(total=None, connect=None)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise UsageError(
-            f"{what} must be a number of seconds > 0, a Timeout, or None for no limit; "
-            f"got {redact_repr(value)}"
+class _Shared:
+    """What a session shares with its light copies: the pool, the slots, the auth context.
+
+    Created by the session constructed from options (the owner); copies from
+    :meth:`Session.with_options` hold the same instance and never close it.
+    """
+
+    __slots__ = ("_owns_transport", "_pool_size", "closed", "context", "slots", "transport")
+
+    def __init__(self, settings: SessionSettings) -> None:
+        self.transport: Transport | None = settings.transport
+        self._owns_transport = settings.transport is None
+        self._pool_size = max(_DEFAULT_POOL_SIZE, settings.max_concurrency)
+        self.slots = _Slots(settings.max_concurrency)
+        self.closed = False
+        self.context = AuthContext(
+            base_url=settings.base_url,
+            company=settings.company,
+            send=self.send_raw,
+            timeout=settings.timeout,
+            clock=settings.clock,
         )
-    seconds = float(value)
-    return Timeout(total=seconds, connect=min(seconds, _DEFAULT_CONNECT_TIMEOUT))
 
+    def get_transport(self) -> Transport:
+        transport = self.transport
+        if transport is None:
+            # Imported here: aiohttp costs import time, and tests mostly pass a transport.
+            from booqable_async.transport.aiohttp import AiohttpTransport
 
-def _limiter(
-    value: object,
-    clock: Callable[[], float],
-    sleep: Callable[[float], Awaitable[None]],
-) -> RateLimiter | None:
-    if value is True:
-        return RateLimiter(clock=clock, sleep=sleep)
-    if value is False or value is None:
-        return None
-    if isinstance(value, RateLimiter):
-        return value
-    if isinstance(value, tuple) and len(value) == 2:
-        limit, period = value
-        return RateLimiter(limit, period, clock=clock, sleep=sleep)
-    raise UsageError(
-        "rate_limit must be True (follow the X-Ratelimit headers), False (off), a "
-        f"RateLimiter, or a fixed budget (limit, period_seconds); got {redact_repr(value)}"
-    )
+            transport = self.transport = AiohttpTransport(limit=self._pool_size)
+        return transport
 
+    async def send_raw(self, request: HttpRequest) -> HttpResponse:
+        return await self.get_transport().send(request)
 
-def _system_sleep(seconds: float) -> Awaitable[None]:
-    return asyncio.sleep(seconds)
+    async def aclose(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self._owns_transport and self.transport is not None:
+            await self.transport.aclose()
 
 
 class Session:
     """The request pipeline shared by everything on one client.
 
-    Args:
-        company: Company slug (``acme`` for ``acme.booqable.com``). Defaults to
-            ``$BOOQABLE_COMPANY`` when neither it nor ``base_url`` is given.
-        base_url: API root instead of ``company`` (the fake server, a proxy). Defaults to
-            ``$BOOQABLE_BASE_URL`` (which wins over ``$BOOQABLE_COMPANY``).
-        api_version: ``"4"`` (default) or ``"boomerang"``.
-        token: Access token for ``Authorization: Bearer``; defaults to
-            ``$BOOQABLE_API_KEY`` when ``auth`` is not given either.
-        auth: Any :class:`~booqable_async.auth.Auth` instead of ``token``
-            (:class:`~booqable_async.auth.SingleUseAuth`,
-            :class:`~booqable_async.auth.OAuth2Auth`...).
-        transport: Any :class:`~booqable_async.transport.Transport`; the default is an
-            ``AiohttpTransport`` that the session creates on first use and closes. A
-            transport you pass is never closed by the session.
-        retry: The default :class:`~booqable_async.retry.RetryPolicy` for every call.
-        max_concurrency: Requests in flight at once, across everything on this session.
-        rate_limit: ``True`` (follow ``X-Ratelimit-*``), ``False`` (off), a
-            :class:`~booqable_async.ratelimit.RateLimiter`, or a fixed budget
-            ``(limit, period_seconds)``.
-        timeout: Seconds per attempt (also capping the connect phase at 10 s), a
-            :class:`~booqable_async.transport.Timeout`, or ``None`` for no limit.
-        hooks: :class:`~booqable_async.session.Hooks`, or a mapping like
-            ``{"on_response": [callback]}``.
-        logger: Where to log (``booqable_async.session`` by default); DEBUG shows every
-            attempt with secrets redacted.
-        clock: Monotonic clock for elapsed times and the limiter (``time.monotonic``).
-        sleep: Async sleep for the limiter and retry waits (``asyncio.sleep``).
+    Takes the keyword arguments of
+    :class:`~booqable_async.session.SessionOptions` (every one optional: ``company`` or
+    ``base_url``, ``token`` or ``auth``, ``transport``, ``retry``, ``max_concurrency``,
+    ``rate_limit``, ``timeout``, ``hooks``, ``logger``, ``clock``, ``api_version``).
 
     Raises:
         UsageError: Before any I/O, for missing or invalid settings; the message says
             what to pass or which environment variable to set.
     """
 
-    def __init__(
-        self,
-        *,
-        company: str | None = None,
-        base_url: str | None = None,
-        api_version: str = "4",
-        token: str | None = None,
-        auth: Auth | None = None,
-        transport: Transport | None = None,
-        retry: RetryPolicy | None = None,
-        max_concurrency: int = 8,
-        rate_limit: bool | RateLimiter | tuple[int, float] | None = True,
-        timeout: float | Timeout | None = 30.0,
-        hooks: Hooks | Mapping[str, object] | None = None,
-        logger: logging.Logger | None = None,
-        clock: Callable[[], float] | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-    ) -> None:
-        if company is None and base_url is None:
-            base_url = os.environ.get(ENV_BASE_URL) or None
-            if base_url is None:
-                company = os.environ.get(ENV_COMPANY) or None
-            if company is None and base_url is None:
-                raise UsageError(
-                    "which Booqable company? pass company='your-slug' (as in "
-                    "https://your-slug.booqable.com) or base_url=..., or set "
-                    f"{ENV_COMPANY} or {ENV_BASE_URL}"
-                )
-        self._base_url = base_url_for(company=company, base_url=base_url, api_version=api_version)
-        self._company = company
-        if auth is not None and token is not None:
-            raise UsageError("pass either token= or auth=, not both")
-        if auth is None:
-            token = token if token is not None else (os.environ.get(ENV_API_KEY) or None)
-            if token is None:
-                raise UsageError(
-                    f"no credentials: pass token='...' or auth=..., or set {ENV_API_KEY} "
-                    "(create an access token in Booqable under Settings > API keys)"
-                )
-            auth = TokenAuth(token)
-        elif not isinstance(auth, Auth):
-            raise UsageError(
-                "auth must provide `async apply(request, context)` (TokenAuth, "
-                f"SingleUseAuth, OAuth2Auth...), got a {type(auth).__name__}"
-            )
-        self._auth: Auth = auth
-        if retry is None:
-            retry = RetryPolicy()
-        elif not isinstance(retry, RetryPolicy):
-            raise UsageError(f"retry must be a RetryPolicy, got a {type(retry).__name__}")
-        self._retry = retry
-        if (
-            isinstance(max_concurrency, bool)
-            or not isinstance(max_concurrency, int)
-            or max_concurrency < 1
-        ):
-            raise UsageError(
-                f"max_concurrency must be an integer >= 1, got {redact_repr(max_concurrency)}"
-            )
-        self._max_concurrency = max_concurrency
-        self._clock = clock or time.monotonic
-        self._sleep = sleep or _system_sleep
-        self._limiter = _limiter(rate_limit, self._clock, self._sleep)
-        self._timeout = _timeout(timeout, "timeout")
-        self._hooks = Hooks.coerce(hooks)
-        self._has_hooks = bool(
-            self._hooks.on_request or self._hooks.on_response or self._hooks.on_retry
-        )
-        self._logger = logger or _DEFAULT_LOGGER
-        if transport is not None and not isinstance(transport, Transport):
-            raise UsageError(
-                f"transport must implement the Transport protocol, got {type(transport).__name__}"
-            )
-        self._transport: Transport | None = transport
-        self._owns_transport = transport is None
-        self._slots = _Slots(max_concurrency)
+    __slots__ = ("_closed", "_has_hooks", "_owner", "_settings", "_shared")
+
+    def __init__(self, **options: Unpack[SessionOptions]) -> None:
+        settings = SessionSettings.from_options(options)
+        self._setup(settings, _Shared(settings), owner=True)
+
+    def _setup(self, settings: SessionSettings, shared: _Shared, *, owner: bool) -> None:
+        self._settings = settings
+        self._shared = shared
+        self._owner = owner
         self._closed = False
-        self._context = AuthContext(
-            base_url=self._base_url, company=company, send=self._send_raw, timeout=self._timeout
-        )
+        hooks = settings.hooks
+        self._has_hooks = bool(hooks.on_request or hooks.on_response or hooks.on_retry)
+
+    def with_options(self, **options: Unpack[CallOptions]) -> Session:
+        """Return a light copy of this session with other per-call settings.
+
+        The copy shares the connection pool, the concurrency slots, the rate limiter and
+        the auth scheme with this session (so its requests count against the same
+        limits), and never closes them: closing the copy only makes the copy refuse
+        further requests. Use it to tighten one call::
+
+            fast = session.with_options(timeout=2.0, retry=RetryPolicy.never())
+
+        Args:
+            **options: Any of ``timeout``, ``retry``, ``hooks``, ``logger``
+                (:class:`~booqable_async.session.CallOptions`); the others are kept.
+
+        Returns:
+            The copy.
+
+        Raises:
+            UsageError: An option that owns a resource (``transport``, ``rate_limit``,
+                ``auth``...) or an invalid value.
+        """
+        copy = object.__new__(type(self))
+        copy._setup(self._settings.evolve(options), self._shared, owner=False)
+        return copy
 
     def __repr__(self) -> str:
+        settings = self._settings
         return (
-            f"Session(base_url={self._base_url!r}, auth={self._auth!r}, "
-            f"max_concurrency={self._max_concurrency}, rate_limit={self._limiter!r})"
+            f"Session(base_url={settings.base_url!r}, auth={settings.auth!r}, "
+            f"max_concurrency={settings.max_concurrency}, rate_limit={settings.limiter!r})"
         )
 
     # -- properties ----------------------------------------------------------------
 
     @property
+    def settings(self) -> SessionSettings:
+        """Everything this session was configured with, resolved."""
+        return self._settings
+
+    @property
     def base_url(self) -> str:
         """The API root every path is joined onto (ends with ``/``)."""
-        return self._base_url
+        return self._settings.base_url
 
     @property
     def company(self) -> str | None:
         """The company slug, when the session was configured with one."""
-        return self._company
+        return self._settings.company
 
     @property
     def retry(self) -> RetryPolicy:
         """The default retry policy."""
-        return self._retry
+        return self._settings.retry
 
     @property
     def limiter(self) -> RateLimiter | None:
         """The rate limiter, or ``None`` when rate limiting is off."""
-        return self._limiter
+        return self._settings.limiter
 
     @property
     def timeout(self) -> Timeout:
         """The default per-attempt time limits."""
-        return self._timeout
+        return self._settings.timeout
+
+    @property
+    def clock(self) -> Clock:
+        """The time sources the session runs on."""
+        return self._settings.clock
 
     @property
     def max_concurrency(self) -> int:
         """Requests allowed in flight at once."""
-        return self._max_concurrency
+        return self._settings.max_concurrency
 
     @property
     def closed(self) -> bool:
-        """True once :meth:`aclose` ran."""
-        return self._closed
+        """True once :meth:`aclose` ran (on this copy, or on the session that owns the pool)."""
+        return self._closed or self._shared.closed
 
     # -- lifecycle -----------------------------------------------------------------
 
-    def _get_transport(self) -> Transport:
-        transport = self._transport
-        if transport is None:
-            # Imported here: aiohttp costs import time, and tests mostly pass a transport.
-            from booqable_async.transport.aiohttp import AiohttpTransport
-
-            transport = AiohttpTransport(limit=max(_DEFAULT_POOL_SIZE, self._max_concurrency))
-            self._transport = transport
-        return transport
-
     async def __aenter__(self: _S) -> _S:
-        if self._closed:
+        if self.closed:
             raise UsageError("this session is closed; create a new one")
         return self
 
@@ -414,21 +378,14 @@ class Session:
     async def aclose(self) -> None:
         """Close the session; closes the transport only if the session created it.
 
-        Calling it again does nothing.
+        A copy from :meth:`with_options` only marks itself closed: the pool it shares
+        stays open for its original. Calling it again does nothing.
         """
-        if self._closed:
-            return
         self._closed = True
-        if self._owns_transport and self._transport is not None:
-            await self._transport.aclose()
-
-    async def _send_raw(self, request: HttpRequest) -> HttpResponse:
-        return await self._get_transport().send(request)
+        if self._owner:
+            await self._shared.aclose()
 
     # -- requests ------------------------------------------------------------------
-
-    def _timeout_for(self, timeout: float | Timeout | None) -> Timeout:
-        return self._timeout if timeout is None else _timeout(timeout, "timeout")
 
     async def request(
         self,
@@ -468,15 +425,16 @@ class Session:
         Raises:
             UsageError: Invalid arguments or a closed session (before any I/O).
             ApiError: A non-2xx answer after the policy's retries (``RateLimited``,
-                ``NotFound``...); a write that may have happened has
+                ``NotFound``, ``ShortageError``...); a write that may have happened has
                 ``write_outcome_unknown=True``.
             TransportError: No answer after the policy's retries.
             DecodeError: A 2xx answer whose body is not JSON.
         """
-        if self._closed:
+        if self.closed:
             raise UsageError("this session is closed; create a new one")
+        settings = self._settings
         if retry is None:
-            policy = self._retry
+            policy = settings.retry
         elif isinstance(retry, RetryPolicy):
             policy = retry
         else:
@@ -484,49 +442,53 @@ class Session:
         built = build_request(
             method,
             path,
-            base_url=self._base_url,
+            base_url=settings.base_url,
             params=params,
             json=json,
             headers=headers,
-            timeout=self._timeout_for(timeout),
+            timeout=settings.timeout if timeout is None else as_timeout(timeout),
         )
-        template = path_template(path, base_url=self._base_url) if self._has_hooks else ""
+        template = path_template(path, base_url=settings.base_url) if self._has_hooks else ""
         verb = built.method
-        clock = self._clock
-        started = clock()
-        call = _Call(self, built, template, parse)
-        on_retry = call.on_retry if self._hooks.on_retry else None
+        clock = settings.clock
+        started = clock.monotonic()
+        call = _Call(settings, self._shared, built, template, parse)
+        on_retry = call.on_retry if settings.hooks.on_retry else None
         try:
             response, payload, attempts = await policy.run(
-                verb, call.attempt, sleep=self._sleep, on_retry=on_retry, logger=self._logger
+                verb, call.attempt, clock=clock, on_retry=on_retry, logger=settings.logger
             )
         except TransportError as exc:
-            exc.record_attempts(call.attempts, clock() - started, self._transport_hint(exc))
+            exc.record_attempts(
+                call.attempts, clock.monotonic() - started, self._transport_hint(exc)
+            )
             raise
         return ApiResponse(
             status=response.status,
             headers=response.headers,
-            payload=payload,
             rate_limit=call.rate_limit,
             request_id=response.headers.get("X-Request-Id"),
-            elapsed=clock() - started,
+            elapsed=clock.monotonic() - started,
             attempts=attempts,
             url=_shown_url(built.url),
             body=response.body,
-            parser=None
+            payload=payload
             if parse
-            else functools.partial(decipher_response, response, method=verb, url=built.url),
+            else _Body(
+                parser=functools.partial(decipher_response, response, method=verb, url=built.url)
+            ),
         )
 
     def _transport_hint(self, error: TransportError) -> str:
         # The transports know nothing of Booqable; the session knows the base URL came
         # from a company slug, so a name that does not resolve points at the slug.
-        if self._company is None or not isinstance(error, ConnectError):
+        company = self._settings.company
+        if company is None or not isinstance(error, ConnectError):
             return ""
         if not _name_not_resolved(error):
             return ""
         return (
-            f"no host {self._company}.booqable.com: is {self._company!r} your company slug? "
+            f"no host {company}.booqable.com: is {company!r} your company slug? "
             f"It is the SLUG in https://SLUG.booqable.com (company= or {ENV_COMPANY})"
         )
 
@@ -546,10 +508,26 @@ def _name_not_resolved(error: BaseException) -> bool:
 class _Call:
     """The attempts of one request (kept off Session so concurrent calls share nothing)."""
 
-    __slots__ = ("_parse", "_request", "_session", "_template", "attempts", "rate_limit")
+    __slots__ = (
+        "_parse",
+        "_request",
+        "_settings",
+        "_shared",
+        "_template",
+        "attempts",
+        "rate_limit",
+    )
 
-    def __init__(self, session: Session, request: HttpRequest, template: str, parse: bool) -> None:
-        self._session = session
+    def __init__(
+        self,
+        settings: SessionSettings,
+        shared: _Shared,
+        request: HttpRequest,
+        template: str,
+        parse: bool,
+    ) -> None:
+        self._settings = settings
+        self._shared = shared
         self._request = request
         self._template = template
         self._parse = parse
@@ -557,9 +535,9 @@ class _Call:
         self.attempts = 0
 
     async def on_retry(self, decision: RetryDecision, error: BaseException, attempt: int) -> None:
-        session = self._session
+        settings = self._settings
         await fire(
-            session._hooks.on_retry,
+            settings.hooks.on_retry,
             RequestEvent(
                 kind="retry",
                 method=self._request.method,
@@ -572,23 +550,25 @@ class _Call:
                 wait=decision.wait,
                 reason=decision.reason,
             ),
-            session._logger,
+            settings.logger,
         )
 
     async def attempt(self, number: int) -> tuple[HttpResponse, Any, int]:
         self.attempts = number
-        session = self._session
-        request = await session._auth.apply(self._request, session._context)
-        logger = session._logger
+        settings = self._settings
+        shared = self._shared
+        request = await settings.auth.apply(self._request, shared.context)
+        logger = settings.logger
         debug = logger.isEnabledFor(logging.DEBUG)
-        hooks = session._hooks
-        limiter = session._limiter
-        clock = session._clock
-        transport = session._get_transport()
-        slots = session._slots
+        hooks = settings.hooks
+        limiter = settings.limiter
+        clock = settings.clock.monotonic
+        transport = shared.get_transport()
+        slots = shared.slots
         await slots.acquire()
         try:
-            granted = await limiter.acquire() if limiter is not None else 0.0
+            if limiter is not None:
+                await limiter.acquire()
             sent = clock()
             try:
                 if hooks.on_request:
@@ -610,30 +590,33 @@ class _Call:
             except BaseException as exc:
                 elapsed = clock() - sent
                 if limiter is not None:
-                    limiter.complete(granted)
+                    limiter.complete()
                 if isinstance(exc, TransportError):
                     await self._no_response(exc, number, elapsed)
                 raise
             elapsed = clock() - sent
             status = response.status
             rate_limit = parse_rate_limit(response.headers)
+            # An error's Retry-After may be an HTTP date: read it on the session's wall
+            # clock (only errors need the date, so a success pays nothing for it).
+            now = None if 200 <= status < 300 else self._wall_now()
             if limiter is not None:
                 retry_after = (
-                    parse_retry_after(response.headers.get("Retry-After"))
+                    parse_retry_after(response.headers.get("Retry-After"), now=now)
                     if status == 429
                     else None
                 )
-                limiter.complete(
-                    granted, status=status, rate_limit=rate_limit, retry_after=retry_after
-                )
+                limiter.complete(status=status, rate_limit=rate_limit, retry_after=retry_after)
         finally:
             slots.release()
         self.rate_limit = rate_limit
         error: BooqableError | None = None
-        payload: Any = _UNPARSED
+        payload: Any = None
         if self._parse or not 200 <= status < 300:
             try:
-                payload = decipher_response(response, method=request.method, url=request.url)
+                payload = decipher_response(
+                    response, method=request.method, url=request.url, now=now
+                )
             except BooqableError as exc:
                 error = exc
         if debug:
@@ -668,20 +651,23 @@ class _Call:
             raise error
         return response, payload, number
 
+    def _wall_now(self) -> datetime:
+        return datetime.fromtimestamp(self._settings.clock.wall(), timezone.utc)
+
     async def _no_response(self, error: TransportError, number: int, elapsed: float) -> None:
-        session = self._session
+        settings = self._settings
         request = self._request
-        if session._logger.isEnabledFor(logging.DEBUG):
-            session._logger.debug(
+        if settings.logger.isEnabledFor(logging.DEBUG):
+            settings.logger.debug(
                 "%s %s failed without an answer (attempt %d): %s",
                 request.method,
                 redact_url(request.url),
                 number,
                 error,
             )
-        if session._hooks.on_response:
+        if settings.hooks.on_response:
             await fire(
-                session._hooks.on_response,
+                settings.hooks.on_response,
                 RequestEvent(
                     kind="response",
                     method=request.method,
@@ -690,5 +676,5 @@ class _Call:
                     elapsed=elapsed,
                     error=error,
                 ),
-                session._logger,
+                settings.logger,
             )

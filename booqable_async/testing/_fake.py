@@ -29,7 +29,11 @@ from booqable_async.testing._context import Context
 from booqable_async.testing._errors import FakeError, simple_error
 from booqable_async.testing._faults import Fault, FaultPlan, FaultRule, parse_fault_spec
 from booqable_async.testing._params import parse_query
-from booqable_async.testing._ratelimit import RateLimitConfig, RateLimiter, parse_rate_limit_spec
+from booqable_async.testing._ratelimit import (
+    FixedWindowCounter,
+    RateLimitConfig,
+    parse_rate_limit_spec,
+)
 from booqable_async.testing._webhooks import Delivery, WebhookDeliveries
 from booqable_async.transport import Headers, HttpRequest, HttpResponse
 
@@ -169,7 +173,7 @@ class FakeBooqable:
         self.token = (
             token or f"fake-{uuid.UUID(int=random.Random(f'token:{seed}').getrandbits(128)).hex}"
         )
-        self.limiter = RateLimiter(_as_rate_limit(rate_limit), self._clock)
+        self.limiter = FixedWindowCounter(_as_rate_limit(rate_limit), self._clock)
         self.faults = FaultPlan(_as_rules(faults), seed=seed)
         # Bounded: a long-running server must not grow without limit.
         self.requests: deque[RequestLog] = deque(maxlen=request_log_size)
@@ -397,7 +401,7 @@ class FakeBooqable:
 
     @rate_limit.setter
     def rate_limit(self, value: RateLimitConfig | str | tuple[int, float]) -> None:
-        self.limiter = RateLimiter(_as_rate_limit(value), self._clock)
+        self.limiter = FixedWindowCounter(_as_rate_limit(value), self._clock)
 
     # -- the sans-I/O core --------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import attrs
 
 from booqable_async.errors import UsageError
 
-__all__ = ["RateLimitConfig", "RateLimiter", "parse_rate_limit_spec"]
+__all__ = ["FixedWindowCounter", "RateLimitConfig", "parse_rate_limit_spec"]
 
 
 @attrs.frozen
@@ -56,8 +56,11 @@ def parse_rate_limit_spec(text: str) -> RateLimitConfig:
         ) from None
 
 
-class RateLimiter:
-    """A fixed-window request counter.
+class FixedWindowCounter:
+    """A fixed-window request counter: the fake server's side of the budget.
+
+    (The client's side, which spaces requests to stay inside it, is
+    :class:`booqable_async.ratelimit.RateLimiter`.)
 
     Args:
         config: Limit and period.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from booqable_async.errors import ConnectionReset, ProtocolError
-from booqable_async.transport import BaseTransport, HttpRequest, HttpResponse
+from booqable_async.transport import HttpRequest, HttpResponse, MockTransport
 
 if TYPE_CHECKING:
     from booqable_async.testing._fake import FakeBooqable
@@ -13,29 +13,27 @@ if TYPE_CHECKING:
 __all__ = ["FakeTransport"]
 
 
-class FakeTransport(BaseTransport):
-    """A :class:`~booqable_async.transport.Transport` answering from a :class:`FakeBooqable`.
+class FakeTransport(MockTransport):
+    """A :class:`~booqable_async.transport.MockTransport` answering from a :class:`FakeBooqable`.
 
     Injected faults surface as a real transport would report them: a dropped connection is
     :class:`~booqable_async.errors.ConnectionReset` (``request_sent`` False before
     processing, True after), a cut body is :class:`~booqable_async.errors.ProtocolError`,
-    and a delay awaits the fake's ``sleep``.
+    and a delay awaits the fake's ``sleep``. Recording requests and closing work as for
+    any ``MockTransport`` (sending after :meth:`aclose` raises ``UsageError``; the fake
+    keeps its data).
 
     Attributes:
+        fake: The fake server answering.
         requests: Every request sent, in order.
         closed: True once :meth:`aclose` ran.
     """
 
     def __init__(self, fake: FakeBooqable) -> None:
+        super().__init__(self._answer)
         self.fake = fake
-        self.requests: list[HttpRequest] = []
-        self.closed = False
 
-    async def send(self, request: HttpRequest) -> HttpResponse:
-        """Deliver ``request`` to the fake and return (or fail like) its answer."""
-        if self.closed:
-            raise RuntimeError("FakeTransport is closed")
-        self.requests.append(request)
+    async def _answer(self, request: HttpRequest) -> HttpResponse:
         outcome = self.fake.handle(request)
         if outcome.reset == "before":
             raise _reset(request, sent=False)
@@ -53,10 +51,6 @@ class FakeTransport(BaseTransport):
                 request_sent=True,
             )
         return response
-
-    async def aclose(self) -> None:
-        """Mark the transport closed (the fake keeps its data)."""
-        self.closed = True
 
 
 def _reset(request: HttpRequest, *, sent: bool) -> ConnectionReset:

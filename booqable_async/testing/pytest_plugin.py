@@ -1,7 +1,8 @@
 """Pytest plugin: fixtures for testing code that talks to Booqable, against FakeBooqable.
 
-Registered as the ``pytest11`` entry point ``booqable_async``, so installing the package
-makes the fixtures available in any test suite.
+Opt-in, so installing the package changes no other test suite: enable it in your
+top-level ``conftest.py`` with ``pytest_plugins = ["booqable_async.testing.pytest_plugin"]``
+or per run with ``pytest -p booqable_async.testing.pytest_plugin`` (docs/testing.md).
 
 Fixtures:
     booqable_fake: a fresh :class:`~booqable_async.testing.FakeBooqable` per test. Pass
@@ -18,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from booqable_async.client import BooqableClient
 from booqable_async.testing._fake import FakeBooqable
 
 if TYPE_CHECKING:
-    from booqable_async.client import BooqableClient
     from booqable_async.testing._transport import FakeTransport
 
 __all__ = ["booqable_client", "booqable_fake"]
@@ -68,8 +69,6 @@ def booqable_client(
     the test. Pass client arguments with ``@pytest.mark.booqable_client(max_concurrency=2,
     retry=RetryPolicy.never())``.
     """
-    from booqable_async.client import BooqableClient
-
     marker = request.node.get_closest_marker("booqable_client")
     kwargs: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
     transport = booqable_fake.transport()

@@ -13,7 +13,8 @@ from typing import Protocol, TypeVar, runtime_checkable
 
 import attrs
 
-from booqable_async.errors import SENSITIVE_HEADERS, redact_url
+from booqable_async._redact import MASK, SENSITIVE_HEADERS, redact_url
+from booqable_async.errors import UsageError
 
 __all__ = ["BaseTransport", "Headers", "HttpRequest", "HttpResponse", "Timeout", "Transport"]
 
@@ -105,7 +106,7 @@ class Headers(Mapping[str, str]):
         return [
             (
                 k,
-                "REDACTED"
+                MASK
                 if k.lower() in SENSITIVE_HEADERS
                 else redact_url(v)
                 if k.lower() in _URL_HEADERS
@@ -207,14 +208,32 @@ class Transport(Protocol):
 
 
 class BaseTransport:
-    """Convenience base giving transports the async context-manager methods."""
+    """Convenience base giving transports the async context-manager methods and closing.
+
+    "Closed" means one thing for every transport built on it: :meth:`aclose` may be called
+    any number of times, :attr:`closed` turns True, and a later :meth:`send` raises
+    :class:`~booqable_async.errors.UsageError` (subclasses call :meth:`_check_open` first).
+    """
+
+    _closed = False
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` ran."""
+        return self._closed
+
+    def _check_open(self) -> None:
+        """Raise ``UsageError`` when the transport was closed."""
+        if self._closed:
+            raise UsageError(f"this {type(self).__name__} is closed; create a new transport")
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send ``request``; subclasses implement this."""
         raise NotImplementedError
 
     async def aclose(self) -> None:
-        """Release resources; the default has none."""
+        """Mark the transport closed; subclasses release their resources too."""
+        self._closed = True
 
     async def __aenter__(self: _T) -> _T:
         return self

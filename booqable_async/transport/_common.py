@@ -13,11 +13,19 @@ from urllib.parse import quote, urlsplit
 
 import attrs
 
-from booqable_async.errors import ResponseTooLarge, UsageError, redact_text, redact_url
+from booqable_async._redact import redact_text, redact_url
+from booqable_async._validation import (
+    check_header_fields,
+    check_method,
+    require_int,
+    require_number,
+)
+from booqable_async.errors import ResponseTooLarge, UsageError
 from booqable_async.transport._base import Headers, HttpRequest, Timeout
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_TIMEOUT",
     "BodyCollector",
     "Progress",
     "check_options",
@@ -29,13 +37,11 @@ __all__ = [
     "safe_reason",
 ]
 
+#: Time limits of a request that carries none of its own.
+DEFAULT_TIMEOUT = Timeout()
 #: Default cap on one response body: 64 MiB (a page of 100 fat orders is well under 1 MiB).
 DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
 
-# RFC 9110 §5.1 token characters for header names; values must not contain CR, LF or NUL
-# (a value with a line break would let a caller inject extra header lines).
-_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-_BAD_VALUE_CHARS = re.compile(r"[\r\n\x00]")
 # Characters that may appear literally in a URL (RFC 3986 unreserved + reserved, and "%"
 # of existing escapes); anything else gets percent-encoded.
 _URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
@@ -60,16 +66,8 @@ def check_options(
     Raises:
         UsageError: An option has the wrong type or an impossible value.
     """
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise UsageError(f"limit must be an int >= 0 (0 means no limit), not {limit!r}")
-    if (
-        isinstance(keepalive_timeout, bool)
-        or not isinstance(keepalive_timeout, (int, float))
-        or keepalive_timeout <= 0
-    ):
-        raise UsageError(
-            f"keepalive_timeout must be a number of seconds > 0, not {keepalive_timeout!r}"
-        )
+    require_int(limit, "limit", minimum=0, note=" (0 means no limit)")
+    require_number(keepalive_timeout, "keepalive_timeout", inclusive=False, unit="of seconds ")
     if not isinstance(verify, (bool, ssl.SSLContext)):
         raise UsageError(
             "verify must be True (verify certificates), False (do not) or an ssl.SSLContext,"
@@ -80,8 +78,7 @@ def check_options(
             f"timeout must be a booqable_async.transport.Timeout, not {type(timeout).__name__}"
         )
     check_timeout(timeout)
-    if isinstance(max_body_size, bool) or not isinstance(max_body_size, int) or max_body_size < 1:
-        raise UsageError(f"max_body_size must be an int >= 1 (bytes), not {max_body_size!r}")
+    require_int(max_body_size, "max_body_size", minimum=1, note=" (bytes)")
 
 
 def check_timeout(timeout: Timeout) -> None:
@@ -92,12 +89,8 @@ def check_timeout(timeout: Timeout) -> None:
     """
     for name in ("total", "connect"):
         value = getattr(timeout, name)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise UsageError(
-                f"Timeout.{name} must be None or a number of seconds > 0, not {value!r}"
-            )
+        if value is not None:
+            require_number(value, f"Timeout.{name}", inclusive=False, unit="of seconds ")
 
 
 def resolve_timeout(request: HttpRequest, default: Timeout) -> Timeout:
@@ -124,14 +117,8 @@ def check_request(request: HttpRequest) -> None:
             "the URL must be absolute http:// or https:// with a host,"
             f" got {redact_url(request.url)!r}"
         )
-    if not _HEADER_NAME.match(request.method):
-        raise UsageError(f"invalid HTTP method {request.method!r}")
-    for name, value in request.headers.raw():
-        if not _HEADER_NAME.match(name):
-            raise UsageError(f"invalid header name {name!r}")
-        if _BAD_VALUE_CHARS.search(value):
-            # Never echo the value: it may be a token.
-            raise UsageError(f"the value of header {name!r} contains CR, LF or NUL")
+    check_method(request.method)
+    check_header_fields(request.headers.raw())
 
 
 def encode_url(url: str) -> str:

@@ -12,6 +12,8 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import ClassVar, Generic, TypeVar
 
+import attrs
+
 from booqable_async.errors import BooqableError, UsageError
 from booqable_async.transport._base import BaseTransport, HttpRequest, HttpResponse, Timeout
 from booqable_async.transport._common import (
@@ -22,15 +24,31 @@ from booqable_async.transport._common import (
     resolve_timeout,
 )
 
-__all__ = ["Exchange", "PooledTransport"]
+__all__ = ["POOL_DEFAULTS", "Exchange", "PoolOptions", "PooledTransport"]
 
 N = TypeVar("N")
 
 #: What one exchange returns: status, raw header lines, body, final URL.
 Exchange = tuple[int, Iterable[tuple[bytes, bytes]], bytes, str]
 
-# Defaults of the pool options, to tell whether the caller set any (see __init__).
-_POOL_DEFAULTS = {"limit": 100, "keepalive_timeout": 15.0, "verify": True, "trust_env": False}
+
+@attrs.frozen
+class PoolOptions:
+    """The options that configure an owned native's connection pool, as one value.
+
+    Both transports take their constructor defaults from :data:`POOL_DEFAULTS`, and a
+    borrowed native is refused when any option differs from it: one definition, so the
+    "did the caller change an option" check cannot drift from the signatures.
+    """
+
+    limit: int = 100
+    keepalive_timeout: float = 15.0
+    verify: bool | ssl.SSLContext = True
+    trust_env: bool = False
+
+
+#: The pool options a transport uses unless told otherwise.
+POOL_DEFAULTS = PoolOptions()
 
 
 class PooledTransport(BaseTransport, Generic[N]):
@@ -50,57 +68,36 @@ class PooledTransport(BaseTransport, Generic[N]):
     def __init__(
         self,
         native: N | None,
+        pool: PoolOptions,
         *,
-        limit: int,
-        keepalive_timeout: float,
-        verify: bool | ssl.SSLContext,
         timeout: Timeout,
         max_body_size: int,
-        trust_env: bool,
         extra_pool_options_set: bool,
     ) -> None:
         check_options(
-            limit=limit,
-            keepalive_timeout=keepalive_timeout,
-            verify=verify,
+            limit=pool.limit,
+            keepalive_timeout=pool.keepalive_timeout,
+            verify=pool.verify,
             timeout=timeout,
             max_body_size=max_body_size,
         )
-        if native is not None:
-            given = {
-                "limit": limit,
-                "keepalive_timeout": keepalive_timeout,
-                "verify": verify,
-                "trust_env": trust_env,
-            }
-            changed = any(given[name] != default for name, default in _POOL_DEFAULTS.items())
-            if changed or extra_pool_options_set:
-                raise UsageError(
-                    f"{', '.join(self.pool_options)} configure the {self.native_keyword} this"
-                    f" transport creates; with {self.native_keyword}= configure them on your"
-                    f" {self.native_name} instead"
-                )
+        if native is not None and (pool != POOL_DEFAULTS or extra_pool_options_set):
+            raise UsageError(
+                f"{', '.join(self.pool_options)} configure the {self.native_keyword} this"
+                f" transport creates; with {self.native_keyword}= configure them on your"
+                f" {self.native_name} instead"
+            )
         self._native = native
         self._owns_native = native is None
-        self._closed = False
-        self._limit = limit
-        self._keepalive_timeout = keepalive_timeout
-        self._verify = verify
+        self._pool = pool
         self._timeout = timeout
         self._max_body_size = max_body_size
-        self._trust_env = trust_env
 
     def __repr__(self) -> str:
         owner = "owned" if self._owns_native else "borrowed"
         state = "closed" if self._closed else "open"
-        return (
-            f"<{type(self).__name__} {owner} {self.native_keyword}, {state}, limit={self._limit}>"
-        )
-
-    @property
-    def closed(self) -> bool:
-        """True once :meth:`aclose` ran."""
-        return self._closed
+        limit = self._pool.limit
+        return f"<{type(self).__name__} {owner} {self.native_keyword}, {state}, limit={limit}>"
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send ``request`` and return the response with its whole body read.
@@ -149,8 +146,7 @@ class PooledTransport(BaseTransport, Generic[N]):
             await self._close_native(self._native)
 
     def _native_for_send(self) -> N:
-        if self._closed:
-            raise UsageError(f"this {type(self).__name__} is closed; create a new transport")
+        self._check_open()
         native = self._native
         if native is None:
             # Created here, not in __init__: natives bind to the running event loop.

@@ -33,6 +33,8 @@ from aiohttp.connector import Connection
 from aiohttp.tracing import Trace
 from yarl import URL
 
+from booqable_async._redact import redact_url
+from booqable_async._validation import require_int
 from booqable_async.errors import (
     BooqableError,
     ConnectError,
@@ -42,24 +44,28 @@ from booqable_async.errors import (
     ReadTimeout,
     TLSError,
     UsageError,
-    redact_url,
 )
 from booqable_async.transport._base import HttpRequest, Timeout
 from booqable_async.transport._common import (
     DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_TIMEOUT,
     BodyCollector,
     Progress,
     encode_url,
     safe_reason,
 )
-from booqable_async.transport._pooled import Exchange, PooledTransport
+from booqable_async.transport._pooled import (
+    POOL_DEFAULTS,
+    Exchange,
+    PooledTransport,
+    PoolOptions,
+)
 
 __all__ = ["AiohttpTransport"]
 
 # aiohttp labels a bytes body "application/octet-stream" when the caller sets no
 # Content-Type; the protocol layer always sets its own, and a transport must not invent one.
 _SKIP_AUTO_HEADERS = frozenset({"Content-Type"})
-_DEFAULT_TIMEOUT = Timeout()
 _LARGE_BODY = 1024 * 1024
 
 # How far the request being sent in the current task got (set around each send on an owned
@@ -125,35 +131,24 @@ class AiohttpTransport(PooledTransport[aiohttp.ClientSession]):
         self,
         *,
         session: aiohttp.ClientSession | None = None,
-        limit: int = 100,
+        limit: int = POOL_DEFAULTS.limit,
         limit_per_host: int = 0,
-        keepalive_timeout: float = 15.0,
-        verify: bool | ssl.SSLContext = True,
-        timeout: Timeout = _DEFAULT_TIMEOUT,
+        keepalive_timeout: float = POOL_DEFAULTS.keepalive_timeout,
+        verify: bool | ssl.SSLContext = POOL_DEFAULTS.verify,
+        timeout: Timeout = DEFAULT_TIMEOUT,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
-        trust_env: bool = False,
+        trust_env: bool = POOL_DEFAULTS.trust_env,
     ) -> None:
-        if (
-            isinstance(limit_per_host, bool)
-            or not isinstance(limit_per_host, int)
-            or limit_per_host < 0
-        ):
-            raise UsageError(
-                "limit_per_host must be an int >= 0 (0 means no per-host limit),"
-                f" not {limit_per_host!r}"
-            )
+        require_int(limit_per_host, "limit_per_host", minimum=0, note=" (0: no per-host limit)")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise UsageError(
                 f"session must be an aiohttp.ClientSession, not {type(session).__name__}"
             )
         super().__init__(
             session,
-            limit=limit,
-            keepalive_timeout=keepalive_timeout,
-            verify=verify,
+            PoolOptions(limit, keepalive_timeout, verify, trust_env),
             timeout=timeout,
             max_body_size=max_body_size,
-            trust_env=trust_env,
             extra_pool_options_set=limit_per_host != 0,
         )
         self._limit_per_host = limit_per_host
@@ -196,15 +191,15 @@ class AiohttpTransport(PooledTransport[aiohttp.ClientSession]):
     def _new_native(self) -> aiohttp.ClientSession:
         self._loop = asyncio.get_running_loop()
         connector = _TrackingConnector(
-            limit=self._limit,
+            limit=self._pool.limit,
             limit_per_host=self._limit_per_host,
-            keepalive_timeout=self._keepalive_timeout,
-            ssl=self._verify,
+            keepalive_timeout=self._pool.keepalive_timeout,
+            ssl=self._pool.verify,
         )
         return aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),
-            trust_env=self._trust_env,
+            trust_env=self._pool.trust_env,
         )
 
     def _check_owned_native(self, native: aiohttp.ClientSession) -> None:

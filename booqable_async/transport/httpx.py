@@ -28,6 +28,8 @@ from typing import Any
 
 import httpx
 
+from booqable_async._redact import redact_url
+from booqable_async._validation import require_int
 from booqable_async.errors import (
     BooqableError,
     ConnectError,
@@ -37,21 +39,24 @@ from booqable_async.errors import (
     ReadTimeout,
     TLSError,
     UsageError,
-    redact_url,
 )
 from booqable_async.transport._base import HttpRequest, Timeout
 from booqable_async.transport._common import (
     DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_TIMEOUT,
     BodyCollector,
     Progress,
     encode_url,
     safe_reason,
 )
-from booqable_async.transport._pooled import Exchange, PooledTransport
+from booqable_async.transport._pooled import (
+    POOL_DEFAULTS,
+    Exchange,
+    PooledTransport,
+    PoolOptions,
+)
 
 __all__ = ["HttpxTransport"]
-
-_DEFAULT_TIMEOUT = Timeout()
 
 
 class HttpxTransport(PooledTransport[httpx.AsyncClient]):
@@ -96,33 +101,28 @@ class HttpxTransport(PooledTransport[httpx.AsyncClient]):
         self,
         *,
         client: httpx.AsyncClient | None = None,
-        limit: int = 100,
+        limit: int = POOL_DEFAULTS.limit,
         max_keepalive_connections: int | None = None,
-        keepalive_timeout: float = 15.0,
-        verify: bool | ssl.SSLContext = True,
-        timeout: Timeout = _DEFAULT_TIMEOUT,
+        keepalive_timeout: float = POOL_DEFAULTS.keepalive_timeout,
+        verify: bool | ssl.SSLContext = POOL_DEFAULTS.verify,
+        timeout: Timeout = DEFAULT_TIMEOUT,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
-        trust_env: bool = False,
+        trust_env: bool = POOL_DEFAULTS.trust_env,
     ) -> None:
-        if max_keepalive_connections is not None and (
-            isinstance(max_keepalive_connections, bool)
-            or not isinstance(max_keepalive_connections, int)
-            or max_keepalive_connections < 0
-        ):
-            raise UsageError(
-                "max_keepalive_connections must be None (same as limit) or an int >= 0,"
-                f" not {max_keepalive_connections!r}"
+        if max_keepalive_connections is not None:
+            require_int(
+                max_keepalive_connections,
+                "max_keepalive_connections",
+                minimum=0,
+                note=" (or None: the same as limit)",
             )
         if client is not None and not isinstance(client, httpx.AsyncClient):
             raise UsageError(f"client must be an httpx.AsyncClient, not {type(client).__name__}")
         super().__init__(
             client,
-            limit=limit,
-            keepalive_timeout=keepalive_timeout,
-            verify=verify,
+            PoolOptions(limit, keepalive_timeout, verify, trust_env),
             timeout=timeout,
             max_body_size=max_body_size,
-            trust_env=trust_env,
             extra_pool_options_set=max_keepalive_connections is not None,
         )
         self._max_keepalive = max_keepalive_connections
@@ -170,7 +170,7 @@ class HttpxTransport(PooledTransport[httpx.AsyncClient]):
         return response.status_code, response.headers.raw, collector.body(), str(response.url)
 
     def _new_native(self) -> httpx.AsyncClient:
-        limit = self._limit or None
+        limit = self._pool.limit or None
         keepalive = self._max_keepalive if self._max_keepalive is not None else limit
         # A cookie policy that accepts no domain: the transport must keep no state between
         # requests (aiohttp gets a DummyCookieJar for the same reason).
@@ -181,10 +181,10 @@ class HttpxTransport(PooledTransport[httpx.AsyncClient]):
             limits=httpx.Limits(
                 max_connections=limit,
                 max_keepalive_connections=keepalive,
-                keepalive_expiry=self._keepalive_timeout,
+                keepalive_expiry=self._pool.keepalive_timeout,
             ),
-            verify=self._verify,
-            trust_env=self._trust_env,
+            verify=self._pool.verify,
+            trust_env=self._pool.trust_env,
             follow_redirects=False,
             cookies=no_cookies,
         )

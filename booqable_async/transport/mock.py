@@ -22,22 +22,23 @@ class MockTransport(BaseTransport):
 
     Attributes:
         requests: Every request sent, in order.
-        closed: True once :meth:`aclose` ran.
+        closed: True once :meth:`aclose` ran; sending then raises ``UsageError``, as every
+            transport does.
     """
 
     def __init__(self, handler: Handler) -> None:
         self._handler = handler
         self.requests: list[HttpRequest] = []
-        self.closed = False
 
     async def send(self, request: HttpRequest) -> HttpResponse:
-        """Record ``request`` and return the handler's response."""
+        """Record ``request`` and return the handler's response.
+
+        Raises:
+            UsageError: The transport is closed.
+        """
+        self._check_open()
         self.requests.append(request)
         result = self._handler(request)
         if inspect.isawaitable(result):
             result = await result
         return result
-
-    async def aclose(self) -> None:
-        """Mark the transport closed."""
-        self.closed = True

@@ -17,7 +17,7 @@ import pytest
 from booqable_async import BooqableClient
 from booqable_async.cli._connect import Backend, Connection
 from booqable_async.cli._main import main as cli_main
-from booqable_async.retry import RetryPolicy
+from booqable_async.clock import Clock
 from booqable_async.testing import FakeBooqable
 
 #: The demo company the served fakes hold (small: the suite stays fast).
@@ -147,7 +147,7 @@ class Result:
 
 def fake_factory(fake: FakeBooqable, **client_options: Any) -> Any:
     """A backend factory wiring the command to ``fake`` in process (no retries' waits)."""
-    client_options.setdefault("retry", RetryPolicy(sleep=_no_sleep))
+    client_options.setdefault("clock", Clock(sleep=_no_sleep))
 
     async def factory(connection: Connection, stderr: Any) -> Backend:
         transport = fake.transport()

@@ -7,9 +7,9 @@ import orjson
 import pytest
 
 from booqable_async import errors
-from booqable_async.errors import ErrorObject
 from booqable_async.protocol import (
     EXCERPT_LIMIT,
+    ErrorObject,
     RateLimit,
     api_error_for,
     decipher_response,
@@ -236,7 +236,12 @@ def test_json_api_error_fields() -> None:
         "X-Ratelimit-Remaining": "7",
     }
     err = _error(HttpResponse(422, headers, body, url=URL), method="put")
+    # An availability 422 is a ShortageError straight from the protocol layer, so the
+    # session and the facades raise the same class for it.
+    assert isinstance(err, errors.ShortageError)
     assert isinstance(err, errors.UnprocessableEntity)
+    assert [(e.item_id, e.shortage) for e in err.blocking] == [("i1", 1)]
+    assert err.warnings == ()
     assert err.errors == (
         ErrorObject(
             code="items_not_available",
@@ -258,7 +263,7 @@ def test_json_api_error_fields() -> None:
     assert str(err) == (
         "HTTP 422 for PUT https://acme.booqable.com/api/4/orders?api_key=REDACTED&page[size]=1: "
         "items_not_available: One or more items are not available [at /data/attributes/stops_at]"
-        " (request id req-42)"
+        " (request id req-42) (blocking: item i1, short by 1)"
     )
 
 

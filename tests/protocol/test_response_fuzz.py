@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from booqable_async import errors
-from booqable_async.protocol import decipher_response, parse_error_objects
+from booqable_async.protocol import ErrorObject, decipher_response, parse_error_objects
 from booqable_async.transport import HttpResponse
 
 CONTENT_TYPES = st.one_of(
@@ -135,7 +135,7 @@ def test_only_typed_errors_escape_and_no_secret_leaks(
         assert secret not in repr(exc.headers)
         assert len(exc.body_excerpt) <= 200
         assert exc.rate_limit is not None
-        assert all(isinstance(e, errors.ErrorObject) for e in exc.errors)
+        assert all(isinstance(e, ErrorObject) for e in exc.errors)
     assert secret not in str(exc)
 
 

@@ -134,7 +134,7 @@ async def test_book_shortage_warning_then_confirm(
     assert shortage is not None
     assert shortage.only_warnings
     (entry,) = shortage.warnings
-    assert (entry.item, entry.needed, entry.available, entry.shortage) == (shop["tent"], 2, 1, 1)
+    assert (entry.item_id, entry.needed, entry.available, entry.shortage) == (shop["tent"], 2, 1, 1)
     # The documented way out: send the reservation again, accepting the shortage.
     transition = await client.order_status_transitions.reserve(
         err.order_id, confirm_shortage=True, include="order"

@@ -244,11 +244,14 @@ async def test_availability_422_becomes_shortage_error_everywhere() -> None:
             await client.order_status_transitions.reserve("o1", from_status="draft")
         with pytest.raises(ShortageError):
             await client.request("POST", "order_status_transitions", json={})
+        with pytest.raises(ShortageError):  # the session itself, below the facades
+            await client.session.request("POST", "order_status_transitions", json={})
     err = info.value
     assert err.only_warnings
     (entry,) = err.warnings
-    assert (entry.item, entry.needed, entry.available, entry.shortage) == ("p1", 2, 1, 1)
-    assert isinstance(err.__cause__, UnprocessableEntity)
+    assert (entry.item_id, entry.needed, entry.available, entry.shortage) == ("p1", 2, 1, 1)
+    assert isinstance(err, UnprocessableEntity)
+    assert err.__cause__ is None  # built as a ShortageError, not converted from another
     assert "confirm_shortage=True" in str(err)
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from booqable_async import BooqableClient, errors
 from booqable_async.auth import OAuth2Auth, OAuth2Token, SingleUseAuth, TokenAuth
+from booqable_async.clock import Clock
 from booqable_async.protocol import build_request
 from booqable_async.ratelimit import RateLimiter
 from booqable_async.retry import RetryPolicy
@@ -190,9 +191,9 @@ async def test_every_failure_path_keeps_credentials_out_of_errors_and_events(
         base_url="https://acme.booqable.com/api/1",
         token=TOKEN,
         transport=MockTransport(_answers()[answer]),
-        retry=RetryPolicy(max_attempts=2, max_wait=5, sleep=_no_sleep),
+        retry=RetryPolicy(max_attempts=2, max_wait=5),
         hooks=Hooks(on_request=events.append, on_response=events.append, on_retry=events.append),
-        sleep=_no_sleep,
+        clock=Clock(sleep=_no_sleep),
     )
     async with session:
         with pytest.raises(errors.BooqableError) as info:
@@ -221,7 +222,10 @@ async def test_oauth_token_endpoint_failures_keep_client_credentials_out() -> No
 
     auth = OAuth2Auth(client_id="app", client_secret=CLIENT_SECRET, authorization_code=AUTH_CODE)
     async with Session(
-        company="acme", auth=auth, transport=MockTransport(token_endpoint), sleep=_no_sleep
+        company="acme",
+        auth=auth,
+        transport=MockTransport(token_endpoint),
+        clock=Clock(sleep=_no_sleep),
     ) as session:
         with pytest.raises(errors.Unauthorized) as info:
             await session.request("GET", "orders")

@@ -18,6 +18,7 @@ import pytest
 from aiohttp import web
 
 from booqable_async import errors
+from booqable_async.clock import Clock
 from booqable_async.retry import RetryPolicy
 from booqable_async.session import Session
 from booqable_async.transport import AiohttpTransport, HttpxTransport, Transport
@@ -37,8 +38,7 @@ def _session(base_url: str, transport: Transport | None = None, **options: Any) 
         base_url=base_url,
         token=TOKEN,
         transport=transport,
-        retry=RetryPolicy(sleep=_no_sleep),
-        sleep=_no_sleep,
+        clock=Clock(sleep=_no_sleep),
         **options,
     )
 

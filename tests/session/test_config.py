@@ -150,3 +150,11 @@ async def test_default_transport_is_created_on_first_use_and_closed() -> None:
         assert session.closed
     finally:
         await runner.cleanup()
+
+
+def test_an_unknown_keyword_is_a_type_error_naming_the_options() -> None:
+    # As for any function: the keyword arguments are declared once (SessionOptions).
+    with pytest.raises(TypeError, match=r"unexpected keyword argument.*'tokne'") as info:
+        Session(company="acme", tokne=TOKEN)  # type: ignore[call-arg]
+    assert "token" in str(info.value)
+    assert TOKEN not in str(info.value)

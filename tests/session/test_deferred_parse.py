@@ -7,7 +7,8 @@ from typing import Any
 import orjson
 import pytest
 
-from booqable_async import RetryPolicy, errors
+from booqable_async import errors
+from booqable_async.clock import Clock
 from booqable_async.session import RequestEvent, Session
 from booqable_async.transport import HttpResponse, MockTransport
 from tests.session.helpers import JSONAPI, TOKEN, Script, answer
@@ -22,8 +23,7 @@ def session_for(script: Script, **kwargs: Any) -> Session:
         company="acme",
         token=TOKEN,
         transport=MockTransport(script),
-        sleep=_no_sleep,
-        retry=RetryPolicy(random=lambda: 0.5),
+        clock=Clock(sleep=_no_sleep, random=lambda: 0.5),
         **kwargs,
     )
 

@@ -11,6 +11,7 @@ import pytest
 
 from booqable_async import RetryPolicy, errors
 from booqable_async.auth import SingleUseAuth, jti_digest
+from booqable_async.clock import Clock
 from booqable_async.protocol import RateLimit
 from booqable_async.session import Hooks, RequestEvent, Session
 from booqable_async.transport import HttpRequest, HttpResponse, MockTransport, Timeout
@@ -31,9 +32,10 @@ def session_for(script: Any, **kwargs: Any) -> Session:
         "company": "acme",
         "token": TOKEN,
         "transport": MockTransport(script),
-        "sleep": Sleeps(),
-        "retry": RetryPolicy(random=lambda: 0.5),
+        "clock": Clock(sleep=Sleeps(), random=lambda: 0.5),
     }
+    if "sleep" in kwargs:  # the time a test watches: its sleeps, jitter fixed at 0.5
+        kwargs["clock"] = Clock(sleep=kwargs.pop("sleep"), random=lambda: 0.5)
     settings.update(kwargs)
     return Session(**settings)
 
@@ -76,7 +78,7 @@ async def test_per_call_overrides_do_not_change_the_session() -> None:
         response = await session.request("GET", "orders")
         assert response.attempts == 2  # the session's own policy retried the second 503
         assert script.requests[-1].timeout == Timeout(30.0, 10.0)
-        assert session.retry == RetryPolicy(random=lambda: 0.5)
+        assert session.retry == RetryPolicy()
         with pytest.raises(errors.UsageError, match="retry must be a RetryPolicy"):
             await session.request("GET", "orders", retry=5)  # type: ignore[arg-type]
 
@@ -141,8 +143,7 @@ def test_a_429_pauses_the_whole_client() -> None:
             company="acme",
             token=TOKEN,
             transport=MockTransport(handler),
-            clock=clock,
-            retry=RetryPolicy(random=lambda: 0.0),
+            clock=Clock(monotonic=clock, random=lambda: 0.0),
         )
         async with session:
             first = asyncio.ensure_future(session.request("GET", "first"))
@@ -167,7 +168,10 @@ def test_the_limiter_spaces_a_bulk_job_within_the_budget() -> None:
 
     async def main() -> None:
         async with Session(
-            company="acme", token=TOKEN, transport=MockTransport(handler), clock=clock
+            company="acme",
+            token=TOKEN,
+            transport=MockTransport(handler),
+            clock=Clock(monotonic=clock),
         ) as session:
 
             async def worker() -> None:

@@ -60,7 +60,7 @@ def test_finish_refuses_a_close_that_waits() -> None:
         _finish(coro)
 
 
-def test_fixture_through_the_entry_point(pytester: pytest.Pytester) -> None:
+def test_fixture_through_the_opt_in_plugin(pytester: pytest.Pytester) -> None:
     pytester.makeini(
         "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
     )
@@ -72,5 +72,7 @@ def test_fixture_through_the_entry_point(pytester: pytest.Pytester) -> None:
             assert [c.name for c in page.data] == ["Jane"]
         """
     )
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "-p", "booqable_async.testing.pytest_plugin"
+    )
     result.assert_outcomes(passed=1)

@@ -24,10 +24,11 @@ import pytest
 from booqable_async.schema import get_schema, has_schema
 from booqable_async.testing import FakeBooqable
 from booqable_async.testing._relations import singular
+from tests.shared_data import PLACEHOLDER, SHARED
 
 from .conftest import Reply, send
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "booqable-api" / "examples"
+EXAMPLES = SHARED / "examples"
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -40,6 +41,8 @@ def _index() -> list[dict[str, Any]]:
 
 
 ENTRIES = _index()
+# Absent data: one case that skips (fails under CI) through the shared_api fixture.
+CASES = ENTRIES or [{"file": PLACEHOLDER}]
 
 #: Examples that cannot be replayed, with the reason.
 SKIPPED: dict[str, str] = {
@@ -558,7 +561,7 @@ def _ids(entries: list[dict[str, Any]]) -> list[str]:
     return [e["file"] for e in entries]
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=_ids(ENTRIES))
+@pytest.mark.parametrize("entry", CASES, ids=_ids(CASES))
 def test_example_replays_with_the_same_shape(shared_api: Path, entry: dict[str, Any]) -> None:
     name = entry["file"]
     if name in SKIPPED:

@@ -194,7 +194,7 @@ async def test_transport_surfaces_resets_truncation_and_delays() -> None:
         assert slept == [1.5]
         assert len(transport.requests) == 4
     assert transport.closed
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(UsageError, match="is closed; create a new transport"):
         await transport.send(req(fake=fake))
     assert [log.status for log in fake.requests] == [0, 0, 200, 200]
 

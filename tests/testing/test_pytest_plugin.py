@@ -1,4 +1,4 @@
-"""The pytest plugin registered as the ``booqable_async`` pytest11 entry point."""
+"""The opt-in pytest plugin ``booqable_async.testing.pytest_plugin``."""
 
 from __future__ import annotations
 
@@ -26,14 +26,34 @@ def test_marker_demo_flag(booqable_fake: FakeBooqable) -> None:
     assert booqable_fake.count("orders") == 2000
 
 
-def test_plugin_loads_through_its_entry_point(pytester: pytest.Pytester) -> None:
+_USES_FIXTURE = """
+def test_uses_fixture(booqable_fake):
+    booqable_fake.add("customers", name="Jane")
+    assert booqable_fake.count("customers") == 1
+"""
+
+
+def test_plugin_is_not_loaded_unless_asked_for(pytester: pytest.Pytester) -> None:
+    # Installing the package must not change other projects' test runs.
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
-    pytester.makepyfile(
-        """
-        def test_uses_fixture(booqable_fake):
-            booqable_fake.add("customers", name="Jane")
-            assert booqable_fake.count("customers") == 1
-        """
+    pytester.makepyfile(_USES_FIXTURE)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*fixture 'booqable_fake' not found*"])
+
+
+def test_plugin_loads_with_dash_p(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(_USES_FIXTURE)
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "-p", "booqable_async.testing.pytest_plugin"
     )
+    result.assert_outcomes(passed=1)
+
+
+def test_plugin_loads_through_pytest_plugins(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makeconftest('pytest_plugins = ["booqable_async.testing.pytest_plugin"]\n')
+    pytester.makepyfile(_USES_FIXTURE)
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 
 from booqable_async.testing import FakeBooqable
+from tests.shared_data import PLACEHOLDER, SHARED
 
 from .conftest import send
 from .test_examples import _records, _seed_record, shape
 
-RECORDED = Path(__file__).resolve().parents[3] / "shared" / "booqable-api" / "recorded"
+RECORDED = SHARED / "recorded"
 
 
 def _entries() -> list[dict[str, Any]]:
@@ -22,6 +23,8 @@ def _entries() -> list[dict[str, Any]]:
 
 
 ENTRIES = _entries()
+# Absent data: one case that skips (fails under CI) through the shared_api fixture.
+CASES = ENTRIES or [{"file": PLACEHOLDER}]
 
 # Attribute keys are not compared here: the recordings (July 2025, a development host)
 # predate the docs the catalog was built from (July 2026) and several types gained or lost
@@ -29,7 +32,7 @@ ENTRIES = _entries()
 # attribute keys against the docs' own examples.
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
+@pytest.mark.parametrize("entry", CASES, ids=[e["file"] for e in CASES])
 def test_recorded_exchange_replays(shared_api: Path, entry: dict[str, Any]) -> None:
     exchange = json.loads((RECORDED / entry["file"]).read_text())
     request, response = exchange["request"], exchange["response"]

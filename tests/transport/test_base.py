@@ -1,17 +1,23 @@
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
-from booqable_async.errors import ConnectError
+from booqable_async.errors import ConnectError, UsageError
+from booqable_async.testing import FakeBooqable
 from booqable_async.transport import (
+    AiohttpTransport,
     BaseTransport,
     Headers,
     HttpRequest,
     HttpResponse,
+    HttpxTransport,
     MockTransport,
     Timeout,
     Transport,
 )
+from booqable_async.transport._pooled import POOL_DEFAULTS
 
 
 def test_headers_case_insensitive_multi_valued() -> None:
@@ -120,3 +126,33 @@ async def test_base_transport_defaults() -> None:
         await base.send(HttpRequest("GET", "u"))
     async with base as entered:
         assert entered is base
+
+
+async def test_closed_means_one_thing_for_every_transport() -> None:
+    # MockTransport, the fake's FakeTransport and the pooled transports: after aclose(),
+    # closed is True and send raises UsageError (closing again is harmless).
+    fake = FakeBooqable()
+    transports = [
+        MockTransport(lambda request: HttpResponse(200)),
+        fake.transport(),
+        AiohttpTransport(),
+        HttpxTransport(),
+    ]
+    for transport in transports:
+        assert not transport.closed
+        await transport.aclose()
+        await transport.aclose()
+        assert transport.closed
+        with pytest.raises(UsageError, match="is closed; create a new transport"):
+            await transport.send(HttpRequest("GET", f"{fake.base_url}/customers"))
+    assert isinstance(transports[1], MockTransport)
+    assert transports[0].requests == []  # refused before it was recorded
+
+
+def test_pool_defaults_are_the_constructor_defaults() -> None:
+    # One definition: the "did the caller change a pool option" check compares against
+    # the same values the signatures use.
+    for cls in (AiohttpTransport, HttpxTransport):
+        parameters = inspect.signature(cls).parameters
+        for name in ("limit", "keepalive_timeout", "verify", "trust_env"):
+            assert parameters[name].default == getattr(POOL_DEFAULTS, name), (cls, name)

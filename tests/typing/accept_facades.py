@@ -5,12 +5,14 @@ Never run; it only has to type-check.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
 from typing_extensions import assert_type
 
-from booqable_async import BooqableClient, Query
+from booqable_async import BooqableClient, Query, RetryPolicy
+from booqable_async.clock import Clock
 from booqable_async.errors import PaginationError
 from booqable_async.jsonapi import Document, GenericResource, NotLoadedType
 from booqable_async.models import (
@@ -33,6 +35,7 @@ from booqable_async.models import (
 from booqable_async.pagination import ChangeFeed, Page, Paginator, ResumePoint
 from booqable_async.resources import OrdersFacade, TaxRatesFacade
 from booqable_async.resources._booking import Booking
+from booqable_async.transport import Timeout
 
 
 async def reads(client: BooqableClient) -> None:
@@ -95,3 +98,14 @@ async def incremental(client: BooqableClient, mark: datetime) -> None:
         # Always present (never Optional): persisting it needs no narrowing.
         assert_type(err.resume_point, ResumePoint)
         assert_type(err.resume_point.to_dict(), dict[str, Any])
+
+
+async def options(client: BooqableClient) -> None:
+    fast = client.with_options(timeout=2.0, retry=RetryPolicy.never())
+    assert_type(fast, BooqableClient)
+    assert_type(await fast.orders.get("id"), Order)
+    assert_type(client.with_options(timeout=Timeout(total=5.0), logger=None), BooqableClient)
+    async with BooqableClient(
+        company="acme", token="t", max_concurrency=4, clock=Clock(sleep=asyncio.sleep)
+    ) as other:
+        assert_type(other, BooqableClient)

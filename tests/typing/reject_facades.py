@@ -25,3 +25,7 @@ async def mistakes(client: BooqableClient) -> None:
     await client.ordres.list()  # E: "BooqableClient" has no attribute "ordres"
     client.tags.changes_since(datetime.now())  # E: "TagsFacade" has no attribute "changes_since"
     client.orders.changes_since("2024-01-01")  # E: Argument 1 to "changes_since" of "OrdersFacade"
+    client.with_options(transport=None)  # E: Unexpected keyword argument "transport"
+    client.with_options(timeout="2")  # E: Argument "timeout" to "with_options" of "BooqableClient"
+    BooqableClient(tokne="t")  # E: Unexpected keyword argument "tokne"
+    BooqableClient(max_concurrency="8")  # E: Argument "max_concurrency" to "BooqableClient"
