@@ -6,13 +6,14 @@ import socket
 
 import pytest
 
+from booqable_async.clock import Clock
 from booqable_async.errors import ConnectError, ReadTimeout, TransportError
 from booqable_async.retry import RetryPolicy
 from booqable_async.session import Session
 from booqable_async.transport import HttpRequest, HttpResponse, MockTransport
 
 
-class Clock:
+class VirtualTime:
     """Virtual time: sleeping advances it, so backoffs cost nothing and elapsed is exact."""
 
     def __init__(self) -> None:
@@ -40,21 +41,20 @@ def refused(request: HttpRequest) -> HttpResponse:
     raise ConnectError("could not connect: Connection refused", method="GET", url=request.url)
 
 
-def session(handler: object, clock: Clock, **options: object) -> Session:
+def session(handler: object, clock: VirtualTime, **options: object) -> Session:
     settings: dict[str, object] = {"company": "nosuchco", **options}
     return Session(
         token="t0ken-secret",
         transport=MockTransport(handler),  # type: ignore[arg-type]
-        retry=RetryPolicy(max_attempts=4, backoff_base=1.0, random=lambda: 0.5),
+        retry=RetryPolicy(max_attempts=4, backoff_base=1.0),
         rate_limit=False,
-        clock=clock,
-        sleep=clock.sleep,
+        clock=Clock(monotonic=clock, sleep=clock.sleep, random=lambda: 0.5),
         **settings,  # type: ignore[arg-type]
     )
 
 
 async def test_an_unknown_company_says_how_often_and_hints_at_the_slug() -> None:
-    clock = Clock()
+    clock = VirtualTime()
     async with session(unresolvable, clock) as s:
         with pytest.raises(ConnectError) as info:
             await s.request("GET", "orders")
@@ -80,7 +80,7 @@ async def test_an_unknown_company_says_how_often_and_hints_at_the_slug() -> None
 async def test_no_slug_hint_unless_the_slug_made_the_host(
     handler: object, options: dict[str, object]
 ) -> None:
-    clock = Clock()
+    clock = VirtualTime()
     async with session(handler, clock, **options) as s:
         with pytest.raises(ConnectError) as info:
             await s.request("GET", "orders")
@@ -89,7 +89,7 @@ async def test_no_slug_hint_unless_the_slug_made_the_host(
 
 
 async def test_one_attempt_and_a_timeout_after_sending() -> None:
-    clock = Clock()
+    clock = VirtualTime()
 
     def slow(request: HttpRequest) -> HttpResponse:
         clock.now += 30.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from booqable_async import BooqableClient
+from booqable_async.clock import Clock
 from booqable_async.errors import NotFound, ServerError, Unauthorized
 from booqable_async.retry import RetryPolicy
 from booqable_async.testing import FakeBooqable
@@ -30,7 +31,7 @@ async def _no_sleep(seconds: float) -> None:
 
 async def test_client_options_pass_through_and_each_call_is_a_new_client() -> None:
     fake = FakeBooqable(faults="500@1,500@3")
-    patient = fake.client(retry=RetryPolicy(max_attempts=2, sleep=_no_sleep))
+    patient = fake.client(retry=RetryPolicy(max_attempts=2), clock=Clock(sleep=_no_sleep))
     impatient = fake.client(retry=RetryPolicy.never())
     assert patient is not impatient
     with pytest.raises(NotFound):  # the 500 was retried, then the real answer came
