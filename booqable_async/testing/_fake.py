@@ -26,6 +26,7 @@ from booqable_async.schema import get_schema
 from booqable_async.testing._api import Answer, Api
 from booqable_async.testing._auth import Authenticator, public_key_text
 from booqable_async.testing._context import Context
+from booqable_async.testing._currencies import CURRENCIES, DEFAULT_CURRENCY
 from booqable_async.testing._errors import FakeError, simple_error
 from booqable_async.testing._faults import Fault, FaultPlan, FaultRule, parse_fault_spec
 from booqable_async.testing._params import parse_query
@@ -172,8 +173,14 @@ class FakeBooqable:
         # Bounded: a long-running server must not grow without limit.
         self.requests: deque[RequestLog] = deque(maxlen=request_log_size)
         self._api = Api(self._ctx)
+        for code, currency in CURRENCIES.items():
+            self._ctx.insert("currencies", self._ctx.build("currencies", currency, record_id=code))
         company_record = self._ctx.insert(
-            "companies", self._ctx.build("companies", {"slug": company, "name": company.title()})
+            "companies",
+            self._ctx.build(
+                "companies",
+                {"slug": company, "name": company.title(), "currency": DEFAULT_CURRENCY},
+            ),
         )
         employee = self._ctx.insert(
             "employees",
