@@ -19,6 +19,7 @@ from booqable_async.schema import ResourceSchema, get_schema, has_schema, search
 from booqable_async.testing import _hooks
 from booqable_async.testing._booking import apply_fulfillment, apply_transition
 from booqable_async.testing._context import Context
+from booqable_async.testing._duplicate import apply_duplication
 from booqable_async.testing._errors import JSON, JSONAPI, FakeError, not_found, routing_error
 from booqable_async.testing._inventory import apply_stock_adjustment, apply_stock_item_archivation
 from booqable_async.testing._query import (
@@ -29,6 +30,7 @@ from booqable_async.testing._query import (
 )
 from booqable_async.testing._serialize import document, nested_document
 from booqable_async.testing._store import Record
+from booqable_async.testing._validate import validate_write
 from booqable_async.testing._writes import parse_body, parse_write
 
 __all__ = ["API_PREFIXES", "Answer", "Api"]
@@ -184,8 +186,25 @@ class Api:
     def _singleton(self, schema: ResourceSchema) -> tuple[str, Record]:
         for item in self.ctx.store.iter(schema.type):
             return item
+        if schema.type == "sessions":
+            return self._session()
         record = self.ctx.insert(schema.type, self.ctx.build(schema.type, {}))
         return schema.type, record
+
+    def _session(self) -> tuple[str, Record]:
+        # The session of the acting employee in the company (sessions__current__response:
+        # company_id, employee_id and the settings relation filled in).
+        store = self.ctx.store
+        company = next(store.iter("companies"), None)
+        employee = next(store.iter("employees"), None)
+        values = {
+            "company_id": None if company is None else company[1]["id"],
+            "employee_id": None if employee is None else employee[1]["id"],
+        }
+        record = self.ctx.insert("sessions", self.ctx.build("sessions", values))
+        settings = self._singleton(get_schema("settings"))
+        store.link("sessions", record["id"], "settings", [(settings[0], settings[1]["id"])])
+        return "sessions", record
 
     def _pending_new_order(self) -> tuple[str, Record]:
         # "GET /orders/new returns the current employee's pending new order, creating one if
@@ -195,7 +214,7 @@ class Api:
                 return "orders", record
         values: dict[str, Any] = {}
         _hooks.before_create(self.ctx, "orders", values)
-        record = self.ctx.insert("orders", self.ctx.build("orders", _stored(values)))
+        record = self.ctx.insert("orders", self.ctx.build("orders", _hooks.stored(values)))
         _hooks.after_create(self.ctx, "orders", record, values)
         return "orders", record
 
@@ -232,6 +251,7 @@ class Api:
         write = parse_write(schema, "create", doc)
         values = dict(write.attributes)
         ctx = self.ctx
+        validate_write(ctx.store, schema.type, "create", values)
         if write.record_id is not None and ctx.store.type_of(write.record_id) is None:
             values["id"] = write.record_id
         with ctx.transaction():
@@ -243,9 +263,11 @@ class Api:
                 record = apply_stock_adjustment(ctx, values)
             elif schema.type == "stock_item_archivations":
                 record = apply_stock_item_archivation(ctx, values)
+            elif schema.type == "order_duplications":
+                record = apply_duplication(ctx, values)
             else:
                 _hooks.before_create(ctx, schema.type, values)
-                record = ctx.insert(schema.type, ctx.build(schema.type, _stored(values)))
+                record = ctx.insert(schema.type, ctx.build(schema.type, _hooks.stored(values)))
                 _hooks.after_create(ctx, schema.type, record, values)
         status = 200 if schema.type in _CREATE_ANSWERS_200 else 201
         options = parse_render_options(params)
@@ -268,9 +290,10 @@ class Api:
         write = parse_write(get_schema(type_name), write_op, doc, url_id)
         values = dict(write.attributes)
         ctx = self.ctx
+        validate_write(ctx.store, type_name, write_op, values, record)
         with ctx.transaction():
             _hooks.before_update(ctx, type_name, record, values)
-            stored = _stored(values, type_name)
+            stored = _hooks.stored(values, type_name)
             stored["updated_at"] = ctx.now()
             ctx.update(type_name, record, {k: v for k, v in stored.items() if k in record})
             _hooks.after_update(ctx, type_name, record, values)
@@ -297,19 +320,6 @@ def _with_body_params(params: Mapping[str, Any], doc: Any) -> dict[str, Any]:
         merged.update((k, v) for k, v in doc.items() if k in _BODY_PARAMS)
     merged.update(params)
     return merged
-
-
-def _stored(values: Mapping[str, Any], type_name: str | None = None) -> dict[str, Any]:
-    """Drop hook bookkeeping keys and write-only attributes before storing."""
-    out = {k: v for k, v in values.items() if not k.startswith("_")}
-    if type_name is not None:
-        attributes = get_schema(type_name).attributes
-        out = {
-            k: v
-            for k, v in out.items()
-            if k in attributes and (not attributes[k].writeonly or k.endswith("_id"))
-        }
-    return out
 
 
 def _bad_body() -> FakeError:
