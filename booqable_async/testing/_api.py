@@ -292,11 +292,20 @@ class Api:
         ctx = self.ctx
         validate_write(ctx.store, type_name, write_op, values, record)
         with ctx.transaction():
+            before = dict(record)
             _hooks.before_update(ctx, type_name, record, values)
             stored = _hooks.stored(values, type_name)
-            stored["updated_at"] = ctx.now()
             ctx.update(type_name, record, {k: v for k, v in stored.items() if k in record})
             _hooks.after_update(ctx, type_name, record, values)
+            # A PUT that changes nothing keeps updated_at (recorded orders update: the same
+            # period sent again answers the earlier updated_at); any change moves it.
+            changed = any(record.get(k) != v for k, v in before.items() if k != "updated_at")
+            if "updated_at" in record:
+                ctx.update(
+                    type_name,
+                    record,
+                    {"updated_at": ctx.now() if changed else before["updated_at"]},
+                )
         options = parse_render_options(params)
         render = nested_document if route.nested else document
         return Answer(200, render(ctx.store, (type_name, record), include=include, options=options))

@@ -30,6 +30,7 @@ from booqable_async.testing._currencies import CURRENCIES, DEFAULT_CURRENCY
 from booqable_async.testing._errors import FakeError, simple_error
 from booqable_async.testing._faults import Fault, FaultPlan, FaultRule, parse_fault_spec
 from booqable_async.testing._params import parse_query
+from booqable_async.testing._query import NEWEST_FIRST
 from booqable_async.testing._ratelimit import RateLimitConfig, RateLimiter, parse_rate_limit_spec
 from booqable_async.transport import Headers, HttpRequest, HttpResponse
 
@@ -270,6 +271,16 @@ class FakeBooqable:
     def all(self, type_name: str) -> list[dict[str, Any]]:
         """Return copies of every record of a type (or union), in insertion order."""
         return [dict(r) for _, r in self._ctx.store.iter(type_name)]
+
+    def listed(self, type_name: str) -> list[dict[str, Any]]:
+        """Return copies of a type's records in the order an unsorted list answers them.
+
+        Orders come newest first (by ``created_at``, the later inserted first on ties), as
+        Booqable lists them; every other type in insertion order, like :meth:`all`.
+        """
+        if type_name in NEWEST_FIRST:
+            return [dict(r) for _, r in self._ctx.store.newest_first(type_name)]
+        return self.all(type_name)
 
     def count(self, type_name: str) -> int:
         """Return how many records a type (or union) holds."""

@@ -27,6 +27,11 @@ from booqable_async.testing._booking import (
     set_order_status,
 )
 from booqable_async.testing._context import Context
+from booqable_async.testing._derived import (
+    after_group_create,
+    after_group_update,
+    derive_on_create,
+)
 from booqable_async.testing._errors import (
     attribute_error,
     invalid_attributes,
@@ -61,6 +66,7 @@ def _first_location(ctx: Context) -> str | None:
 
 def before_create(ctx: Context, type_name: str, values: dict[str, Any]) -> None:
     """Fill in server-side defaults and check create-only rules (mutates ``values``)."""
+    derive_on_create(ctx, type_name, values)
     if type_name == "orders":
         status = values.get("status") or "new"
         values["status"] = "new"  # set_order_status moves it after the insert
@@ -93,6 +99,10 @@ def before_create(ctx: Context, type_name: str, values: dict[str, Any]) -> None:
     elif type_name == "lines":
         if values.get("owner_type") == "orders" and values.get("owner_id"):
             values.setdefault("order_id", values["owner_id"])
+        if values.get("order_id") is not None:
+            # Appended at the end (lines__create__response: position 1 on an empty order).
+            siblings = ctx.store.find_by("lines", "order_id", values["order_id"])
+            values.setdefault("position", len(siblings) + 1)
         _price_line(values)
 
 
@@ -115,6 +125,8 @@ def after_create(ctx: Context, type_name: str, record: Record, values: Mapping[s
     if type_name == "orders":
         set_order_status(ctx, record, str(values.get("_status", "new")))
         recalculate_order(ctx, record)
+    elif type_name == "product_groups":
+        after_group_create(ctx, record)
     elif type_name == "lines":
         order = _order_of_line(ctx, record)
         if order is not None:
@@ -160,6 +172,8 @@ def after_update(ctx: Context, type_name: str, record: Record, values: Mapping[s
         order = _order_of_line(ctx, record)
         if order is not None:
             recalculate_order(ctx, order)
+    elif type_name == "product_groups":
+        after_group_update(ctx, record, values)
     _write_nested(ctx, type_name, record, values)
 
 

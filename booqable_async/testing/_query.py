@@ -35,6 +35,7 @@ from booqable_async.testing._values import TypecastError, cast_filter_value, com
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "NEWEST_FIRST",
     "ListQuery",
     "Predicate",
     "compile_conditions",
@@ -49,6 +50,11 @@ __all__ = [
 
 #: Page size when ``page[size]`` is absent (the docs' links and the Ruby gem use 25).
 DEFAULT_PAGE_SIZE = 25
+#: Types listed newest first when no ``sort`` is given: the recorded ``GET /orders``
+#: answers (``lists-orders``, the ``auto-pagination`` pages) run from the latest
+#: ``created_at`` down. The recorded ``GET /customers`` runs oldest first, as every other
+#: type does here (creation order).
+NEWEST_FIRST = frozenset({"orders"})
 
 #: ``(concrete type, record) -> matches``.
 Predicate = Callable[[str, Record], bool]
@@ -632,12 +638,16 @@ def run_list(
     """Apply a parsed query: returns the page of records and the ``meta`` member."""
     predicates = query.predicates
     start = (query.page_number - 1) * query.page_size
+    newest = store.newest_first(schema.type) if schema.type in NEWEST_FIRST else None
     if not predicates and query.sort in (None, "") and not query.stats:
         # A bulk pull pages through an unfiltered collection: build only the page. Copying
         # the whole collection for every page made paging through N records cost N²/size
         # steps and allocations (and full garbage collections of a large store).
+        if newest is not None:
+            return newest[start : start + query.page_size], {}
         return list(itertools.islice(store.iter(schema.type), start, start + query.page_size)), {}
-    items = [(t, r) for t, r in store.iter(schema.type) if all(p(t, r) for p in predicates)]
+    source = store.iter(schema.type) if newest is None else newest
+    items = [(t, r) for t, r in source if all(p(t, r) for p in predicates)]
     meta: dict[str, Any] = {}
     if query.stats:
         meta["stats"] = compute_stats(schema.type, items, query.stats)
