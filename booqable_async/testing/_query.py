@@ -17,6 +17,7 @@ import base64
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 import attrs
@@ -26,9 +27,10 @@ from booqable_async.schema import (
     filter_operators_for_type,
     get_schema,
     has_schema,
+    resource_types,
 )
 from booqable_async.testing._errors import bad_request
-from booqable_async.testing._relations import concrete_types, relationship
+from booqable_async.testing._relations import concrete_types, relationship, singular
 from booqable_async.testing._serialize import IncludeTree, RenderOptions
 from booqable_async.testing._store import Record, Store
 from booqable_async.testing._values import TypecastError, cast_filter_value, comparable
@@ -84,6 +86,13 @@ _PARAMETER_FILTERS = {
     ),
     "inventory_level_intervals": frozenset({"from", "till", "interval"}),
     "tags": frozenset({"for"}),
+}
+# Include paths the docs' examples use that the operation's Includes table lacks.
+_EXAMPLE_INCLUDES: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("orders", "list"): ("customer.properties",),  # intro__includes__response
+    ("orders", "search"): ("customer.properties",),
+    ("users", "list"): ("customer",),  # users__list__response_2
+    ("checkout_items", "get"): ("default_property",),  # checkout_items__get__response
 }
 # Virtual filters that test one of two timestamps (orders/downtimes/documents).
 _EITHER_TIME = {
@@ -457,6 +466,11 @@ def _attr_type(type_name: str, name: str) -> str:
 def parse_include(schema: ResourceSchema, operation: str, raw: Any) -> dict[str, Any]:
     """Parse ``include=a,b.c`` into a tree, checking every path is offered by ``operation``.
 
+    The operation's Includes table decides, widened by the paths the docs' own examples
+    include successfully (they are real answers). A path whose first step is not a
+    relationship of the resource at all is ignored, as the examples show
+    (``price_tiles/{id}?include=price_tiles``, ``default_properties?include=owner``).
+
     Raises:
         FakeError: 400 naming the first path the operation does not accept.
     """
@@ -464,6 +478,7 @@ def parse_include(schema: ResourceSchema, operation: str, raw: Any) -> dict[str,
         return {}
     paths = [p.strip() for p in _split_values(raw) if p.strip()]
     allowed = set(schema.includes_for(operation))
+    allowed.update(_EXAMPLE_INCLUDES.get((schema.type, operation), ()))
     # A dotted path implies its prefixes ("lines.item" allows "lines").
     for path in list(allowed):
         parts = path.split(".")
@@ -471,6 +486,9 @@ def parse_include(schema: ResourceSchema, operation: str, raw: Any) -> dict[str,
     tree: dict[str, Any] = {}
     for path in paths:
         if path not in allowed:
+            first = path.split(".", 1)[0]
+            if not any(relationship(t, first) for t in concrete_types(schema.type)):
+                continue
             raise bad_request(
                 f'The requested included relationship "{path}" is not supported on '
                 f'resource "{schema.type}" for {operation}',
@@ -502,15 +520,27 @@ def _check_tree(type_name: str, tree: Mapping[str, Any]) -> None:
                 _check_tree(target, subtree)
 
 
+@cache
+def _type_by_singular() -> dict[str, str]:
+    return {singular(t): t for t in resource_types()}
+
+
+def _type_key(key: str) -> str:
+    """``fields[customer]`` names the customers type (the intro example's links use it)."""
+    return key if has_schema(key) else _type_by_singular().get(key, key)
+
+
 def _type_list(raw: Any, name: str) -> dict[str, frozenset[str]]:
     if raw in (None, ""):
         return {}
     if not isinstance(raw, dict):
         raise bad_request(f"{name} must be {name}[type]=a,b", parameter=name)
-    return {
-        str(t): frozenset(v.strip() for v in _split_values(names) if v.strip())
-        for t, names in raw.items()
-    }
+    out: dict[str, frozenset[str]] = {}
+    for key, names in raw.items():
+        wanted = frozenset(v.strip() for v in _split_values(names) if v.strip())
+        type_name = _type_key(str(key))
+        out[type_name] = out.get(type_name, frozenset()) | wanted
+    return out
 
 
 def parse_render_options(params: Mapping[str, Any]) -> RenderOptions:

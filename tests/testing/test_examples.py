@@ -126,22 +126,6 @@ MEMBER_DIFFERENCES: dict[str, str] = {
     "bulk_upserts__create__response.json": _UNDOCUMENTED.format("virtuals"),
 }
 
-_NOT_OFFERED = (
-    "the example includes a path its own Includes table does not offer for this operation; "
-    "the fake enforces the table (400), as specified"
-)
-
-#: example -> why the fake answers 400 where the docs show success.
-STATUS_DIFFERENCES: dict[str, str] = {
-    "checkout_items__get__response.json": _NOT_OFFERED,
-    "default_properties__list__response.json": _NOT_OFFERED,
-    "default_properties__get__response.json": _NOT_OFFERED,
-    "menus__create__response.json": _NOT_OFFERED,
-    "price_rules__create__response.json": _NOT_OFFERED,
-    "price_tiles__get__response.json": _NOT_OFFERED,
-    "users__list__response_2.json": _NOT_OFFERED,
-}
-
 
 def _uuid_ids(value: Any) -> list[tuple[str, str]]:
     """Yield (key, uuid) pairs for ``*_id`` members anywhere in a request body."""
@@ -575,10 +559,6 @@ def test_example_replays_with_the_same_shape(shared_api: Path, entry: dict[str, 
         SETUPS[name](fake, request)
     body = json.dumps(request).encode() if request is not None else None
     reply: Reply = send(fake, entry["method"], _path(entry["path"]), body)
-    if name in STATUS_DIFFERENCES:
-        assert reply.status == 400, f"{name} now succeeds; drop it from STATUS_DIFFERENCES"
-        assert "is not supported" in reply.json["errors"][0]["detail"]
-        return
     assert reply.status == entry["status"], (name, reply.json)
     expected, got = shape(response), shape(reply.json)
     members = got["members"]
@@ -607,7 +587,7 @@ def test_example_replays_with_the_same_shape(shared_api: Path, entry: dict[str, 
 
 def test_skips_are_still_needed(shared_api: Path) -> None:
     files = {e["file"] for e in ENTRIES}
-    for name in (*SKIPPED, *MISSING_META_IN_DOCS, *MEMBER_DIFFERENCES, *STATUS_DIFFERENCES):
+    for name in (*SKIPPED, *MISSING_META_IN_DOCS, *MEMBER_DIFFERENCES):
         assert name in files, name
     for name, _ in ATTRIBUTE_DIFFERENCES:
         assert name in files, name

@@ -532,3 +532,44 @@ def test_conditions_in_the_query_string(fake: FakeBooqable, orders: list[str]) -
 def test_created_records_are_filterable_at_once(fake: FakeBooqable) -> None:
     send(fake, "POST", "/api/4/customers", doc("customers", {"name": "Zed"}))
     assert names(fake, "filter[name]=zed") == ["Zed"]
+
+
+def test_the_documented_includes_work(fake: FakeBooqable) -> None:
+    # intro__includes__response: GET /orders?include=customer,customer.properties (the
+    # orders list's Includes table lacks customer.properties; the example wins).
+    customer = fake.add("customers", name="John Doe")["id"]
+    prop = fake.add(
+        "properties", owner_id=customer, owner_type="customers", name="Phone", value="+31600000000"
+    )["id"]
+    fake.add("orders", customer_id=customer)
+    reply = send(fake, "GET", "/api/4/orders?include=customer,customer.properties")
+    assert reply.status == 200, reply.json
+    included = {(r["type"], r["id"]) for r in reply.json["included"]}
+    assert included == {("customers", customer), ("properties", prop)}
+    # users__list__response_2 and checkout_items__get__response include relations their
+    # tables do not list; price_tiles__get__response (include=price_tiles) and
+    # default_properties__list__response (include=owner) name no relationship: ignored.
+    assert send(fake, "GET", "/api/4/users?include=customer").status == 200
+    item = fake.add("checkout_items")["id"]
+    assert send(fake, "GET", f"/api/4/checkout_items/{item}?include=default_property").status == 200
+    tile = fake.add("price_tiles")["id"]
+    ignored = send(fake, "GET", f"/api/4/price_tiles/{tile}?include=price_tiles")
+    assert (ignored.status, ignored.json["data"]["relationships"]) == (200, {})
+    # a relationship the operation does not offer is still refused
+    assert send(fake, "GET", "/api/4/orders?include=lines").status == 400
+
+
+def test_fields_accept_the_singular_type_name(fake: FakeBooqable) -> None:
+    # intro__jsonapi__response: its links carry fields[customer]=name and the included
+    # customers show only name.
+    customer = fake.add("customers", name="John Doe", email="j@example.com")["id"]
+    fake.add("orders", customer_id=customer)
+    reply = send(
+        fake,
+        "GET",
+        "/api/4/orders?include=customer&fields[customer]=name&fields[orders]=starts_at,stops_at",
+    )
+    (order,) = reply.json["data"]
+    assert set(order["attributes"]) == {"starts_at", "stops_at"}
+    (included,) = reply.json["included"]
+    assert included["attributes"] == {"name": "John Doe"}
