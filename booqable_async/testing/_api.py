@@ -18,14 +18,24 @@ import attrs
 from booqable_async.schema import ResourceSchema, get_schema, has_schema, searchable_types
 from booqable_async.testing import _hooks
 from booqable_async.testing._booking import apply_fulfillment, apply_transition
+from booqable_async.testing._computed import COMPUTED, compute, planning_availability
 from booqable_async.testing._context import Context
 from booqable_async.testing._duplicate import apply_duplication
-from booqable_async.testing._errors import JSON, JSONAPI, FakeError, not_found, routing_error
+from booqable_async.testing._errors import (
+    JSON,
+    JSONAPI,
+    FakeError,
+    bad_request,
+    not_found,
+    routing_error,
+)
 from booqable_async.testing._inventory import apply_stock_adjustment, apply_stock_item_archivation
 from booqable_async.testing._query import (
+    ListQuery,
     parse_include,
     parse_list_query,
     parse_render_options,
+    run_computed,
     run_list,
 )
 from booqable_async.testing._serialize import document, nested_document
@@ -231,12 +241,39 @@ class Api:
                 raise _bad_body()
             merged.update(payload)
         query = parse_list_query(self.ctx.store, schema, route.operation, merged)
-        page, meta = run_list(self.ctx.store, schema, query)
+        now = self.ctx.now_datetime()
+        if schema.type == "order_planning_availabilities":
+            return self._planning_availability(route, query, merged)
+        if schema.type in COMPUTED:
+            # The filters are the computation's parameters, not selections of rows.
+            computed = compute(self.ctx, schema.type, merged.get("filter"))
+            page, meta = run_computed(schema, query, computed, now)
+        else:
+            page, meta = run_list(self.ctx.store, schema, query, now)
         # POST search answers in the plain nested format (every doc example is
         # {"data": [{"id": ...}]} without type, attributes or meta).
         render = nested_document if (route.nested or route.operation == "search") else document
         doc = render(self.ctx.store, page, include=query.include, options=query.options, meta=meta)
         return Answer(200, doc)
+
+    def _planning_availability(
+        self, route: Route, query: ListQuery, params: Mapping[str, Any]
+    ) -> Answer:
+        # The documented answers (order_planning_availabilities__list__response*) carry
+        # one object for the order, not a list.
+        filters = params.get("filter")
+        order_id = filters.get("order_id") if isinstance(filters, dict) else None
+        if isinstance(order_id, dict):
+            order_id = order_id.get("eq")
+        if not isinstance(order_id, str) or not order_id:
+            raise bad_request(
+                'order_planning_availabilities: the required filter "order_id" was not provided',
+                parameter="filter[order_id]",
+            )
+        record = planning_availability(self.ctx, order_id)
+        render = nested_document if route.nested else document
+        primary = ("order_planning_availabilities", record)
+        return Answer(200, render(self.ctx.store, primary, include={}, options=query.options))
 
     def _get(self, route: Route, params: Mapping[str, Any]) -> Answer:
         found = self._find(route)
@@ -332,6 +369,4 @@ def _with_body_params(params: Mapping[str, Any], doc: Any) -> dict[str, Any]:
 
 
 def _bad_body() -> FakeError:
-    from booqable_async.testing._errors import bad_request
-
     return bad_request("The search body must be a JSON object", pointer="")

@@ -17,6 +17,7 @@ import base64
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 
@@ -29,6 +30,7 @@ from booqable_async.schema import (
     has_schema,
     resource_types,
 )
+from booqable_async.testing._computed import Computed
 from booqable_async.testing._errors import bad_request
 from booqable_async.testing._relations import concrete_types, relationship, singular
 from booqable_async.testing._serialize import IncludeTree, RenderOptions
@@ -46,6 +48,7 @@ __all__ = [
     "parse_include",
     "parse_list_query",
     "parse_render_options",
+    "run_computed",
     "run_list",
     "sort_records",
 ]
@@ -571,18 +574,81 @@ def _stats_request(schema: ResourceSchema, raw: Any) -> dict[str, list[str]]:
     return wanted
 
 
+#: Types whose ``sum`` on a text field adds up this count per value (inventory_breakdowns
+#: example: ``stats[status][]=sum`` answers ``{"in_stock": 105, "expected": 17, ...}``).
+_GROUPED_SUMS = {"inventory_breakdowns": "stock_count"}
+
+
+def _coupon_state(record: Record, now: datetime) -> str:
+    """active, inactive, expired or archived (report_coupons' count stats)."""
+    if record.get("archived_at"):
+        return "archived"
+    ends = comparable("datetime", record.get("ends_at"))
+    if isinstance(ends, datetime) and ends <= now:
+        return "expired"
+    return "active" if record.get("active") else "inactive"
+
+
+#: Stats named after something other than the attribute they count.
+_STAT_FIELDS = {("report_coupons", "tags"): "tag_list"}
+#: Marks "no special rule for this stat".
+_PLAIN = object()
+
+
+def _special_stat(
+    type_name: str, field: str, agg: str, items: Sequence[tuple[str, Record]], now: datetime
+) -> Any:
+    """A stat with its own rule, or ``_PLAIN``."""
+    if type_name == "report_coupons" and field.endswith("_coupons") and agg == "count":
+        # report_coupons example: stats[active_coupons][]=count answers {"count": 1}.
+        state = field[: -len("_coupons")]
+        return sum(1 for _, r in items if _coupon_state(r, now) == state)
+    counted = _GROUPED_SUMS.get(type_name)
+    if counted is None or agg != "sum":
+        return _PLAIN
+    spec = get_schema(type_name).attributes.get(field)
+    if spec is not None and spec.type in ("string", "enum"):
+        sums: dict[str, int] = {}
+        for _, record in items:
+            value = record.get(field)
+            if isinstance(value, str):
+                sums[value] = sums.get(value, 0) + int(record.get(counted) or 0)
+        return sums
+    return _PLAIN
+
+
 def compute_stats(
-    type_name: str, items: Sequence[tuple[str, Record]], wanted: Mapping[str, Sequence[str]]
+    type_name: str,
+    items: Sequence[tuple[str, Record]],
+    wanted: Mapping[str, Sequence[str]],
+    *,
+    now: datetime | None = None,
+    rows_for: Callable[[str], Sequence[tuple[str, Record]]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Compute ``meta.stats`` over the whole filtered collection (not just the page)."""
+    """Compute ``meta.stats`` over the whole filtered collection (not just the page).
+
+    Args:
+        type_name: The resource listed.
+        items: The filtered collection.
+        wanted: field -> aggregations.
+        now: The fake's clock (report_coupons' expired/active counts).
+        rows_for: The rows a stat on a field covers, when not ``items``.
+    """
+    now = now or datetime.now(timezone.utc)
     out: dict[str, dict[str, Any]] = {}
     for field, aggs in wanted.items():
         result: dict[str, Any] = {}
+        rows = items if rows_for is None else rows_for(field)
         for agg in aggs:
             if field == "total":
-                result[agg] = len(items)
+                result[agg] = len(rows)
                 continue
-            values = [r.get(field) for _, r in items]
+            special = _special_stat(type_name, field, agg, rows, now)
+            if special is not _PLAIN:
+                result[agg] = special
+                continue
+            attribute = _STAT_FIELDS.get((type_name, field), field)
+            values = [r.get(attribute) for _, r in rows]
             if agg in ("count", "count_each"):
                 counts: dict[str, int] = {}
                 for value in values:
@@ -651,6 +717,14 @@ def parse_list_query(
         )
     number = _positive_int(params, "number", 1)
     stats_raw = params.get("stats", params.get("meta"))
+    given = params.get("filter")
+    missing = sorted(schema.required_filters - set(given if isinstance(given, dict) else ()))
+    if missing and operation == "list":
+        # Graphiti's RequiredFilter error (filter tables mark these "required").
+        raise bad_request(
+            f'{schema.type}: the required filter "{missing[0]}" was not provided',
+            parameter=f"filter[{missing[0]}]",
+        )
     return ListQuery(
         predicates=tuple(compile_filters(store, schema, params.get("filter"))),
         sort=params.get("sort"),
@@ -663,7 +737,7 @@ def parse_list_query(
 
 
 def run_list(
-    store: Store, schema: ResourceSchema, query: ListQuery
+    store: Store, schema: ResourceSchema, query: ListQuery, now: datetime | None = None
 ) -> tuple[list[tuple[str, Record]], dict[str, Any]]:
     """Apply a parsed query: returns the page of records and the ``meta`` member."""
     predicates = query.predicates
@@ -680,6 +754,33 @@ def run_list(
     items = [(t, r) for t, r in source if all(p(t, r) for p in predicates)]
     meta: dict[str, Any] = {}
     if query.stats:
-        meta["stats"] = compute_stats(schema.type, items, query.stats)
+        meta["stats"] = compute_stats(schema.type, items, query.stats, now=now)
+    items = sort_records(schema, items, query.sort)
+    return items[start : start + query.page_size], meta
+
+
+def run_computed(
+    schema: ResourceSchema, query: ListQuery, computed: Computed, now: datetime
+) -> tuple[list[tuple[str, Record]], dict[str, Any]]:
+    """Page through a computed resource, building only the rows the answer needs."""
+    start = (query.page_number - 1) * query.page_size
+    type_name = schema.type
+    if query.sort in (None, "") and set(query.stats) <= {"total"}:
+        keys = computed.keys[start : start + query.page_size]
+        page = [(type_name, row) for row in computed.rows(keys)]
+        if not query.stats:
+            return page, {}
+        return page, {"stats": {"total": dict.fromkeys(query.stats["total"], len(computed.keys))}}
+    items = [(type_name, row) for row in computed.rows()]
+    meta: dict[str, Any] = {}
+    if query.stats:
+        rows_for = None
+        if computed.stats_rows is not None:
+            source = computed.stats_rows
+
+            def rows_for(field: str) -> list[tuple[str, Record]]:
+                return [(type_name, r) for r in source(field)]
+
+        meta["stats"] = compute_stats(type_name, items, query.stats, now=now, rows_for=rows_for)
     items = sort_records(schema, items, query.sort)
     return items[start : start + query.page_size], meta
