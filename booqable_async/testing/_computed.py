@@ -467,6 +467,13 @@ def _subject_needs(
     """Products and quantities a subject needs, its duration, and the order to leave out."""
     if subject_type == "item":
         return {subject_id: quantity}, timedelta(days=1), None
+    if subject_type == "cart":
+        return {}, timedelta(days=1), None  # carts are undocumented: the fake holds none
+    if subject_type not in ("order", "downtime"):
+        raise bad_request(
+            f"filter[subject_type] must be order, cart, item or downtime, got {subject_type!r}",
+            parameter="filter[subject_type]",
+        )
     if subject_type == "downtime":
         found = ctx.store.get("downtimes", subject_id)
         if found is None:
@@ -530,7 +537,7 @@ def _availabilities(ctx: Context, params: _Params) -> Computed:
         fits = [free[p] >= n for p, n in needs.items()]
         status = "available" if all(fits) else ("partial" if any(fits) else "unavailable")
         quantity = None
-        if subject_type in ("item", "cart"):
+        if subject_type == "item":
             quantity = max(0, min(free.values(), default=0))
         return {
             "id": row_id("availabilities", subject_type, subject_id, moment.isoformat(), kind),

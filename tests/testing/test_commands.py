@@ -40,6 +40,18 @@ def _booked_order(fake: FakeBooqable) -> tuple[dict[str, Any], str, str]:
 def test_order_duplication_creates_the_new_order(fake: FakeBooqable) -> None:
     # order_duplications__create__request/response: every flag set, 200 with new_order_id.
     original, customer, stock = _booked_order(fake)
+    phone = {"identifier": "phone", "name": "Phone", "value": "123"}
+    body = doc("orders", {"properties_attributes": [phone]})
+    assert send(fake, "PUT", f"/api/4/orders/{original['id']}", body).status == 200
+    gone = {"owner_id": original["id"], "owner_type": "orders", "title": "Removed"}
+    removed = send(fake, "POST", "/api/4/lines", doc("lines", gone)).json["data"]["id"]
+    assert send(fake, "DELETE", f"/api/4/lines/{removed}").status == 200  # archives
+    fake.add(
+        "stock_item_plannings",
+        order_id=original["id"],
+        archived=True,
+        planning_id=next(p["id"] for p in fake.all("plannings") if p["order_id"] == original["id"]),
+    )
     flags = {
         "original_order_id": original["id"],
         "custom_lines": True,
@@ -71,6 +83,9 @@ def test_order_duplication_creates_the_new_order(fake: FakeBooqable) -> None:
     assert new["price_in_cents"] == fake.get("orders", original["id"])["price_in_cents"]
     sips = [s for s in fake.all("stock_item_plannings") if s["order_id"] == new_id]
     assert [s["stock_item_id"] for s in sips] == [stock]
+    assert new["properties"] == {"phone": "123"}
+    copied = [p for p in fake.all("properties") if p["owner_id"] == new_id]
+    assert [(p["identifier"], p["value"]) for p in copied] == [("phone", "123")]
 
 
 def test_order_duplication_flags_leave_parts_out(fake: FakeBooqable) -> None:

@@ -240,6 +240,14 @@ def test_availabilities_per_day_and_per_slot(fake: FakeBooqable) -> None:
     )
     assert len(slots) == 96
     assert (slots[0]["hour"], slots[1]["minute"], slots[0]["type"]) == ("00", "15", "time")
+    cart = rows(
+        fake,
+        "availabilities?filter[subject_type]=cart&filter[year]=2030&filter[month]=2"
+        f"&filter[subject_id]={bike}&page[size]=1",
+    )
+    assert (cart[0]["status"], cart[0]["quantity"]) == ("available", None)
+    wrong = "availabilities?filter[subject_type]=boat&filter[year]=2030&filter[month]=2"
+    assert send(fake, "GET", f"/api/4/{wrong}&filter[subject_id]={bike}").status == 400
 
 
 def test_order_planning_availabilities_answer_one_object(
@@ -331,3 +339,98 @@ def test_the_demo_company_answers_rows_and_pages_stay_consistent() -> None:
     )
     assert len(days) == 31
     assert any(r["quantity"] > 0 for r in days)
+
+
+def test_item_price_parameters_and_edge_cases(fake: FakeBooqable) -> None:
+    product = fake.add("products", base_price_in_cents=250, price_period="day")["id"]
+    (plain,) = rows(fake, f"item_prices?filter[item_id][eq]={product}")
+    # neither a window nor a length: one price period, no label
+    assert (plain["price_each_in_cents"], plain["charge_label"]) == (250, None)
+    (minutes,) = rows(fake, f"item_prices?filter[charge_length]=90&filter[item_id]={product}")
+    assert minutes["charge_label"] == "90 seconds"
+    (one,) = rows(fake, f"item_prices?filter[charge_length]=60&filter[item_id]={product}")
+    assert one["charge_label"] == "1 minute"
+    free = fake.add("products", base_price_in_cents=250, price_type="none")["id"]
+    (nothing,) = rows(fake, f"item_prices?filter[charge_length]=86400&filter[item_id]={free}")
+    assert nothing["price_each_in_cents"] == 0
+    (unknown,) = rows(fake, f"item_prices?filter[item_id]={fake.company_id}")
+    assert unknown["price_each_in_cents"] == 0
+    group = fake.add("product_groups", name="Bikes")["id"]
+    fake.add("products", base_price_in_cents=900, product_group_id=group)
+    fake.add("products", base_price_in_cents=400, product_group_id=group)
+    (as_item,) = rows(fake, f"item_prices?filter[charge_length]=86400&filter[item_id]={group}")
+    assert as_item["price_each_in_cents"] == 400
+    bare = fake.add("price_structures", name="No tiles")["id"]
+    tiled = fake.add(
+        "products", base_price_in_cents=100, price_type="structure", price_structure_id=bare
+    )["id"]
+    (untiled,) = rows(fake, f"item_prices?filter[charge_length]=86400&filter[item_id]={tiled}")
+    assert (untiled["price_each_in_cents"], untiled["price_tile_id"]) == (0, None)
+    bad = send(fake, "GET", "/api/4/item_prices?filter[charge_length]=long")
+    assert bad.status == 400
+    assert "failed typecasting to integer" in bad.json["errors"][0]["detail"]
+
+
+def test_inventory_parameters_and_edge_cases(fake: FakeBooqable) -> None:
+    main = fake.add("locations", name="Main")["id"]
+    other = fake.add("locations", name="Other")["id"]
+    bike = fake.add("products", tracking_type="bulk", allow_shortage=True, shortage_limit=3)["id"]
+    stock(fake, bike, 2, location_id=main)
+    stock(fake, bike, 1, location_id=other, till="2099-01-01T00:00:00Z")
+    reserve(fake, bike, 1)
+    other_place = reserve(fake, bike, 1)
+    for planning in fake.all("plannings"):
+        location = other if planning["order_id"] == other_place else main
+        fake.update("plannings", planning["id"], start_location_id=location)
+    fake.add("plannings", item_id=bike, quantity=1, reserved=True)  # no period: not counted
+    window = "filter[from]=2030-01-11T00:00:00Z&filter[till]=2030-01-11T06:00:00Z"
+    (level,) = rows(
+        fake, f"inventory_levels?{window}&filter[item_id]={bike}&filter[location_id]={main}"
+    )
+    assert (level["location_planned"], level["location_plannable"]) == (1, 1 + 3)
+    query = "inventory_breakdowns?filter[status]=in_stock"
+    assert len(rows(fake, query)) == 2
+    assert [r["location_id"] for r in rows(fake, f"{query}&filter[location_id]={other}")] == [other]
+    temporary = rows(fake, f"{query}&filter[inventory_breakdown_type]=temporary")
+    assert [r["inventory_breakdown_type"] for r in temporary] == ["temporary"]
+    assert rows(fake, f"{query}&filter[product_id]={fake.company_id}") == []
+    fake.add("stock_items", product_id=bike, archived=True)
+    assert sum(r["stock_count"] for r in rows(fake, query)) == 3
+    fake.add("downtimes", product_id=bike, location_id=main, quantity=2, status="reserved")
+    by_type = {r["inventory_breakdown_type"]: r for r in rows(fake, query)}
+    assert by_type["regular"]["downtime_count"] == 2
+
+
+def test_availability_parameters_and_edge_cases(fake: FakeBooqable) -> None:
+    month = "filter[year]=2030&filter[month]"
+    service = fake.add("products", tracking_type="none")["id"]
+    days = rows(
+        fake, f"availabilities?filter[subject_type]=item&{month}=1&filter[subject_id]={service}"
+    )
+    assert {r["status"] for r in days} == {"available"}
+    for query, status in (
+        (f"filter[subject_type]=item&{month}=13&filter[subject_id]={service}", 400),
+        (f"filter[subject_type]=order&{month}=1&filter[subject_id]={fake.company_id}", 404),
+        (f"filter[subject_type]=downtime&{month}=1&filter[subject_id]={fake.company_id}", 404),
+    ):
+        assert send(fake, "GET", f"/api/4/availabilities?{query}").status == status, query
+    bike = fake.add("products", tracking_type="bulk")["id"]
+    stock(fake, bike, 1)
+    downtime = fake.add("downtimes", product_id=bike, quantity=1)["id"]
+    reserve(fake, bike, 1)
+    states = {
+        r["date"]: r["status"]
+        for r in rows(
+            fake,
+            f"availabilities?filter[subject_type]=downtime&{month}=1"
+            f"&filter[subject_id]={downtime}&filter[type]=stop&page[size]=31",
+        )
+    }
+    assert (states["2030-01-05"], states["2030-01-11"]) == ("available", "unavailable")
+
+
+def test_planning_availability_skips_plannings_without_a_product(fake: FakeBooqable) -> None:
+    order = fake.add("orders", status="draft")["id"]
+    fake.add("plannings", order_id=order, quantity=1)
+    reply = send(fake, "GET", f"/api/4/order_planning_availabilities?filter[order_id][eq]={order}")
+    assert reply.json["data"]["attributes"]["available"] == {}
