@@ -43,7 +43,7 @@ from booqable_async.testing._values import (
     TypecastError,
     cast_filter_value,
     format_datetime,
-    parse_datetime,
+    moment_or_none,
 )
 
 __all__ = ["COMPUTED", "Computed", "compute", "planning_availability"]
@@ -130,13 +130,10 @@ def _aware(value: Any) -> datetime | None:
     return None
 
 
-def _moment(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_datetime(value)
-    except ValueError:
-        return None
+def _period(record: Record) -> tuple[datetime, datetime] | None:
+    """A record's ``starts_at``..``stops_at``, or None when either is missing."""
+    start, stop = moment_or_none(record.get("starts_at")), moment_or_none(record.get("stops_at"))
+    return None if start is None or stop is None else (start, stop)
 
 
 def _text(moment: datetime | None) -> str | None:
@@ -163,10 +160,9 @@ def _held(
     *,
     location_id: str | None = None,
     exclude_order: str | None = None,
-) -> tuple[int, int, list[Record]]:
+) -> tuple[int, int]:
     """Peak planned and still-needed quantity of reserved/started plannings in ``window``."""
     spans: list[tuple[datetime, datetime, int, int]] = []
-    plannings = []
     for planning in ctx.store.find_by("plannings", "item_id", product_id):
         if planning.get("archived") or not planning.get("reserved"):
             continue
@@ -177,20 +173,20 @@ def _held(
             location_id,
         ):
             continue
-        start, stop = _moment(planning.get("starts_at")), _moment(planning.get("stops_at"))
-        if start is None or stop is None:
+        period = _period(planning)
+        if period is None:
             continue
+        start, stop = period
         if window is not None and not (start < window[1] and window[0] < stop):
             continue
         quantity = int(planning.get("quantity") or 0)
         spans.append((start, stop, quantity, quantity - int(planning.get("stopped") or 0)))
-        plannings.append(planning)
     planned = needed = 0
     for point in {max(s, window[0]) if window else s for s, _, _, _ in spans}:
         at = [(q, n) for s, e, q, n in spans if s <= point < e]
         planned = max(planned, sum(q for q, _ in at))
         needed = max(needed, sum(n for _, n in at))
-    return planned, needed, plannings
+    return planned, needed
 
 
 def _product_ids(ctx: Context, item_ids: Sequence[Any]) -> list[str]:
@@ -351,7 +347,7 @@ def _inventory_levels(ctx: Context, params: _Params) -> Computed:
     def build(key: tuple[str, str]) -> Record:
         item_id, location_id = key
         stock = len(_stock_items(ctx, item_id, location_id))
-        planned, needed, _ = _held(
+        planned, needed = _held(
             ctx,
             item_id,
             window,
@@ -379,7 +375,7 @@ def _inventory_levels(ctx: Context, params: _Params) -> Computed:
 
 
 def _breakdown_status(item: Record, now: datetime) -> str:
-    start, stop = _moment(item.get("from")), _moment(item.get("till"))
+    start, stop = moment_or_none(item.get("from")), moment_or_none(item.get("till"))
     if start is not None and start > now:
         return "expected"
     if stop is not None and stop <= now:
@@ -493,8 +489,8 @@ def _subject_needs(
 
 
 def _length(record: Record) -> timedelta | None:
-    start, stop = _moment(record.get("starts_at")), _moment(record.get("stops_at"))
-    return None if start is None or stop is None else stop - start
+    period = _period(record)
+    return None if period is None else period[1] - period[0]
 
 
 def _availabilities(ctx: Context, params: _Params) -> Computed:
@@ -532,7 +528,7 @@ def _availabilities(ctx: Context, params: _Params) -> Computed:
                 free[product_id] = need
                 continue
             stock = len(_stock_items(ctx, product_id, location_id))
-            _, held, _ = _held(ctx, product_id, window, exclude_order=own_order)
+            _, held = _held(ctx, product_id, window, exclude_order=own_order)
             free[product_id] = stock - held
         fits = [free[p] >= n for p, n in needs.items()]
         status = "available" if all(fits) else ("partial" if any(fits) else "unavailable")
@@ -568,15 +564,14 @@ def planning_availability(ctx: Context, order_id: str) -> Record:
     if found is None:
         raise not_found()
     order = found[1]
-    start, stop = _moment(order.get("starts_at")), _moment(order.get("stops_at"))
-    window = (start, stop) if start is not None and stop is not None else None
+    window = _period(order)
     available: dict[str, Any] = {}
     for planning in ctx.store.find_by("plannings", "order_id", order_id):
         product = ctx.store.get("products", str(planning.get("item_id")))
         if planning.get("archived") or product is None:
             continue
         stock = len(_stock_items(ctx, product[1]["id"], None))
-        _, held, _ = _held(ctx, product[1]["id"], window, exclude_order=order_id)
+        _, held = _held(ctx, product[1]["id"], window, exclude_order=order_id)
         free = stock - held
         available[str(planning["id"])] = {
             "location": {

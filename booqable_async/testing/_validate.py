@@ -28,7 +28,6 @@ against the catalog:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -36,7 +35,7 @@ from booqable_async.schema import AttributeSpec, get_schema, has_schema
 from booqable_async.testing._errors import invalid_record, validation_object
 from booqable_async.testing._relations import plan_for, resolve_type_value
 from booqable_async.testing._store import Store
-from booqable_async.testing._values import parse_datetime
+from booqable_async.testing._values import moment_or_none
 from booqable_async.testing._writes import attribute_writable
 
 __all__ = ["LOOKED_UP", "required_relations", "validate_write", "write_enum"]
@@ -139,15 +138,6 @@ def _missing_target(store: Store, type_name: str, name: str, merged: Mapping[str
     return not any(store.get(t, str(value)) is not None for t in documented)
 
 
-def _moment(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_datetime(value)
-    except ValueError:
-        return None  # stored by a test helper as is: not the writer's problem
-
-
 def _period_errors(
     type_name: str, operation: str, values: Mapping[str, Any], merged: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
@@ -161,7 +151,7 @@ def _period_errors(
             continue
         if not any(attribute_writable(s, operation) for s in specs if s is not None):
             continue
-        begin, end = _moment(merged.get(start)), _moment(merged.get(stop))
+        begin, end = moment_or_none(merged.get(start)), moment_or_none(merged.get(stop))
         if begin is None or end is None:
             continue
         if end < begin or (strict and end == begin):
