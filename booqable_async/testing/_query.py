@@ -93,7 +93,7 @@ _PARAMETER_FILTERS = {
 # Include paths the docs' examples use that the operation's Includes table lacks.
 _EXAMPLE_INCLUDES: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("orders", "list"): ("customer.properties",),  # intro__includes__response
-    ("orders", "search"): ("customer.properties",),
+    ("orders", "search"): ("customer.properties",),  # search shares list's include table
     ("users", "list"): ("customer",),  # users__list__response_2
     ("checkout_items", "get"): ("default_property",),  # checkout_items__get__response
 }
