@@ -310,7 +310,7 @@ def test_required_filters_are_400(fake: FakeBooqable, query: str, missing: str) 
 
 
 def test_the_demo_company_answers_rows_and_pages_stay_consistent() -> None:
-    # Issue of the past: every computed resource answered data: [] on the demo company.
+    # Every computed resource answers rows on the demo company (they used to be empty).
     fake = FakeBooqable.demo(orders=200, customers=20, product_groups=10)
     products = fake.count("products")
     window = "filter[from]=2025-01-01T00:00:00Z&filter[till]=2025-01-02T00:00:00Z"

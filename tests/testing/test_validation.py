@@ -216,7 +216,9 @@ def test_an_update_is_checked_against_the_stored_period(fake: FakeBooqable) -> N
     assert fake.get("orders", order["id"])["starts_at"] == "2030-01-01T10:00:00.000000+00:00"
 
 
-def test_the_first_contact_cases_are_rejected_and_nothing_is_stored(fake: FakeBooqable) -> None:
+def test_bad_enums_periods_and_references_are_rejected_and_nothing_is_stored(
+    fake: FakeBooqable,
+) -> None:
     # customers.legal_type: "Either person or commercial" (customers field table);
     # orders.deposit_type: none/percentage_total/percentage/fixed (orders field table).
     alien = send(fake, "POST", "/api/4/customers", doc("customers", {"legal_type": "alien"}))
