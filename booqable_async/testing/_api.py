@@ -241,9 +241,9 @@ class Api:
                 raise _bad_body()
             merged.update(payload)
         query = parse_list_query(self.ctx.store, schema, route.operation, merged)
-        now = self.ctx.now_datetime()
         if schema.type == "order_planning_availabilities":
             return self._planning_availability(route, query, merged)
+        now = self.ctx.now_datetime()
         if schema.type in COMPUTED:
             # The filters are the computation's parameters, not selections of rows.
             computed = compute(self.ctx, schema.type, merged.get("filter"))
