@@ -279,7 +279,7 @@ def _item_prices(ctx: Context, params: _Params) -> Computed:
             )
             items = [] if cheapest is None else [str(cheapest["id"])]
         elif not items:
-            items = [str(i) for i in ctx.store.table("products")]
+            items = _product_ids(ctx, ())
         keys = [(i, None) for i in items]
 
     def price_of(item_id: str) -> tuple[int, str | None]:
