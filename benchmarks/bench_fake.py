@@ -4,7 +4,11 @@ Prints ratios measured side by side in one run (and the raw numbers for context)
 
 - demo generation at 1/4 size vs full size (should scale linearly: ratio ~4);
 - one list request (100 orders, include=customer, stats total) in process vs over
-  127.0.0.1 with aiohttp (the HTTP overhead factor).
+  127.0.0.1 with aiohttp (the HTTP overhead factor);
+- paging without filters: the last page against the first, for orders (listed newest
+  first) and the computed resources (item prices, inventory levels, inventory breakdowns,
+  a month of availabilities): a ratio near 1 means a page costs the same wherever it is
+  (no quadratic pull).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import statistics
 import time
 
 import aiohttp
+import orjson
 from _results import Row, emit, ms, times
 
 from booqable_async.testing import FakeBooqable
@@ -53,6 +58,39 @@ async def _requests(fake: FakeBooqable, rounds: int) -> tuple[float, float]:
     return in_process, over_http
 
 
+PAGED = {
+    "orders (newest first)": "orders?page[size]=25",
+    "item_prices": "item_prices?filter[from]=2025-01-01T00:00:00Z"
+    "&filter[till]=2025-01-08T00:00:00Z&page[size]=25",
+    "inventory_levels": "inventory_levels?filter[from]=2025-01-01T00:00:00Z"
+    "&filter[till]=2025-01-08T00:00:00Z&page[size]=25",
+    "inventory_breakdowns": "inventory_breakdowns?filter[status]=in_stock&page[size]=25",
+}
+
+
+def _page_seconds(fake: FakeBooqable, path: str, number: int, rounds: int = 15) -> float:
+    headers = {"Authorization": f"Bearer {fake.token}"}
+    request = HttpRequest("GET", f"{fake.base_url}/{path}&page[number]={number}", headers)
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        response = fake.handle(request).response
+        samples.append(time.perf_counter() - start)
+        assert response.status == 200, response.body[:200]
+    return statistics.median(samples)
+
+
+def _paging(fake: FakeBooqable) -> list[tuple[str, float, float, int]]:
+    out = []
+    for name, path in PAGED.items():
+        headers = {"Authorization": f"Bearer {fake.token}"}
+        probe = HttpRequest("GET", f"{fake.base_url}/{path}&stats[total]=count", headers)
+        total = orjson.loads(fake.handle(probe).response.body)["meta"]["stats"]["total"]["count"]
+        last = max(1, -(-total // 25))
+        out.append((name, _page_seconds(fake, path, 1), _page_seconds(fake, path, last), total))
+    return out
+
+
 def main() -> None:
     quarter = _seed_seconds(500, 125, 13)
     full = _seed_seconds(2000, 500, 50)
@@ -65,6 +103,12 @@ def main() -> None:
         f"over 127.0.0.1 {over_http * 1000:.1f} ms"
     )
     print(f"  HTTP / in-process ratio: {over_http / in_process:.2f}")
+    paging = _paging(fake)
+    for name, first, last, total in paging:
+        print(
+            f"{name} ({total} rows, 25 a page): first page {first * 1000:.2f} ms, "
+            f"last page {last * 1000:.2f} ms, last / first {last / first:.2f}"
+        )
     emit(
         [
             Row(
@@ -81,6 +125,17 @@ def main() -> None:
                 ms(over_http),
                 f"in process {ms(in_process)}",
                 times(over_http / in_process),
+            ),
+            *(
+                Row(
+                    "fake",
+                    f"last page of {name} ({total} rows), no filter",
+                    ms(last),
+                    f"first page {ms(first)}",
+                    times(last / first),
+                    "≈ 1x (no quadratic paging)",
+                )
+                for name, first, last, total in paging
             ),
         ]
     )

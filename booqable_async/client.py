@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import Unpack
 
 from booqable_async._validation import is_int
-from booqable_async.errors import DecodeError, UsageError
+from booqable_async.errors import UsageError
 from booqable_async.protocol import NOTHING
 from booqable_async.resources import FACADES
 from booqable_async.resources._accessors import FacadeAccessors
@@ -188,13 +188,20 @@ class BooqableClient(FacadeAccessors):
 
         Raises:
             ApiError: A request failed.
-            DecodeError: The company has no currency set.
+            UsageError: The company has no currency set (nothing to format with).
         """
         if self._currency is None:
             company = await self.companies.current(fields={"companies": ["currency"]})
             code = company.currency
             if not code:
-                raise DecodeError("the company has no currency set", "/data/attributes/currency")
+                # The answer is fine (a null currency is a company setting, not a broken
+                # document): the caller has to choose the currency.
+                raise UsageError(
+                    "the company has no currency set (companies/current answered currency: "
+                    "null); set one in Booqable, or format with "
+                    "booqable_async.models.format_cents(cents, currency) and a currency "
+                    "of your choice"
+                )
             self._currency = await self.currencies.get(code.lower())
         return self._currency
 
@@ -208,7 +215,7 @@ class BooqableClient(FacadeAccessors):
             The text, formatted by :func:`booqable_async.models.format_cents`.
 
         Raises:
-            UsageError: ``cents`` is not an int.
+            UsageError: ``cents`` is not an int, or the company has no currency set.
             ApiError: Fetching the currency failed.
         """
         # Imported on first use: creating a client loads no model module (the facades

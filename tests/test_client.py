@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from booqable_async import BooqableClient
-from booqable_async.errors import UsageError
+from booqable_async.errors import DecodeError, UsageError
 from booqable_async.jsonapi import Document
 from booqable_async.models import Currency, Order
 from booqable_async.resources import CustomersFacade, OrdersFacade
@@ -94,18 +94,9 @@ async def test_request_escape_hatch() -> None:
 
 
 async def test_currency_and_format_cents() -> None:
+    # Every fake company has a currency (the euro of currencies__get__response), as a
+    # real company always has one.
     fake = FakeBooqable()
-    fake.add(
-        "currencies",
-        id="eur",
-        iso_code="EUR",
-        symbol="€",
-        symbol_first=True,
-        decimal_mark=",",
-        thousands_separator=".",
-        subunit_to_unit=100,
-    )
-    fake.update("companies", fake.company_id, currency="EUR")
     async with (
         fake.transport() as transport,
         BooqableClient(base_url=fake.base_url, token=fake.token, transport=transport) as client,
@@ -117,12 +108,15 @@ async def test_currency_and_format_cents() -> None:
         assert await client.currency() is currency  # cached on the client
         with pytest.raises(UsageError, match="integer cents"):
             await client.format_cents(1.5)  # type: ignore[arg-type]
+        fake.update("companies", fake.company_id, currency="usd")
+        dollars = BooqableClient(base_url=fake.base_url, token=fake.token, transport=transport)
+        assert await dollars.format_cents(123450) == "$1,234.50"
         fake.update("companies", fake.company_id, currency=None)
         other = BooqableClient(base_url=fake.base_url, token=fake.token, transport=transport)
-        from booqable_async.errors import DecodeError
-
-        with pytest.raises(DecodeError, match="no currency"):
-            await other.currency()
+        # A company without a currency is a setting to fix, not a broken document.
+        with pytest.raises(UsageError, match="no currency set") as raised:
+            await other.format_cents(100)
+        assert not isinstance(raised.value, DecodeError)
 
 
 async def test_request_paths_are_escaped() -> None:

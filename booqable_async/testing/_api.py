@@ -18,17 +18,29 @@ import attrs
 from booqable_async.schema import ResourceSchema, get_schema, has_schema, searchable_types
 from booqable_async.testing import _hooks
 from booqable_async.testing._booking import apply_fulfillment, apply_transition
+from booqable_async.testing._computed import COMPUTED, compute, planning_availability
 from booqable_async.testing._context import Context
-from booqable_async.testing._errors import JSON, JSONAPI, FakeError, not_found, routing_error
+from booqable_async.testing._duplicate import apply_duplication
+from booqable_async.testing._errors import (
+    JSON,
+    JSONAPI,
+    FakeError,
+    bad_request,
+    not_found,
+    routing_error,
+)
 from booqable_async.testing._inventory import apply_stock_adjustment, apply_stock_item_archivation
 from booqable_async.testing._query import (
+    ListQuery,
     parse_include,
     parse_list_query,
     parse_render_options,
+    run_computed,
     run_list,
 )
 from booqable_async.testing._serialize import document, nested_document
 from booqable_async.testing._store import Record
+from booqable_async.testing._validate import validate_write
 from booqable_async.testing._writes import parse_body, parse_write
 
 __all__ = ["API_PREFIXES", "Answer", "Api"]
@@ -184,8 +196,25 @@ class Api:
     def _singleton(self, schema: ResourceSchema) -> tuple[str, Record]:
         for item in self.ctx.store.iter(schema.type):
             return item
+        if schema.type == "sessions":
+            return self._session()
         record = self.ctx.insert(schema.type, self.ctx.build(schema.type, {}))
         return schema.type, record
+
+    def _session(self) -> tuple[str, Record]:
+        # The session of the acting employee in the company (sessions__current__response:
+        # company_id, employee_id and the settings relation filled in).
+        store = self.ctx.store
+        company = next(store.iter("companies"), None)
+        employee = next(store.iter("employees"), None)
+        values = {
+            "company_id": None if company is None else company[1]["id"],
+            "employee_id": None if employee is None else employee[1]["id"],
+        }
+        record = self.ctx.insert("sessions", self.ctx.build("sessions", values))
+        settings = self._singleton(get_schema("settings"))
+        store.link("sessions", record["id"], "settings", [(settings[0], settings[1]["id"])])
+        return "sessions", record
 
     def _pending_new_order(self) -> tuple[str, Record]:
         # "GET /orders/new returns the current employee's pending new order, creating one if
@@ -195,7 +224,7 @@ class Api:
                 return "orders", record
         values: dict[str, Any] = {}
         _hooks.before_create(self.ctx, "orders", values)
-        record = self.ctx.insert("orders", self.ctx.build("orders", _stored(values)))
+        record = self.ctx.insert("orders", self.ctx.build("orders", _hooks.stored(values)))
         _hooks.after_create(self.ctx, "orders", record, values)
         return "orders", record
 
@@ -212,12 +241,39 @@ class Api:
                 raise _bad_body()
             merged.update(payload)
         query = parse_list_query(self.ctx.store, schema, route.operation, merged)
-        page, meta = run_list(self.ctx.store, schema, query)
+        if schema.type == "order_planning_availabilities":
+            return self._planning_availability(route, query, merged)
+        now = self.ctx.now_datetime()
+        if schema.type in COMPUTED:
+            # The filters are the computation's parameters, not selections of rows.
+            computed = compute(self.ctx, schema.type, merged.get("filter"))
+            page, meta = run_computed(schema, query, computed, now)
+        else:
+            page, meta = run_list(self.ctx.store, schema, query, now)
         # POST search answers in the plain nested format (every doc example is
         # {"data": [{"id": ...}]} without type, attributes or meta).
         render = nested_document if (route.nested or route.operation == "search") else document
         doc = render(self.ctx.store, page, include=query.include, options=query.options, meta=meta)
         return Answer(200, doc)
+
+    def _planning_availability(
+        self, route: Route, query: ListQuery, params: Mapping[str, Any]
+    ) -> Answer:
+        # The documented answers (order_planning_availabilities__list__response*) carry
+        # one object for the order, not a list.
+        filters = params.get("filter")
+        order_id = filters.get("order_id") if isinstance(filters, dict) else None
+        if isinstance(order_id, dict):
+            order_id = order_id.get("eq")
+        if not isinstance(order_id, str) or not order_id:
+            raise bad_request(
+                'order_planning_availabilities: the required filter "order_id" was not provided',
+                parameter="filter[order_id]",
+            )
+        record = planning_availability(self.ctx, order_id)
+        render = nested_document if route.nested else document
+        primary = ("order_planning_availabilities", record)
+        return Answer(200, render(self.ctx.store, primary, include={}, options=query.options))
 
     def _get(self, route: Route, params: Mapping[str, Any]) -> Answer:
         found = self._find(route)
@@ -232,6 +288,7 @@ class Api:
         write = parse_write(schema, "create", doc)
         values = dict(write.attributes)
         ctx = self.ctx
+        validate_write(ctx.store, schema.type, "create", values)
         if write.record_id is not None and ctx.store.type_of(write.record_id) is None:
             values["id"] = write.record_id
         with ctx.transaction():
@@ -243,9 +300,11 @@ class Api:
                 record = apply_stock_adjustment(ctx, values)
             elif schema.type == "stock_item_archivations":
                 record = apply_stock_item_archivation(ctx, values)
+            elif schema.type == "order_duplications":
+                record = apply_duplication(ctx, values)
             else:
                 _hooks.before_create(ctx, schema.type, values)
-                record = ctx.insert(schema.type, ctx.build(schema.type, _stored(values)))
+                record = ctx.insert(schema.type, ctx.build(schema.type, _hooks.stored(values)))
                 _hooks.after_create(ctx, schema.type, record, values)
         status = 200 if schema.type in _CREATE_ANSWERS_200 else 201
         options = parse_render_options(params)
@@ -268,12 +327,22 @@ class Api:
         write = parse_write(get_schema(type_name), write_op, doc, url_id)
         values = dict(write.attributes)
         ctx = self.ctx
+        validate_write(ctx.store, type_name, write_op, values, record)
         with ctx.transaction():
+            before = dict(record)
             _hooks.before_update(ctx, type_name, record, values)
-            stored = _stored(values, type_name)
-            stored["updated_at"] = ctx.now()
+            stored = _hooks.stored(values, type_name)
             ctx.update(type_name, record, {k: v for k, v in stored.items() if k in record})
             _hooks.after_update(ctx, type_name, record, values)
+            # A PUT that changes nothing keeps updated_at (recorded orders update: the same
+            # period sent again answers the earlier updated_at); any change moves it.
+            changed = any(record.get(k) != v for k, v in before.items() if k != "updated_at")
+            if "updated_at" in record:
+                ctx.update(
+                    type_name,
+                    record,
+                    {"updated_at": ctx.now() if changed else before["updated_at"]},
+                )
         options = parse_render_options(params)
         render = nested_document if route.nested else document
         return Answer(200, render(ctx.store, (type_name, record), include=include, options=options))
@@ -299,20 +368,5 @@ def _with_body_params(params: Mapping[str, Any], doc: Any) -> dict[str, Any]:
     return merged
 
 
-def _stored(values: Mapping[str, Any], type_name: str | None = None) -> dict[str, Any]:
-    """Drop hook bookkeeping keys and write-only attributes before storing."""
-    out = {k: v for k, v in values.items() if not k.startswith("_")}
-    if type_name is not None:
-        attributes = get_schema(type_name).attributes
-        out = {
-            k: v
-            for k, v in out.items()
-            if k in attributes and (not attributes[k].writeonly or k.endswith("_id"))
-        }
-    return out
-
-
 def _bad_body() -> FakeError:
-    from booqable_async.testing._errors import bad_request
-
     return bad_request("The search body must be a JSON object", pointer="")

@@ -33,10 +33,12 @@ from booqable_async.testing._store import Record
 from booqable_async.testing._values import parse_datetime
 
 __all__ = [
+    "STATUS_COUNT_KEYS",
     "apply_fulfillment",
     "apply_transition",
     "charge_line",
     "check_order_availability",
+    "item_summary",
     "recalculate_order",
     "set_order_status",
 ]
@@ -65,7 +67,8 @@ _REVERT = frozenset(
         ("archived", "stopped"),
     }
 )
-_STATUSES = ("new", "draft", "reserved", "started", "stopped", "archived", "canceled")
+#: The keys of ``orders.status_counts`` (recorded and documented orders).
+STATUS_COUNT_KEYS = ("new", "draft", "reserved", "started", "stopped")
 
 
 def _wrong_status(current: str, target: str) -> FakeError:
@@ -233,8 +236,42 @@ def _product_of_stock_item(ctx: Context, stock_item_id: str) -> str | None:
     return None if found is None else found[1].get("product_id")
 
 
+def item_summary(status: str, plannings: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """An order's item counters, from its (active) plannings.
+
+    Recorded orders count items, not orders: a new empty order has ``status_counts`` all
+    0 and ``entirely_started: true`` (nothing left to start); a concept order with two
+    items ``{"concept": 2, ...}`` (``draft`` since the rename). Items of a reserved,
+    started, stopped or archived order count by how far each got; a canceled order's
+    items count nowhere.
+    """
+    counts = dict.fromkeys(STATUS_COUNT_KEYS, 0)
+    total = started = stopped = 0
+    for planning in plannings:
+        quantity = int(planning.get("quantity") or 0)
+        went = min(int(planning.get("started") or 0), quantity)
+        came_back = min(int(planning.get("stopped") or 0), went)
+        total, started, stopped = total + quantity, started + went, stopped + came_back
+        if status in ("new", "draft"):
+            counts[status] += quantity
+        elif status != "canceled":
+            counts["reserved"] += quantity - went
+            counts["started"] += went - came_back
+            counts["stopped"] += came_back
+    return {
+        "status_counts": counts,
+        "item_count": total,
+        "entirely_started": started >= total,
+        "entirely_stopped": total > 0 and stopped >= total,
+    }
+
+
 def recalculate_order(ctx: Context, order: Record) -> None:
-    """Recompute an order's derived totals from its lines and plannings."""
+    """Recompute an order's derived totals and item counters from its lines and plannings.
+
+    ``updated_at`` moves only when a value really changed (a recorded PUT that changes
+    nothing keeps it).
+    """
     lines = [
         line
         for line in ctx.store.find_by("lines", "order_id", order["id"])
@@ -245,22 +282,25 @@ def recalculate_order(ctx: Context, order: Record) -> None:
     paid = int(order.get("paid_in_cents") or 0)
     deposit = int(order.get("deposit_in_cents") or 0)
     total = price + deposit
-    ctx.update(
-        "orders",
-        order,
-        {
-            "price_in_cents": price,
-            "grand_total_in_cents": price,
-            "grand_total_with_tax_in_cents": price,
-            "amount_in_cents": price,
-            "total_in_cents": total,
-            "to_be_paid_in_cents": total - paid,
-            "amount_to_be_paid_in_cents": price - paid,
-            "total_to_be_paid_in_cents": total - paid,
-            "item_count": sum(int(p.get("quantity") or 0) for p in plannings),
-            "updated_at": ctx.now(),
-        },
-    )
+    # Recorded empty orders (no lines) answer null for both "to be paid" amounts.
+    empty = not lines
+    changes = {
+        "price_in_cents": price,
+        "grand_total_in_cents": price,
+        "grand_total_with_tax_in_cents": price,
+        "amount_in_cents": price,
+        "total_in_cents": total,
+        "to_be_paid_in_cents": total - paid,
+        "amount_to_be_paid_in_cents": None if empty else price - paid,
+        "deposit_to_be_paid_in_cents": (
+            None if empty else deposit - int(order.get("deposit_paid_in_cents") or 0)
+        ),
+        "total_to_be_paid_in_cents": total - paid,
+        **item_summary(str(order.get("status")), plannings),
+    }
+    changes = {k: v for k, v in changes.items() if order.get(k) != v}
+    if changes:
+        ctx.update("orders", order, {**changes, "updated_at": ctx.now()})
 
 
 def charge_line(
@@ -298,17 +338,13 @@ def _next_order_number(ctx: Context) -> int:
 
 def set_order_status(ctx: Context, order: Record, status: str) -> None:
     """Move an order (and its plannings) to ``status``; numbers the order when it leaves new."""
-    changes: dict[str, Any] = {
-        "status": status,
-        "statuses": [status],
-        "status_counts": {s: (1 if s == status else 0) for s in _STATUSES[:5]},
-        "updated_at": ctx.now(),
-    }
+    changes: dict[str, Any] = {"status": status, "statuses": [status], "updated_at": ctx.now()}
     if order.get("number") is None and status != "new":
         changes["number"] = _next_order_number(ctx)
     ctx.update("orders", order, changes)
     holding = status in HOLDING
-    for planning in _active_plannings(ctx, order["id"]):
+    plannings = _active_plannings(ctx, order["id"])
+    for planning in plannings:
         ctx.update(
             "plannings",
             planning,
@@ -319,6 +355,7 @@ def set_order_status(ctx: Context, order: Record, status: str) -> None:
                 "reserved_till": planning.get("stops_at") if holding else None,
             },
         )
+    ctx.update("orders", order, item_summary(status, plannings))
     for sip in _active_sips(ctx, "order_id", order["id"]):
         if not sip.get("started") or status in ("canceled", "archived"):
             ctx.update("stock_item_plannings", sip, {"status": status, "reserved": holding})

@@ -13,6 +13,9 @@ Shapes (catalog ``global.error_format`` and ``recorded/``):
   Rails routing-error JSON body, not JSON:API.
 - 422 (doc examples): ``code``, ``status``, ``title``, ``detail`` and ``meta`` (availability
   problems put ``blocking``/``warning`` lists there).
+- 422 for a record that fails model validation (an enum value outside the list, a missing
+  or unknown related record, a period that ends before it starts): graphiti_errors'
+  validation format, one error object per problem, each with a JSON pointer.
 """
 
 from __future__ import annotations
@@ -28,11 +31,12 @@ __all__ = [
     "bad_request",
     "error_object",
     "invalid_attributes",
+    "invalid_record",
     "not_found",
     "routing_error",
     "simple_error",
     "unprocessable",
-    "validation_error",
+    "validation_object",
 ]
 
 #: Content type of successful JSON:API answers (recorded).
@@ -149,18 +153,43 @@ def unprocessable(
     return FakeError(422, {"errors": [obj]})
 
 
-def validation_error(attribute: str, message: str, code: str, value: Any = None) -> FakeError:
-    """Return a 422 model-validation error (graphiti_errors' validation format)."""
-    human = attribute.replace("_", " ").capitalize()
-    obj = error_object(
+def _humanize(attribute: str) -> str:
+    # Rails' full_message: "legal_type" -> "Legal type", "properties.property_type" ->
+    # "Properties property type".
+    return attribute.replace(".", " ").replace("_", " ").capitalize()
+
+
+def validation_object(
+    attribute: str, message: str, code: str, *, relationship: bool = False
+) -> dict[str, Any]:
+    """Build one model-validation error as graphiti_errors serializes it.
+
+    graphiti_errors' ``Validation::Serializer``: ``code: unprocessable_entity``, ``title:
+    Validation Error``, ``detail`` (Rails' full message), ``source.pointer``
+    (``/data/attributes/<name>``, or ``/data/relationships/<name>`` for associations and
+    nested records) and ``meta`` with ``attribute``, ``message`` and Rails' error ``code``
+    (``inclusion``, ``blank``...).
+
+    Args:
+        attribute: The model attribute (``legal_type``) or association (``customer``).
+        message: Rails' message (``is not included in the list``, ``must exist``).
+        code: Rails' error detail code.
+        relationship: Point at ``/data/relationships/`` instead of ``/data/attributes/``.
+    """
+    member = "relationships" if relationship else "attributes"
+    return error_object(
         422,
         "unprocessable_entity",
         "Validation Error",
-        f"{human} {message}",
-        pointer=f"/data/attributes/{attribute}",
-        meta={"attribute": attribute, "message": message, "code": code, "value": value},
+        f"{_humanize(attribute)} {message}",
+        pointer=f"/data/{member}/{attribute}",
+        meta={"attribute": attribute, "message": message, "code": code},
     )
-    return FakeError(422, {"errors": [obj]})
+
+
+def invalid_record(errors: Sequence[dict[str, Any]]) -> FakeError:
+    """Return the 422 answer carrying every model-validation error of a write."""
+    return FakeError(422, {"errors": list(errors)})
 
 
 def simple_error(status: int, code: str, title: str, detail: str | None = None) -> FakeError:

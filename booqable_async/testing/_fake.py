@@ -26,9 +26,11 @@ from booqable_async.schema import get_schema
 from booqable_async.testing._api import Answer, Api
 from booqable_async.testing._auth import Authenticator, public_key_text
 from booqable_async.testing._context import Context
+from booqable_async.testing._currencies import CURRENCIES, DEFAULT_CURRENCY
 from booqable_async.testing._errors import FakeError, simple_error
 from booqable_async.testing._faults import Fault, FaultPlan, FaultRule, parse_fault_spec
 from booqable_async.testing._params import parse_query
+from booqable_async.testing._query import NEWEST_FIRST
 from booqable_async.testing._ratelimit import (
     FixedWindowCounter,
     RateLimitConfig,
@@ -178,8 +180,14 @@ class FakeBooqable:
         # Bounded: a long-running server must not grow without limit.
         self.requests: deque[RequestLog] = deque(maxlen=request_log_size)
         self._api = Api(self._ctx)
+        for code, currency in CURRENCIES.items():
+            self._ctx.insert("currencies", self._ctx.build("currencies", currency, record_id=code))
         company_record = self._ctx.insert(
-            "companies", self._ctx.build("companies", {"slug": company, "name": company.title()})
+            "companies",
+            self._ctx.build(
+                "companies",
+                {"slug": company, "name": company.title(), "currency": DEFAULT_CURRENCY},
+            ),
         )
         employee = self._ctx.insert(
             "employees",
@@ -271,6 +279,16 @@ class FakeBooqable:
     def all(self, type_name: str) -> list[dict[str, Any]]:
         """Return copies of every record of a type (or union), in insertion order."""
         return [dict(r) for _, r in self._ctx.store.iter(type_name)]
+
+    def listed(self, type_name: str) -> list[dict[str, Any]]:
+        """Return copies of a type's records in the order an unsorted list answers them.
+
+        Orders come newest first (by ``created_at``, the later inserted first on ties), as
+        Booqable lists them; every other type in insertion order, like :meth:`all`.
+        """
+        if type_name in NEWEST_FIRST:
+            return [dict(r) for _, r in self._ctx.store.newest_first(type_name)]
+        return self.all(type_name)
 
     def count(self, type_name: str) -> int:
         """Return how many records a type (or union) holds."""

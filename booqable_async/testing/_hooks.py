@@ -27,19 +27,34 @@ from booqable_async.testing._booking import (
     set_order_status,
 )
 from booqable_async.testing._context import Context
+from booqable_async.testing._derived import (
+    after_group_create,
+    after_group_update,
+    derive_on_create,
+)
 from booqable_async.testing._errors import (
     attribute_error,
     invalid_attributes,
     unprocessable,
-    validation_error,
 )
 from booqable_async.testing._relations import plan_for
 from booqable_async.testing._store import Record
 from booqable_async.testing._values import TypecastError, parse_datetime, typecast
 
-__all__ = ["after_create", "after_update", "before_create", "before_update", "delete"]
+__all__ = ["after_create", "after_update", "before_create", "before_update", "delete", "stored"]
 
-_CREATABLE_ORDER_STATUSES = ("new", "draft", "reserved")
+
+def stored(values: Mapping[str, Any], type_name: str | None = None) -> dict[str, Any]:
+    """Drop hook bookkeeping keys (and, given the type, write-only attributes) before storing."""
+    out = {k: v for k, v in values.items() if not k.startswith("_")}
+    if type_name is not None:
+        attributes = get_schema(type_name).attributes
+        out = {
+            k: v
+            for k, v in out.items()
+            if k in attributes and (not attributes[k].writeonly or k.endswith("_id"))
+        }
+    return out
 
 
 def _first_location(ctx: Context) -> str | None:
@@ -51,10 +66,9 @@ def _first_location(ctx: Context) -> str | None:
 
 def before_create(ctx: Context, type_name: str, values: dict[str, Any]) -> None:
     """Fill in server-side defaults and check create-only rules (mutates ``values``)."""
+    derive_on_create(ctx, type_name, values)
     if type_name == "orders":
         status = values.get("status") or "new"
-        if status not in _CREATABLE_ORDER_STATUSES:
-            raise validation_error("status", "is not included in the list", "inclusion", status)
         values["status"] = "new"  # set_order_status moves it after the insert
         values["_status"] = status
         location = _first_location(ctx)
@@ -85,6 +99,10 @@ def before_create(ctx: Context, type_name: str, values: dict[str, Any]) -> None:
     elif type_name == "lines":
         if values.get("owner_type") == "orders" and values.get("owner_id"):
             values.setdefault("order_id", values["owner_id"])
+        if values.get("order_id") is not None:
+            # Appended at the end (lines__create__response: position 1 on an empty order).
+            siblings = ctx.store.find_by("lines", "order_id", values["order_id"])
+            values.setdefault("position", len(siblings) + 1)
         _price_line(values)
 
 
@@ -107,6 +125,8 @@ def after_create(ctx: Context, type_name: str, record: Record, values: Mapping[s
     if type_name == "orders":
         set_order_status(ctx, record, str(values.get("_status", "new")))
         recalculate_order(ctx, record)
+    elif type_name == "product_groups":
+        after_group_create(ctx, record)
     elif type_name == "lines":
         order = _order_of_line(ctx, record)
         if order is not None:
@@ -152,6 +172,8 @@ def after_update(ctx: Context, type_name: str, record: Record, values: Mapping[s
         order = _order_of_line(ctx, record)
         if order is not None:
             recalculate_order(ctx, order)
+    elif type_name == "product_groups":
+        after_group_update(ctx, record, values)
     _write_nested(ctx, type_name, record, values)
 
 

@@ -17,6 +17,8 @@ import base64
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from functools import cache
 from typing import Any
 
 import attrs
@@ -26,15 +28,18 @@ from booqable_async.schema import (
     filter_operators_for_type,
     get_schema,
     has_schema,
+    resource_types,
 )
+from booqable_async.testing._computed import Computed
 from booqable_async.testing._errors import bad_request
-from booqable_async.testing._relations import concrete_types, relationship
+from booqable_async.testing._relations import concrete_types, relationship, singular
 from booqable_async.testing._serialize import IncludeTree, RenderOptions
 from booqable_async.testing._store import Record, Store
 from booqable_async.testing._values import TypecastError, cast_filter_value, comparable
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "NEWEST_FIRST",
     "ListQuery",
     "Predicate",
     "compile_conditions",
@@ -43,12 +48,18 @@ __all__ = [
     "parse_include",
     "parse_list_query",
     "parse_render_options",
+    "run_computed",
     "run_list",
     "sort_records",
 ]
 
 #: Page size when ``page[size]`` is absent (the docs' links and the Ruby gem use 25).
 DEFAULT_PAGE_SIZE = 25
+#: Types listed newest first when no ``sort`` is given: the recorded ``GET /orders``
+#: answers (``lists-orders``, the ``auto-pagination`` pages) run from the latest
+#: ``created_at`` down. The recorded ``GET /customers`` runs oldest first, as every other
+#: type does here (creation order).
+NEWEST_FIRST = frozenset({"orders"})
 
 #: ``(concrete type, record) -> matches``.
 Predicate = Callable[[str, Record], bool]
@@ -78,6 +89,13 @@ _PARAMETER_FILTERS = {
     ),
     "inventory_level_intervals": frozenset({"from", "till", "interval"}),
     "tags": frozenset({"for"}),
+}
+# Include paths the docs' examples use that the operation's Includes table lacks.
+_EXAMPLE_INCLUDES: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("orders", "list"): ("customer.properties",),  # intro__includes__response
+    ("orders", "search"): ("customer.properties",),  # search shares list's include table
+    ("users", "list"): ("customer",),  # users__list__response_2
+    ("checkout_items", "get"): ("default_property",),  # checkout_items__get__response
 }
 # Virtual filters that test one of two timestamps (orders/downtimes/documents).
 _EITHER_TIME = {
@@ -451,6 +469,11 @@ def _attr_type(type_name: str, name: str) -> str:
 def parse_include(schema: ResourceSchema, operation: str, raw: Any) -> dict[str, Any]:
     """Parse ``include=a,b.c`` into a tree, checking every path is offered by ``operation``.
 
+    The operation's Includes table decides, widened by the paths the docs' own examples
+    include successfully (they are real answers). A path whose first step is not a
+    relationship of the resource at all is ignored, as the examples show
+    (``price_tiles/{id}?include=price_tiles``, ``default_properties?include=owner``).
+
     Raises:
         FakeError: 400 naming the first path the operation does not accept.
     """
@@ -458,6 +481,7 @@ def parse_include(schema: ResourceSchema, operation: str, raw: Any) -> dict[str,
         return {}
     paths = [p.strip() for p in _split_values(raw) if p.strip()]
     allowed = set(schema.includes_for(operation))
+    allowed.update(_EXAMPLE_INCLUDES.get((schema.type, operation), ()))
     # A dotted path implies its prefixes ("lines.item" allows "lines").
     for path in list(allowed):
         parts = path.split(".")
@@ -465,6 +489,9 @@ def parse_include(schema: ResourceSchema, operation: str, raw: Any) -> dict[str,
     tree: dict[str, Any] = {}
     for path in paths:
         if path not in allowed:
+            first = path.split(".", 1)[0]
+            if not any(relationship(t, first) for t in concrete_types(schema.type)):
+                continue
             raise bad_request(
                 f'The requested included relationship "{path}" is not supported on '
                 f'resource "{schema.type}" for {operation}',
@@ -496,15 +523,27 @@ def _check_tree(type_name: str, tree: Mapping[str, Any]) -> None:
                 _check_tree(target, subtree)
 
 
+@cache
+def _type_by_singular() -> dict[str, str]:
+    return {singular(t): t for t in resource_types()}
+
+
+def _type_key(key: str) -> str:
+    """``fields[customer]`` names the customers type (the intro example's links use it)."""
+    return key if has_schema(key) else _type_by_singular().get(key, key)
+
+
 def _type_list(raw: Any, name: str) -> dict[str, frozenset[str]]:
     if raw in (None, ""):
         return {}
     if not isinstance(raw, dict):
         raise bad_request(f"{name} must be {name}[type]=a,b", parameter=name)
-    return {
-        str(t): frozenset(v.strip() for v in _split_values(names) if v.strip())
-        for t, names in raw.items()
-    }
+    out: dict[str, frozenset[str]] = {}
+    for key, names in raw.items():
+        wanted = frozenset(v.strip() for v in _split_values(names) if v.strip())
+        type_name = _type_key(str(key))
+        out[type_name] = out.get(type_name, frozenset()) | wanted
+    return out
 
 
 def parse_render_options(params: Mapping[str, Any]) -> RenderOptions:
@@ -535,18 +574,81 @@ def _stats_request(schema: ResourceSchema, raw: Any) -> dict[str, list[str]]:
     return wanted
 
 
+#: Types whose ``sum`` on a text field adds up this count per value (inventory_breakdowns
+#: example: ``stats[status][]=sum`` answers ``{"in_stock": 105, "expected": 17, ...}``).
+_GROUPED_SUMS = {"inventory_breakdowns": "stock_count"}
+
+
+def _coupon_state(record: Record, now: datetime) -> str:
+    """active, inactive, expired or archived (report_coupons' count stats)."""
+    if record.get("archived_at"):
+        return "archived"
+    ends = comparable("datetime", record.get("ends_at"))
+    if isinstance(ends, datetime) and ends <= now:
+        return "expired"
+    return "active" if record.get("active") else "inactive"
+
+
+#: Stats named after something other than the attribute they count.
+_STAT_FIELDS = {("report_coupons", "tags"): "tag_list"}
+#: Marks "no special rule for this stat".
+_PLAIN = object()
+
+
+def _special_stat(
+    type_name: str, field: str, agg: str, items: Sequence[tuple[str, Record]], now: datetime
+) -> Any:
+    """A stat with its own rule, or ``_PLAIN``."""
+    if type_name == "report_coupons" and field.endswith("_coupons") and agg == "count":
+        # report_coupons example: stats[active_coupons][]=count answers {"count": 1}.
+        state = field[: -len("_coupons")]
+        return sum(1 for _, r in items if _coupon_state(r, now) == state)
+    counted = _GROUPED_SUMS.get(type_name)
+    if counted is None or agg != "sum":
+        return _PLAIN
+    spec = get_schema(type_name).attributes.get(field)
+    if spec is not None and spec.type in ("string", "enum"):
+        sums: dict[str, int] = {}
+        for _, record in items:
+            value = record.get(field)
+            if isinstance(value, str):
+                sums[value] = sums.get(value, 0) + int(record.get(counted) or 0)
+        return sums
+    return _PLAIN
+
+
 def compute_stats(
-    type_name: str, items: Sequence[tuple[str, Record]], wanted: Mapping[str, Sequence[str]]
+    type_name: str,
+    items: Sequence[tuple[str, Record]],
+    wanted: Mapping[str, Sequence[str]],
+    *,
+    now: datetime | None = None,
+    rows_for: Callable[[str], Sequence[tuple[str, Record]]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Compute ``meta.stats`` over the whole filtered collection (not just the page)."""
+    """Compute ``meta.stats`` over the whole filtered collection (not just the page).
+
+    Args:
+        type_name: The resource listed.
+        items: The filtered collection.
+        wanted: field -> aggregations.
+        now: The fake's clock (report_coupons' expired/active counts).
+        rows_for: The rows a stat on a field covers, when not ``items``.
+    """
+    now = now or datetime.now(timezone.utc)
     out: dict[str, dict[str, Any]] = {}
     for field, aggs in wanted.items():
         result: dict[str, Any] = {}
+        rows = items if rows_for is None else rows_for(field)
         for agg in aggs:
             if field == "total":
-                result[agg] = len(items)
+                result[agg] = len(rows)
                 continue
-            values = [r.get(field) for _, r in items]
+            special = _special_stat(type_name, field, agg, rows, now)
+            if special is not _PLAIN:
+                result[agg] = special
+                continue
+            attribute = _STAT_FIELDS.get((type_name, field), field)
+            values = [r.get(attribute) for _, r in rows]
             if agg in ("count", "count_each"):
                 counts: dict[str, int] = {}
                 for value in values:
@@ -615,6 +717,14 @@ def parse_list_query(
         )
     number = _positive_int(params, "number", 1)
     stats_raw = params.get("stats", params.get("meta"))
+    given = params.get("filter")
+    missing = sorted(schema.required_filters - set(given if isinstance(given, dict) else ()))
+    if missing and operation == "list":
+        # Graphiti's RequiredFilter error (filter tables mark these "required").
+        raise bad_request(
+            f'{schema.type}: the required filter "{missing[0]}" was not provided',
+            parameter=f"filter[{missing[0]}]",
+        )
     return ListQuery(
         predicates=tuple(compile_filters(store, schema, params.get("filter"))),
         sort=params.get("sort"),
@@ -627,19 +737,50 @@ def parse_list_query(
 
 
 def run_list(
-    store: Store, schema: ResourceSchema, query: ListQuery
+    store: Store, schema: ResourceSchema, query: ListQuery, now: datetime | None = None
 ) -> tuple[list[tuple[str, Record]], dict[str, Any]]:
     """Apply a parsed query: returns the page of records and the ``meta`` member."""
     predicates = query.predicates
     start = (query.page_number - 1) * query.page_size
+    newest = store.newest_first(schema.type) if schema.type in NEWEST_FIRST else None
     if not predicates and query.sort in (None, "") and not query.stats:
         # A bulk pull pages through an unfiltered collection: build only the page. Copying
         # the whole collection for every page made paging through N records cost N²/size
         # steps and allocations (and full garbage collections of a large store).
+        if newest is not None:
+            return newest[start : start + query.page_size], {}
         return list(itertools.islice(store.iter(schema.type), start, start + query.page_size)), {}
-    items = [(t, r) for t, r in store.iter(schema.type) if all(p(t, r) for p in predicates)]
+    source = store.iter(schema.type) if newest is None else newest
+    items = [(t, r) for t, r in source if all(p(t, r) for p in predicates)]
     meta: dict[str, Any] = {}
     if query.stats:
-        meta["stats"] = compute_stats(schema.type, items, query.stats)
+        meta["stats"] = compute_stats(schema.type, items, query.stats, now=now)
+    items = sort_records(schema, items, query.sort)
+    return items[start : start + query.page_size], meta
+
+
+def run_computed(
+    schema: ResourceSchema, query: ListQuery, computed: Computed, now: datetime
+) -> tuple[list[tuple[str, Record]], dict[str, Any]]:
+    """Page through a computed resource, building only the rows the answer needs."""
+    start = (query.page_number - 1) * query.page_size
+    type_name = schema.type
+    if query.sort in (None, "") and set(query.stats) <= {"total"}:
+        keys = computed.keys[start : start + query.page_size]
+        page = [(type_name, row) for row in computed.rows(keys)]
+        if not query.stats:
+            return page, {}
+        return page, {"stats": {"total": dict.fromkeys(query.stats["total"], len(computed.keys))}}
+    items = [(type_name, row) for row in computed.rows()]
+    meta: dict[str, Any] = {}
+    if query.stats:
+        rows_for = None
+        if computed.stats_rows is not None:
+            source = computed.stats_rows
+
+            def rows_for(field: str) -> list[tuple[str, Record]]:
+                return [(type_name, r) for r in source(field)]
+
+        meta["stats"] = compute_stats(type_name, items, query.stats, now=now, rows_for=rows_for)
     items = sort_records(schema, items, query.sort)
     return items[start : start + query.page_size], meta

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from booqable_async.testing._booking import charge_line
+from booqable_async.testing._booking import charge_line, item_summary
 from booqable_async.testing._context import Context
 from booqable_async.testing._store import Record
 from booqable_async.testing._values import format_datetime
@@ -292,7 +292,6 @@ def seed_demo(
     booked: dict[str, list[tuple[datetime, datetime, int]]] = {}
     number = 0
     lines = plannings = 0
-    statuses = ("new", "draft", "reserved", "started", "stopped")
     for _ in range(orders):
         offset = rng.uniform(-365, 365)
         starts = _BASE + timedelta(days=offset, hours=rng.randrange(8, 18) - 12)
@@ -326,7 +325,6 @@ def seed_demo(
                 "number": number if status != "new" else None,
                 "status": status,
                 "statuses": [status],
-                "status_counts": {s: int(s == status) for s in statuses},
                 "starts_at": s_starts,
                 "stops_at": s_stops,
                 "customer_id": rng.choice(customer_ids)
@@ -336,12 +334,11 @@ def seed_demo(
                 "stop_location_id": main,
                 "deposit_type": "percentage",
                 "deposit_value": 0.0,
-                "entirely_started": status in ("started", "stopped", "archived"),
-                "entirely_stopped": status in ("stopped", "archived"),
                 "tag_list": [rng.choice(_TAGS)] if rng.random() < 0.4 else [],
             }
         )
-        total = quantity_sum = 0
+        total = 0
+        order_plannings = []
         for position, (product, qty) in enumerate(merged.values(), start=1):
             if holding:
                 booked.setdefault(product["id"], []).append((starts, stops, qty))
@@ -379,7 +376,7 @@ def seed_demo(
                 }
             )
             total += price
-            quantity_sum += qty
+            order_plannings.append(planning)
             lines += 1
             plannings += 1
         paid = (
@@ -399,7 +396,7 @@ def seed_demo(
             to_be_paid_in_cents=total - paid,
             amount_to_be_paid_in_cents=total - paid,
             total_to_be_paid_in_cents=total - paid,
-            item_count=quantity_sum,
+            **item_summary(status, order_plannings),
             payment_status="paid"
             if paid >= total
             else ("partially_paid" if paid else "payment_due"),

@@ -7,7 +7,9 @@ server returns (write-only attributes are never stored). Union resources (``item
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import Any
 
 from booqable_async.schema import AttributeSpec
@@ -18,12 +20,14 @@ from booqable_async.testing._relations import (
     resolve_type_value,
     type_matches,
 )
+from booqable_async.testing._values import comparable
 
 __all__ = ["Record", "Store", "default_value"]
 
 #: One stored record: ``id`` plus attribute values.
 Record = dict[str, Any]
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ZERO_INT_SUFFIXES = ("_in_cents", "_count", "quantity", "_amount")
 # Defaults where the first documented enum value is not what Booqable starts with (recorded
 # and example documents).
@@ -42,6 +46,52 @@ _DEFAULTS: dict[tuple[str, str], Any] = {
     ("stock_item_plannings", "stock_item_planning_type"): "order",
     ("lines", "line_type"): "charge",
     ("properties", "property_type"): "text_field",
+    # A created order with nothing on it (orders__create__response, recorded creates):
+    # nothing left to start, no amounts to be paid yet, both address properties present.
+    ("orders", "deposit_value"): 100.0,  # with deposit_type percentage (recorded creates)
+    ("orders", "entirely_started"): True,
+    ("orders", "amount_to_be_paid_in_cents"): None,
+    ("orders", "deposit_to_be_paid_in_cents"): None,
+    ("orders", "coupon_errors"): None,
+    ("orders", "statuses"): ["new"],
+    ("orders", "status_counts"): {"new": 0, "draft": 0, "reserved": 0, "started": 0, "stopped": 0},
+    ("orders", "properties"): {"delivery_address": None, "billing_address": None},
+    # Created lines (lines__create__response) count and are taxed and discounted.
+    ("lines", "discountable"): True,
+    ("lines", "taxable"): True,
+    ("lines", "relevant"): True,
+    ("lines", "nested_position"): 0,
+    ("lines", "original_price_each_in_cents"): None,
+    ("locations", "pickup_enabled"): True,
+    ("locations", "fulfillment_capabilities"): ["pickup"],
+    ("collections", "show_in_store"): True,
+    ("collections", "collection_type"): None,
+    ("users", "status"): "invited",  # POST /users invites (users__create__response)
+    ("signatures", "status"): "pending",
+    ("stock_adjustments", "confirm_shortage"): None,
+    ("stock_item_archivations", "confirm_shortage"): None,
+    ("coupons", "stackable"): True,
+    ("coupons", "minimum_order_amount_in_cents"): None,
+    **{
+        (type_name, name): None
+        for type_name in ("stock_items", "stock_adjustments")
+        for name in ("purchase_cost_in_cents",)
+    },
+    # product_groups__create__response, products__create__response, bundles__create__response.
+    **{
+        (type_name, name): value
+        for type_name in ("product_groups", "products", "bundles")
+        for name, value in (
+            ("buffer_time_before", 0),
+            ("buffer_time_after", 0),
+            ("shortage_limit", 0),
+            ("sorting_weight", 0),
+            ("show_in_store", True),
+            ("discountable", True),
+            ("taxable", True),
+            ("default_purchase_cost_in_cents", None),
+        )
+    },
 }
 
 
@@ -53,7 +103,7 @@ def default_value(type_name: str, spec: AttributeSpec) -> Any:
     """
     kind = spec.type
     if (type_name, spec.name) in _DEFAULTS:
-        return _DEFAULTS[(type_name, spec.name)]
+        return copy.deepcopy(_DEFAULTS[(type_name, spec.name)])
     if spec.name == "type" and kind == "string":
         return type_name
     if kind == "boolean":
@@ -77,7 +127,11 @@ class Store:
     def __init__(self) -> None:
         self._tables: dict[str, dict[str, Record]] = {}
         self._type_of: dict[str, str] = {}
+        # Insertion sequence per id, kept across a removal so an undone delete keeps its
+        # place (the fake's equivalent of a serial primary key).
+        self._sequence: dict[str, int] = {}
         self._versions: dict[str, int] = {}
+        self._newest: dict[str, tuple[tuple[int, ...], list[tuple[str, Record]]]] = {}
         self._indexes: dict[tuple[str, str], tuple[int, dict[Any, list[str]]]] = {}
         # Explicit links for relations the catalog gives no foreign key for
         # (order_fulfillments.changed_lines...): (type, id, relationship) -> [(type, id)].
@@ -126,6 +180,7 @@ class Store:
             raise KeyError(f"id {record_id} already exists")
         self.table(type_name)[record_id] = record
         self._type_of[record_id] = type_name
+        self._sequence.setdefault(record_id, len(self._sequence))
         self._touch(type_name)
         return record
 
@@ -147,6 +202,29 @@ class Store:
         return record
 
     # -- indexes and relations ----------------------------------------------------------
+
+    def newest_first(self, type_name: str) -> list[tuple[str, Record]]:
+        """Return a type's (or union's) records by ``created_at``, newest first.
+
+        Ties (records created in the same microsecond, or under a frozen test clock) go to
+        the later inserted record, so the order is total and pages never lose or repeat a
+        record. Cached until the next write to one of the types.
+        """
+        types = concrete_types(type_name)
+        version = tuple(self._versions.get(t, 0) for t in types)
+        cached = self._newest.get(type_name)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        sequence = self._sequence
+
+        def key(item: tuple[str, Record]) -> tuple[bool, Any, int]:
+            created = comparable("datetime", item[1].get("created_at"))
+            usable = isinstance(created, datetime)
+            return usable, created if usable else _EPOCH, sequence[item[1]["id"]]
+
+        ordered = sorted(self.iter(type_name), key=key, reverse=True)
+        self._newest[type_name] = (version, ordered)
+        return ordered
 
     def index(self, type_name: str, attr: str) -> dict[Any, list[str]]:
         """Return ``value -> [ids]`` for one attribute of a type, rebuilt after writes."""

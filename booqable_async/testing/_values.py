@@ -18,6 +18,7 @@ __all__ = [
     "cast_filter_value",
     "comparable",
     "format_datetime",
+    "moment_or_none",
     "parse_date",
     "parse_datetime",
     "typecast",
@@ -67,6 +68,20 @@ def parse_datetime(text: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment
+
+
+def moment_or_none(value: Any) -> datetime | None:
+    """Parse a stored timestamp, or None when it is missing or not a timestamp.
+
+    Records added through test helpers may hold anything; rules that read them skip what
+    does not parse instead of failing the request.
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
 
 
 def parse_date(text: str) -> date:

@@ -27,7 +27,6 @@ from booqable_async.testing._errors import (
     attribute_error,
     bad_request,
     invalid_attributes,
-    validation_error,
 )
 from booqable_async.testing._relations import plan_for, resolve_type_value
 from booqable_async.testing._values import TypecastError, typecast
@@ -73,11 +72,6 @@ def parse_body(body: bytes | None) -> Any:
         raise bad_request("The request body is not valid JSON", pointer="") from None
 
 
-def _check_enum(spec: AttributeSpec, value: Any) -> None:
-    if spec.type == "enum" and spec.enum and value is not None and value not in spec.enum:
-        raise validation_error(spec.name, "is not included in the list", "inclusion", value)
-
-
 def parse_write(
     schema: ResourceSchema,
     operation: str,
@@ -101,8 +95,8 @@ def parse_write(
         The typecast attributes (and a client-chosen id on create).
 
     Raises:
-        FakeError: 400 for a malformed document or invalid attributes; 422 for an enum value
-            outside the documented list.
+        FakeError: 400 for a malformed document or invalid attributes (model rules such as
+            enums are checked afterwards, by ``_validate``).
     """
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), dict):
         raise bad_request("The request body must be a JSON:API document with data", pointer="data")
@@ -154,9 +148,5 @@ def parse_write(
             values[plan.type_attr] = resolve_type_value(linkage.get("type"), plan.targets)
     if errors:
         raise invalid_attributes(errors)
-    for name, value in values.items():
-        spec = schema.attributes.get(name)
-        if spec is not None:
-            _check_enum(spec, value)
     chosen = str(given_id) if operation == "create" and isinstance(given_id, str) else None
     return WriteRequest(attributes=values, record_id=chosen or record_id)

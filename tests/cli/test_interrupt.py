@@ -18,7 +18,7 @@ from tests.cli.conftest import LIMIT, Served, booqable_exe, expected_demo, run_c
 
 pytestmark = pytest.mark.slow
 
-ORDER_IDS = [o["id"] for o in expected_demo().all("orders")]
+ORDER_IDS = [o["id"] for o in expected_demo().listed("orders")]  # newest first, as GET /orders
 
 
 def wait_for_lines(path: Path, count: int, process: subprocess.Popen[str]) -> None:

@@ -25,7 +25,7 @@ from booqable_async.testing import FakeBooqable
 from tests.cli.conftest import clean_env, fake_factory, run_main
 
 DEMO30 = FakeBooqable.demo(seed=0, orders=30, customers=10, product_groups=3)
-DEMO30_IDS = [o["id"] for o in DEMO30.all("orders")]
+DEMO30_IDS = [o["id"] for o in DEMO30.listed("orders")]  # newest first, as GET /orders
 
 
 def small_demo(**kwargs: Any) -> FakeBooqable:
@@ -48,7 +48,7 @@ def test_pull_from_the_embedded_demo(tmp_path: Path, fmt: str) -> None:
         ["pull", "orders", "--demo", "--demo-orders", "30", "--out", str(out), "--page-size", "7"]
     )
     assert result.code == 0, result.err
-    assert ids_in(out, fmt) == [o["id"] for o in FakeBooqable.demo(orders=30).all("orders")]
+    assert ids_in(out, fmt) == [o["id"] for o in FakeBooqable.demo(orders=30).listed("orders")]
     assert "embedded demo company" in result.err
     assert "pulled 30 orders (5 pages)" in result.err
 

@@ -53,7 +53,7 @@ class Traffic:
 
 @pytest.fixture(scope="module")
 def big_company() -> FakeBooqable:
-    """A company with 10,000 orders (numbers 1..10,000, in insertion order)."""
+    """A company with 10,000 orders (numbers 1..10,000; listed newest first, 10,000 first)."""
     fake = FakeBooqable(seed=8)
     for number in range(1, ORDERS + 1):
         fake.add("orders", number=number)

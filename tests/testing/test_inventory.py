@@ -15,6 +15,11 @@ PERIOD = {
 
 
 def adjust(fake: FakeBooqable, **attributes: Any) -> Any:
+    if "location_id" not in attributes:
+        # Required (stock_adjustments field table); every documented example names one.
+        locations = fake.all("locations")
+        at = locations[0] if locations else fake.add("locations", name="Main")
+        attributes["location_id"] = at["id"]
     return send(
         fake,
         "POST",
@@ -51,9 +56,14 @@ def test_adding_stock_creates_stock_items(fake: FakeBooqable) -> None:
 
 def test_adjustment_errors(fake: FakeBooqable) -> None:
     product = fake.add("products", tracking_type="trackable")["id"]
-    assert adjust(fake, product_id="00000000-0000-4000-8000-000000000000", quantity=1).status == 404
-    assert (
-        adjust(fake, product_id=product, quantity=0).json["errors"][0]["code"] == "invalid_quantity"
+    unknown = "00000000-0000-4000-8000-000000000000"
+    assert adjust(fake, product_id=unknown, quantity=1).status == 404
+    # the catalog's stock_adjustments field table: location_id and product_id are required
+    nowhere = adjust(fake, product_id=product, location_id=None, quantity=1)
+    assert nowhere.status == 422
+    assert nowhere.json["errors"][0]["source"] == {"pointer": "/data/relationships/location"}
+    assert adjust(fake, product_id=product, quantity=0).json["errors"][0]["code"] == (
+        "invalid_quantity"
     )
     assert adjust(fake, product_id=product, quantity=101).status == 422
     trackable = adjust(fake, product_id=product, quantity=-1)

@@ -141,15 +141,16 @@ def numbers(fake: FakeBooqable, query: str) -> list[int]:
 
 @pytest.mark.parametrize(
     ("query", "expected"),
+    # Orders list newest first (recorded GET /orders); the fixture creates 1 to 4 in order.
     [
-        ("filter[status]=reserved", [1, 3]),
-        ("filter[status][not_eq]=reserved", [2, 4]),
-        ("filter[status]=reserved,draft", [1, 2, 3]),
+        ("filter[status]=reserved", [3, 1]),
+        ("filter[status][not_eq]=reserved", [4, 2]),
+        ("filter[status]=reserved,draft", [3, 2, 1]),
         ("filter[statuses]=draft", [2]),
-        ("filter[statuses][not_eq]=draft", [1, 3, 4]),
-        ("filter[grand_total_in_cents][gte]=1000", [1, 2]),
+        ("filter[statuses][not_eq]=draft", [4, 3, 1]),
+        ("filter[grand_total_in_cents][gte]=1000", [2, 1]),
         # between: "from,till", a list, or a hash
-        ("filter[start_or_stop_time][between]=2025-03-05T00:00:00Z,2025-03-09T00:00:00Z", [1, 2]),
+        ("filter[start_or_stop_time][between]=2025-03-05T00:00:00Z,2025-03-09T00:00:00Z", [2, 1]),
         (
             "filter[start_or_stop_time][between][]=2025-03-11T00:00:00Z"
             "&filter[start_or_stop_time][between][]=2025-03-12T12:00:00Z",
@@ -160,7 +161,7 @@ def numbers(fake: FakeBooqable, query: str) -> list[int]:
             "&filter[start_or_stop_time][between][till]=2025-02-01T12:00:00Z",
             [4],
         ),
-        ("filter[start_or_stop_time][gte]=2025-03-08T00:00:00Z", [2, 3]),
+        ("filter[start_or_stop_time][gte]=2025-03-08T00:00:00Z", [3, 2]),
         ("filter[tag_list]=vip", [3]),
         ("filter[payment_status]=paid", [4]),
     ],
@@ -502,7 +503,8 @@ def test_search_with_nested_conditions(fake: FakeBooqable, orders: list[str]) ->
     }
     reply = send(fake, "POST", "/api/4/orders/search", body)
     assert reply.status == 200
-    assert reply.json == {"data": [{"id": orders[1]}, {"id": orders[2]}, {"id": orders[3]}]}
+    # newest first, as GET /orders (recorded)
+    assert reply.json == {"data": [{"id": orders[3]}, {"id": orders[2]}, {"id": orders[1]}]}
     reply = send(fake, "POST", "/api/4/orders/search?page[size]=1&sort=-number", body)
     assert reply.json == {"data": [{"id": orders[3]}]}
 
@@ -522,7 +524,7 @@ def test_conditions_in_the_query_string(fake: FakeBooqable, orders: list[str]) -
         "&filter[conditions][attributes][0][status]=draft"
         "&filter[conditions][attributes][1][number][gte]=4"
     )
-    assert numbers(fake, query) == [2, 4]
+    assert numbers(fake, query) == [4, 2]
     query = "filter[conditions][status]=draft"
     assert numbers(fake, query) == [2]
 
@@ -530,3 +532,44 @@ def test_conditions_in_the_query_string(fake: FakeBooqable, orders: list[str]) -
 def test_created_records_are_filterable_at_once(fake: FakeBooqable) -> None:
     send(fake, "POST", "/api/4/customers", doc("customers", {"name": "Zed"}))
     assert names(fake, "filter[name]=zed") == ["Zed"]
+
+
+def test_the_documented_includes_work(fake: FakeBooqable) -> None:
+    # intro__includes__response: GET /orders?include=customer,customer.properties (the
+    # orders list's Includes table lacks customer.properties; the example wins).
+    customer = fake.add("customers", name="John Doe")["id"]
+    prop = fake.add(
+        "properties", owner_id=customer, owner_type="customers", name="Phone", value="+31600000000"
+    )["id"]
+    fake.add("orders", customer_id=customer)
+    reply = send(fake, "GET", "/api/4/orders?include=customer,customer.properties")
+    assert reply.status == 200, reply.json
+    included = {(r["type"], r["id"]) for r in reply.json["included"]}
+    assert included == {("customers", customer), ("properties", prop)}
+    # users__list__response_2 and checkout_items__get__response include relations their
+    # tables do not list; price_tiles__get__response (include=price_tiles) and
+    # default_properties__list__response (include=owner) name no relationship: ignored.
+    assert send(fake, "GET", "/api/4/users?include=customer").status == 200
+    item = fake.add("checkout_items")["id"]
+    assert send(fake, "GET", f"/api/4/checkout_items/{item}?include=default_property").status == 200
+    tile = fake.add("price_tiles")["id"]
+    ignored = send(fake, "GET", f"/api/4/price_tiles/{tile}?include=price_tiles")
+    assert (ignored.status, ignored.json["data"]["relationships"]) == (200, {})
+    # a relationship the operation does not offer is still refused
+    assert send(fake, "GET", "/api/4/orders?include=lines").status == 400
+
+
+def test_fields_accept_the_singular_type_name(fake: FakeBooqable) -> None:
+    # intro__jsonapi__response: its links carry fields[customer]=name and the included
+    # customers show only name.
+    customer = fake.add("customers", name="John Doe", email="j@example.com")["id"]
+    fake.add("orders", customer_id=customer)
+    reply = send(
+        fake,
+        "GET",
+        "/api/4/orders?include=customer&fields[customer]=name&fields[orders]=starts_at,stops_at",
+    )
+    (order,) = reply.json["data"]
+    assert set(order["attributes"]) == {"starts_at", "stops_at"}
+    (included,) = reply.json["included"]
+    assert included["attributes"] == {"name": "John Doe"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,17 @@ def test_recorded_exchange_replays(shared_api: Path, entry: dict[str, Any]) -> N
         shown = fake.all(type_name)
         for record in shown:
             fake.remove(type_name, record["id"])
+        # Orders list newest first (these recordings): the shown record sits at position
+        # number - 1, so the others are created around it, later ones first.
+        stamp = (
+            datetime.fromisoformat(shown[0]["created_at"]) if shown else datetime.now(timezone.utc)
+        )
         for i in range(total):
             if i == number - 1 and shown:
                 fake.add(type_name, shown[0])
             else:
-                fake.add(type_name)
+                created = (stamp + timedelta(seconds=number - 1 - i)).isoformat()
+                fake.add(type_name, created_at=created)
     raw = request["body"].encode() if request["body"] else None
     reply = send(fake, request["method"], path, raw)
     assert reply.status == response["status"], reply.json
