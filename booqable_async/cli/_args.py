@@ -232,6 +232,10 @@ def build_parser() -> CommandParser:
     _query_options(stats)
     stats.add_argument("--format", choices=("text", "json"), default="text", help="text or json")
 
+    from booqable_async.cli._sync import add_sync_parser
+
+    add_sync_parser(commands, common, _EPILOG)
+
     serve = commands.add_parser(
         "serve-fake",
         help="serve the fake Booqable over HTTP (python -m booqable_async.testing.server)",

@@ -109,6 +109,7 @@ class _Run:
     stdout: IO[str]
     stderr: IO[str]
     interrupt: Interrupt
+    environ: Mapping[str, str] = attrs.field(factory=dict)
 
     @contextlib.asynccontextmanager
     async def backend(self) -> AsyncIterator[Backend]:
@@ -175,10 +176,25 @@ async def _run_stats(run: _Run) -> int:
     return EXIT_OK
 
 
+async def _run_sync(run: _Run) -> int:
+    from booqable_async.cli._sync import run_sync_command
+
+    return await run_sync_command(
+        run.args,
+        run.connection,
+        run.environ,
+        run.stdout,
+        run.stderr,
+        run.interrupt.event,
+        progress=False if option(run.args, "no_progress") else None,
+    )
+
+
 _COMMANDS: dict[str, Callable[[_Run], Awaitable[int]]] = {
     "pull": _run_pull,
     "get": _run_get,
     "stats": _run_stats,
+    "sync": _run_sync,
 }
 
 
@@ -253,7 +269,7 @@ def _main(
         connection = resolve_connection(vars(args), environ)
 
         async def work(interrupt: Interrupt) -> int:
-            run = _Run(args, argv, connection, factory, out, err, interrupt)
+            run = _Run(args, argv, connection, factory, out, err, interrupt, environ)
             return await _COMMANDS[args.command](run)
 
         with warnings.catch_warnings():
