@@ -283,7 +283,7 @@ class SyncProgress:
         self.enabled = self._console.is_terminal if enabled is None else enabled
         self._progress = Progress(
             SpinnerColumn(finished_text="✓"),
-            TextColumn("{task.description:<22.22}"),
+            TextColumn("{task.description:<20.20}"),
             TextColumn("{task.fields[mode]:<12.12}"),
             TextColumn("{task.fields[rows]:>9,} rows"),
             TextColumn("{task.fields[requests]:>7,} req"),
@@ -323,10 +323,18 @@ def _share(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
+#: How the summary names each mode: short, so that the table fits 80 columns.
+MODE_LABELS = {"snapshot": "first", "incremental": "incr", "full refresh": "full"}
+
+
 def render_summary(report: SyncReport, console: Console) -> None:
-    """Print the per-resource summary table and one closing line (fits 80 columns)."""
+    """Print the per-resource summary table and one closing line (fits 80 columns).
+
+    Modes show as ``first`` (the first run's snapshot), ``incr`` (incremental) and
+    ``full`` (full refresh); budget is the share of the rate budget the requests used.
+    """
     table = Table(box=None, padding=(0, 1), header_style="bold", pad_edge=False)
-    table.add_column("resource", no_wrap=True, max_width=22, overflow="ellipsis")
+    table.add_column("resource", no_wrap=True, max_width=20, overflow="ellipsis")
     table.add_column("mode", no_wrap=True)
     for name in ("new", "updated", "archived", "deleted", "requests"):
         table.add_column(name, justify="right", no_wrap=True)
@@ -334,7 +342,7 @@ def render_summary(report: SyncReport, console: Console) -> None:
     for r in report.resources:
         table.add_row(
             r.resource,
-            r.mode,
+            MODE_LABELS.get(r.mode, r.mode),
             f"{r.new:,}",
             f"{r.updated:,}",
             f"{r.archived:,}",
@@ -344,9 +352,7 @@ def render_summary(report: SyncReport, console: Console) -> None:
         )
     console.print(table)
     wrote = f"{report.written:,} rows written" if report.loaded else "nothing changed"
-    budget = (
-        f" (budget {report.budget[0]} per {report.budget[1]:g} s)" if report.budget else ""
-    )
+    budget = f" (budget {report.budget[0]} per {report.budget[1]:g} s)" if report.budget else ""
     console.print(
         f"{wrote} · {report.requests:,} requests{budget} · {report.elapsed:.1f} s · "
         f"{report.destination} ({report.dataset})",

@@ -22,18 +22,7 @@ Two ways in (docs/sync.md):
 
 from __future__ import annotations
 
-from booqable_async.sync._run import TELEMETRY_ENV, disable_telemetry
-
-# Before dlt is imported by anything below: nothing this package runs phones home.
-disable_telemetry()
-
-try:
-    import dlt  # noqa: F401
-except ImportError as exc:  # pragma: no cover - the extra is installed wherever tests run
-    raise ImportError(
-        "booqable_async.sync needs the 'sync' extra (dlt, duckdb): "
-        "pip install 'booqable-async[sync]'"
-    ) from exc
+from importlib.util import find_spec
 
 from booqable_async.sync._clients import client_factory
 from booqable_async.sync._destination import (
@@ -42,7 +31,14 @@ from booqable_async.sync._destination import (
     duckdb_destination,
     postgres_destination,
 )
-from booqable_async.sync._run import ResourceReport, SyncJob, SyncReport, pipeline_name
+from booqable_async.sync._run import (
+    TELEMETRY_ENV,
+    ResourceReport,
+    SyncJob,
+    SyncReport,
+    disable_telemetry,
+    pipeline_name,
+)
 from booqable_async.sync._source import (
     DELETED_COLUMN,
     ClientFactory,
@@ -57,6 +53,15 @@ from booqable_async.sync._tables import (
     table_spec,
 )
 from booqable_async.sync._tally import ResourceTally, SyncTally
+
+# Nothing above imports dlt; switch its telemetry off before anything does: nothing this
+# package runs phones home.
+disable_telemetry()
+if find_spec("dlt") is None:  # pragma: no cover - the extra is installed wherever tests run
+    raise ImportError(
+        "booqable_async.sync needs the 'sync' extra (dlt, duckdb): "
+        "pip install 'booqable-async[sync]'"
+    )
 
 __all__ = [
     "DEFAULT_RESOURCES",

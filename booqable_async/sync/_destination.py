@@ -37,8 +37,9 @@ def _masked(dsn: str) -> str:
 
 @attrs.frozen(repr=False)
 class Destination:
-    """A sync destination (build one with :func:`duckdb_destination` or
-    :func:`postgres_destination`).
+    """A sync destination: a DuckDB file or a PostgreSQL database.
+
+    Build one with :func:`duckdb_destination` or :func:`postgres_destination`.
 
     Attributes:
         kind: ``"duckdb"`` or ``"postgres"``.
@@ -96,7 +97,7 @@ class Destination:
 
         if self.kind == "duckdb":
             return dlt.destinations.duckdb(str(self.path))
-        return dlt.destinations.postgres(credentials=self.dsn)
+        return dlt.destinations.postgres(credentials=self.dsn or "")
 
 
 def duckdb_destination(path: str | os.PathLike[str]) -> Destination:

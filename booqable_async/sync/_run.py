@@ -18,7 +18,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +45,10 @@ _ID_CHUNK = 500
 def disable_telemetry() -> None:
     """Switch dlt's anonymous telemetry off for this process (unless set explicitly)."""
     os.environ.setdefault(TELEMETRY_ENV, "false")
+
+
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
 
 
 def _slug(company: str) -> str:
@@ -132,8 +136,10 @@ def _root_cause(exc: BaseException) -> BaseException:
         seen.add(id(current))
         chain.append(current)
         inner = getattr(current, "exception", None)
-        current = inner if isinstance(inner, BaseException) else (
-            current.__cause__ or current.__context__
+        current = (
+            inner
+            if isinstance(inner, BaseException)
+            else (current.__cause__ or current.__context__)
         )
     for item in chain:
         if isinstance(item, BooqableError):
@@ -170,7 +176,7 @@ class SyncJob:
     client: ClientFactory
     company: str
     destination: Destination
-    resources: tuple[str, ...] = attrs.field(default=DEFAULT_RESOURCES, converter=tuple)
+    resources: tuple[str, ...] = attrs.field(default=DEFAULT_RESOURCES, converter=_names)
     dataset: str | None = None
     pipelines_dir: Path = attrs.field(default=Path(".booqable-sync"), converter=Path)
     sweep: bool = False
@@ -330,14 +336,14 @@ class SyncJob:
         """Return the existing tables' columns; raise if one no longer matches the schema."""
         from dlt.common.schema.utils import has_table_seen_data
 
-        schema = pipeline.default_schema if pipeline.default_schema_name else None
         names = [s.resource for s in specs]
         try:
             storage = self._storage(pipeline, names)
         except Exception as exc:
             raise self._failure("cannot read the destination's tables", exc) from None
-        if schema is None:
-            return storage
+        if not pipeline.schema_names:
+            return storage  # nothing synced yet: nothing to compare with
+        schema = pipeline.default_schema
         for name in names:
             table = schema.tables.get(name)
             if table is None:
@@ -347,9 +353,7 @@ class SyncJob:
             }
             have = storage.get(name)
             where = f"{self.dataset_name}.{name} in {self.destination.shown}"
-            fix = (
-                "restore it, or sync into a new database or dataset (--dataset) to start over"
-            )
+            fix = "restore it, or sync into a new database or dataset (--dataset) to start over"
             if have is None:
                 if has_table_seen_data(table):
                     raise SyncError(f"table {where} is missing (dropped by hand?): {fix}")
@@ -358,8 +362,7 @@ class SyncJob:
                 found = have.get(column)
                 if found is None:
                     raise SyncError(
-                        f"table {where} has no column {column!r} any more (altered by hand?): "
-                        f"{fix}"
+                        f"table {where} has no column {column!r} any more (altered by hand?): {fix}"
                     )
                 if found.get("data_type") and found["data_type"] != spec["data_type"]:
                     raise SyncError(
@@ -370,18 +373,21 @@ class SyncJob:
 
     def _select(
         self, pipeline: Pipeline, table: str, columns: str, ids: list[str] | None
-    ) -> Iterator[tuple[Any, ...]]:
+    ) -> Iterator[Sequence[Any]]:
         with pipeline.sql_client() as client:
             qualified = client.make_qualified_table_name(table)
             if ids is None:
-                yield from client.execute_sql(f"SELECT {columns} FROM {qualified}")  # noqa: S608
+                yield from client.execute_sql(f"SELECT {columns} FROM {qualified}") or ()  # noqa: S608
                 return
             for start in range(0, len(ids), _ID_CHUNK):
                 chunk = ids[start : start + _ID_CHUNK]
                 marks = ", ".join(["%s"] * len(chunk))
-                yield from client.execute_sql(
-                    f"SELECT {columns} FROM {qualified} WHERE id IN ({marks})",  # noqa: S608
-                    *chunk,
+                yield from (
+                    client.execute_sql(
+                        f"SELECT {columns} FROM {qualified} WHERE id IN ({marks})",  # noqa: S608
+                        *chunk,
+                    )
+                    or ()
                 )
 
     def _known_ids(

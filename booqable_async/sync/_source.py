@@ -199,7 +199,9 @@ class _Reader:
         if batch:
             yield batch
         mark = max(feed.high_water_mark, since)
-        self.state.update(cursor.advance(mark, self.delivered.items(), self.options.overlap).to_state())
+        self.state.update(
+            cursor.advance(mark, self.delivered.items(), self.options.overlap).to_state()
+        )
 
     # -- full refresh -----------------------------------------------------------------
 

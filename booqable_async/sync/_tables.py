@@ -10,7 +10,8 @@ dlt and no network. A resource is read one of two ways:
   lists: ``collection_items``, ``item_prices``, ...).
 
 Resources whose list needs a filter (``availabilities`` wants a period), command-like
-resources without a list, and the ``items`` union (its members ``product_groups``,
+resources without a list, lists that compute answers rather than return stored records
+(``item_prices``: no ``created_at``), and the ``items`` union (its members ``product_groups``,
 ``products`` and ``bundles`` are tables of their own) are not syncable.
 """
 
@@ -112,6 +113,8 @@ def _syncable_reason(schema: ResourceSchema) -> str | None:
     if schema.type in _COVERED_UNIONS:
         members = ", ".join(schema.polymorphic_types)
         return f"it is the union of {members}, which sync as tables of their own"
+    if not all("created_at" in get_schema(t).attributes for t in schema.concrete_types()):
+        return "its list computes answers (no created_at): there are no records to keep"
     return None
 
 

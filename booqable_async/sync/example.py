@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 1 <= len(args) <= 2:
         print("usage: python -m booqable_async.sync.example PATH [DATASET]", file=sys.stderr)
         return 2
-    rows = orders_with_customers(*args)
+    rows = orders_with_customers(args[0], args[1] if len(args) > 1 else "booqable_demo")
     table = Table(title="Latest orders, with customer and line count (one SQL join)")
     for name, justify in (
         ("number", "right"),
@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             str(status),
             str(customer or "-"),
             str(lines),
-            f"{(cents or 0) / 100:,.2f}",
+            f"{int(cents or 0) / 100:,.2f}",  # type: ignore[call-overload]
             f"{starts:%Y-%m-%d}" if starts is not None else "-",
         )
     Console(width=80).print(table)

@@ -112,12 +112,10 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
 def table(db: Path, name: str, dataset: str = DATASET) -> dict[str, dict[str, Any]]:
     """Every row of a synced table by id, without dlt's bookkeeping columns."""
     with duckdb.connect(str(db), read_only=True) as connection:
-        cursor = connection.execute(f"SELECT * FROM {dataset}.{name}")  # noqa: S608
+        cursor = connection.execute(f"SELECT * FROM {dataset}.{name}")
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    return {
-        row["id"]: {k: v for k, v in row.items() if not k.startswith("_dlt_")} for row in rows
-    }
+    return {row["id"]: {k: v for k, v in row.items() if not k.startswith("_dlt_")} for row in rows}
 
 
 def snapshot(db: Path, names: tuple[str, ...], dataset: str = DATASET) -> dict[str, Any]:
@@ -125,12 +123,10 @@ def snapshot(db: Path, names: tuple[str, ...], dataset: str = DATASET) -> dict[s
     out: dict[str, Any] = {}
     with duckdb.connect(str(db), read_only=True) as connection:
         for name in names:
-            rows = connection.execute(
-                f"SELECT * FROM {dataset}.{name} ORDER BY id"  # noqa: S608
-            ).fetchall()
+            rows = connection.execute(f"SELECT * FROM {dataset}.{name} ORDER BY id").fetchall()
             out[name] = rows
         out["_loads"] = connection.execute(
-            f"SELECT load_id, status FROM {dataset}._dlt_loads ORDER BY load_id"  # noqa: S608
+            f"SELECT load_id, status FROM {dataset}._dlt_loads ORDER BY load_id"
         ).fetchall()
     return out
 
@@ -159,9 +155,7 @@ async def run_cli(*argv: str, environ: dict[str, str] | None = None) -> CliResul
     from booqable_async.cli._main import main
 
     out, err = io.StringIO(), io.StringIO()
-    code = await asyncio.to_thread(
-        main, list(argv), environ=environ or {}, stdout=out, stderr=err
-    )
+    code = await asyncio.to_thread(main, list(argv), environ=environ or {}, stdout=out, stderr=err)
     return CliResult(code, out.getvalue(), err.getvalue())
 
 

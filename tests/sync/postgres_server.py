@@ -55,17 +55,24 @@ def postgres_server(bin_dir: Path) -> Iterator[str]:
     port = _free_port()
     run = {"check": True, "capture_output": True, "timeout": LIMIT}
     try:
-        subprocess.run(  # noqa: S603
-            _as_owner(
-                [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
-            ),
+        subprocess.run(
+            _as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]),
             **run,  # type: ignore[call-overload]
         )
         options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off"
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             _as_owner(
-                [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l",
-                 str(root / "log"), "start"]
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-o",
+                    options,
+                    "-w",
+                    "-l",
+                    str(root / "log"),
+                    "start",
+                ]
             ),
             **run,  # type: ignore[call-overload]
         )
@@ -79,7 +86,7 @@ def postgres_server(bin_dir: Path) -> Iterator[str]:
         yield f"postgresql://postgres:unused-pw@127.0.0.1:{port}/sync"
     finally:
         if (data / "postmaster.pid").exists():
-            subprocess.run(  # noqa: S603
+            subprocess.run(
                 _as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
                 capture_output=True,
                 timeout=LIMIT,

@@ -15,7 +15,7 @@ RESOURCES = ("customers", "orders", "lines")
 
 def _rows(dsn: str, name: str) -> dict[str, tuple[Any, ...]]:
     with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {DATASET}.{name}")  # noqa: S608
+        cursor.execute(f"SELECT * FROM {DATASET}.{name}")
         names = [d[0] for d in cursor.description]
         keep = [i for i, n in enumerate(names) if not n.startswith("_dlt_")]
         at = names.index("id")
