@@ -44,6 +44,7 @@ ORDER = [
     "import",
     "cli",
     "fake",
+    "sync",
 ]
 #: A benchmark running longer than this is stopped (make bench must end).
 TIMEOUT = 15 * 60

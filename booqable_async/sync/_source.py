@@ -106,8 +106,10 @@ class _Reader:
         self.name = spec.resource
         self.query = Query().page(size=options.page_size)
         # Versions delivered in this run, by id: a record met twice (walk, then catch-up)
-        # is written once; dlt's dedup_sort keeps the newest if two versions meet.
+        # is written once; dlt's dedup_sort keeps the newest if two versions meet. Only
+        # versions at or above `floor` can be met again, so only those are remembered.
         self.delivered: dict[str, dt.datetime] = {}
+        self.floor: dt.datetime | None = None
 
     def _check_stop(self) -> None:
         if self.options.stop is not None and self.options.stop.is_set():
@@ -121,9 +123,10 @@ class _Reader:
             if stamp is not None:
                 if cursor is not None and cursor.seen(row["id"], stamp):
                     continue
-                if self.delivered.get(row["id"]) == stamp:
-                    continue
-                self.delivered[row["id"]] = stamp
+                if self.floor is None or stamp >= self.floor:
+                    if self.delivered.get(row["id"]) == stamp:
+                        continue
+                    self.delivered[row["id"]] = stamp
             out.append(row)
         if out:
             self.options.tally.rows(
@@ -170,6 +173,9 @@ class _Reader:
                 # Empty today: everything created later is newer than the epoch.
                 self.state.update(Cursor(_EPOCH, {}).to_state())
                 return
+            # The catch-up below re-reads from `newest - overlap`: only versions from
+            # there on can come twice (this keeps memory flat on a big first run).
+            self.floor = newest - self.options.overlap
             try:
                 async for page in self._paginator(self.query).pages():
                     batch = self._emit(page.data)
@@ -179,7 +185,7 @@ class _Reader:
             except TotalMismatch:
                 # Records were added or removed mid-walk: offset pages may have skipped
                 # one. Walk again by updated_at (keyset pages cannot skip).
-                since = _EPOCH
+                since, self.floor = _EPOCH, None
         feed = changes_since(
             self.fetch,
             self.query,

@@ -30,10 +30,13 @@ UTC = dt.timezone.utc
 
 def test_columns_are_typed_from_the_catalog() -> None:
     orders = table_spec("orders")
-    assert orders.incremental and orders.mode == "incremental"
+    assert orders.incremental
+    assert orders.mode == "incremental"
     types = {name: col["data_type"] for name, col in orders.columns.items()}
-    assert types["id"] == "text" and orders.columns["id"]["primary_key"]
-    assert types["starts_at"] == "timestamp" and orders.columns["starts_at"]["timezone"]
+    assert types["id"] == "text"
+    assert orders.columns["id"]["primary_key"]
+    assert types["starts_at"] == "timestamp"
+    assert orders.columns["starts_at"]["timezone"]
     assert types["grand_total_in_cents"] == "bigint"
     assert types["status"] == "text"
     assert types["entirely_started"] == "bool"
@@ -66,7 +69,8 @@ def test_unsyncable_resources_say_why(name: str, reason: str) -> None:
 def test_all_and_resolve() -> None:
     every = all_resources()
     assert set(DEFAULT_RESOURCES) <= set(every)
-    assert "items" not in every and "item_prices" not in every
+    assert "items" not in every
+    assert "item_prices" not in every
     assert [s.resource for s in resolve_resources(["orders", "orders", "lines"])] == [
         "orders",
         "lines",
@@ -171,7 +175,8 @@ def test_client_factory_shares_one_limiter() -> None:
     mine = RateLimiter()
     assert client_factory(company="acme", token="t", rate_limit=mine)().session.limiter is mine
     fixed = client_factory(company="acme", token="t", rate_limit=(50, 60.0))().session.limiter
-    assert fixed is not None and fixed.stats.limit == 50
+    assert fixed is not None
+    assert fixed.stats.limit == 50
     assert client_factory(company="acme", token="t", rate_limit=False)().session.limiter is None
     with pytest.raises(UsageError, match="rate_limit"):
         client_factory(company="acme", token="t", rate_limit="fast")  # type: ignore[arg-type]
