@@ -120,7 +120,7 @@ def child(variant: str, base_url: str, out: str) -> None:
 
 
 def _run(variant: str, base_url: str, out: Path) -> dict[str, float]:
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, __file__, "--child", variant, base_url, str(out)],
         capture_output=True,
         text=True,
@@ -211,7 +211,7 @@ def main() -> None:
             ),
             Row(
                 "sync",
-                f"incremental sync after 1 % of orders changed: requests",
+                "incremental sync after 1 % of orders changed: requests",
                 f"{incremental['requests']:.0f}",
                 f"{expected} (changed pages + 1 per resource)",
                 times(incremental["requests"] / expected),

@@ -19,8 +19,8 @@ async def test_demo_syncs_the_embedded_company_and_prints_a_summary(tmp_path: Pa
     db = tmp_path / "out" / "demo.duckdb"
     args = ("sync", "--demo", "--demo-orders", "40", "--db", str(db), "--no-progress")
 
-    first = await run_cli(*args, "orders", "customers")
-    second = await run_cli(*args, "orders", "customers")
+    first = await run_cli(*args, "orders", "customers", "lines")
+    second = await run_cli(*args, "orders", "customers", "lines")
 
     assert first.code == 0, first.err
     assert "--demo: syncing the embedded demo company" in first.err
@@ -42,6 +42,14 @@ async def test_demo_syncs_the_embedded_company_and_prints_a_summary(tmp_path: Pa
     assert second.code == 0, second.err
     assert "nothing changed" in second.out
     assert second.out.splitlines()[1].split()[:3] == ["orders", "incr", "0"]
+
+    from booqable_async.sync.example import main, orders_with_customers
+
+    rows = orders_with_customers(str(db), "booqable_demo", limit=3)
+    assert len(rows) == 3
+    assert all(isinstance(row[3], int) and row[3] >= 1 for row in rows)  # line counts
+    assert main([str(db)]) == 0
+    assert main([]) == 2
 
 
 async def test_every_keeps_syncing_until_interrupted(env: Env) -> None:
