@@ -12,9 +12,9 @@ time and peak memory (``ru_maxrss``) are its alone:
   again: its requests against the changed pages plus one per resource.
 
 The demo seed stamps every customer with one ``updated_at``, and orders and lines with
-whole days; real records change at distinct microseconds, so the server spreads them
-(customers over time, orders and lines by a microsecond each): a tie of hundreds of
-records at the high-water mark is re-read on every incremental run (docs/sync.md).
+whole days, so thousands of records sit within the 5-minute overlap under the high-water
+mark and would be re-read on every incremental run (docs/sync.md). Real records change
+at different times: the server spreads their ``updated_at`` over the past years.
 
 Usage: ``python benchmarks/bench_sync.py`` (``BENCH_SYNC_ORDERS=20000`` for a quick run).
 """
@@ -52,10 +52,10 @@ base = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 for n, record in enumerate(fake.all("customers")):
     stamp = (base + dt.timedelta(minutes=37 * n)).isoformat(timespec="microseconds")
     fake.update("customers", record["id"], updated_at=stamp)
-for name in ("orders", "lines"):
+for name, step in (("orders", 311), ("lines", 127)):
     for n, record in enumerate(fake.all(name)):
-        moment = dt.datetime.fromisoformat(record["updated_at"]) + dt.timedelta(microseconds=n)
-        fake.update(name, record["id"], updated_at=moment.isoformat(timespec="microseconds"))
+        stamp = (base + dt.timedelta(seconds=step * n)).isoformat(timespec="microseconds")
+        fake.update(name, record["id"], updated_at=stamp)
 serve_forever(fake.app(), fake.count("lines"))
 """
 

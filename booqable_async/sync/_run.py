@@ -253,8 +253,10 @@ class SyncJob:
         try:
             # DuckDB loads JSON Lines files in bulk; dlt's default there (INSERT
             # statements) took ten times as long and gigabytes of memory to parse.
-            file_format = "jsonl" if self.destination.kind == "duckdb" else None
-            pipeline.extract(source, loader_file_format=file_format)
+            if self.destination.kind == "duckdb":
+                pipeline.extract(source, loader_file_format="jsonl")
+            else:
+                pipeline.extract(source)
         except Exception as exc:
             raise self._failure("reading from Booqable failed", exc) from None
         previous = self._previous(pipeline, specs, existing, tally)
