@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
+# dlt (the sync's loader) sends anonymous usage telemetry unless told not to: nothing
+# this project runs phones home (docs/sync.md).
+export RUNTIME__DLTHUB_TELEMETRY := false
 
 .PHONY: test lint types imports pytest docs bench demo soak generate clean install
 
@@ -13,9 +16,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when the packaging metadata changed (the install is editable). The cli
-# extra (rich) is named explicitly: `make demo` alone must get the `booqable` command.
+# (rich) and sync (dlt, DuckDB) extras are named explicitly: `make demo` alone must get the
+# `booqable sync` command; postgres (psycopg2) is for the sync's PostgreSQL tests.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[cli,dev,docs]'
+	$(BIN)/python -m pip install --quiet -e '.[cli,sync,postgres,dev,docs]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -51,17 +55,18 @@ soak: $(STAMP)
 	BOOQABLE_SOAK_SECONDS=$${BOOQABLE_SOAK_SECONDS:-300} $(BIN)/python -m pytest tests/soak \
 		-q -s -p no:cacheprovider
 
-# Every order of the embedded demo company (FakeBooqable, in process: no account, no
-# network) with its customer, streamed to JSON Lines with a progress bar; the summary line
-# gives the records, the revenue (sum of grand_total_in_cents, via stats) and the time.
-DEMO_OUT := demo-output/orders.jsonl
+# The main job, end to end: sync the embedded demo company (FakeBooqable, in process: no
+# account, no network) into a DuckDB file with `booqable sync`, which prints a summary per
+# table; then one query over the result: the latest orders with their customer's name and
+# their number of lines (orders cannot include lines in a list; the tables join them).
+DEMO_DB := demo-output/booqable.duckdb
 
 demo: $(STAMP)
-	@$(BIN)/booqable pull orders --demo --include customer --out $(DEMO_OUT) \
-		--stat grand_total_in_cents=sum
-	@echo "demo: $$(wc -l < $(DEMO_OUT) | tr -d ' ') orders with their customer in $(DEMO_OUT)" \
-		"(revenue: the grand_total_in_cents sum above). Next, try:"
-	@echo "  $(BIN)/booqable stats orders --demo --stat status=count    (the demo company again)"
+	@$(BIN)/booqable sync --demo --db $(DEMO_DB)
+	@$(BIN)/python -m booqable_async.sync.example $(DEMO_DB)
+	@echo "demo: the tables are in $(DEMO_DB) (dataset booqable_demo); run it again:" \
+		"only what changed is read and written. Next, try:"
+	@echo "  $(BIN)/booqable pull orders --demo --include customer --out demo-output/orders.csv"
 
 generate: $(STAMP)
 	$(BIN)/python -m tools.generate

@@ -45,6 +45,7 @@ ORDER = [
     "cli",
     "fake",
     "webhooks",
+    "sync",
 ]
 #: A benchmark running longer than this is stopped (make bench must end).
 TIMEOUT = 15 * 60

@@ -236,6 +236,9 @@ def build_parser() -> CommandParser:
     stats.add_argument("--format", choices=("text", "json"), default="text", help="text or json")
 
     add_webhooks_parser(commands)
+    from booqable_async.cli._sync import add_sync_parser
+
+    add_sync_parser(commands, common, _EPILOG)
 
     serve = commands.add_parser(
         "serve-fake",

@@ -117,17 +117,22 @@ class _Run:
     stdout: IO[str]
     stderr: IO[str]
     interrupt: Interrupt
+    environ: Mapping[str, str] = attrs.field(factory=dict)
 
     @contextlib.asynccontextmanager
     async def backend(self) -> AsyncIterator[Backend]:
         """Open the client (after validation) and close it however the command ends."""
-        if self.connection is None:  # pragma: no cover - an offline command never asks
-            raise RuntimeError(f"{self.args.command} needs no connection")
-        backend = await self.factory(self.connection, self.stderr)
+        backend = await self.factory(self.need_connection(), self.stderr)
         try:
             yield backend
         finally:
             await backend.aclose()
+
+    def need_connection(self) -> Connection:
+        """The resolved connection (every command but the offline ones has one)."""
+        if self.connection is None:  # pragma: no cover - offline commands never ask
+            raise RuntimeError(f"booqable {self.args.command} has no connection")
+        return self.connection
 
     def print_json(self, data: object) -> None:
         """Write ``data`` to stdout as indented JSON."""
@@ -188,8 +193,22 @@ async def _run_webhooks(run: _Run, options: argparse.Namespace) -> int:
     return await listen(options, run.stdout, run.stderr)
 
 
-def webhooks_options(args: argparse.Namespace) -> argparse.Namespace:
-    """``webhooks listen`` checks its own options while it starts: pass them through."""
+async def _run_sync(run: _Run, options: argparse.Namespace) -> int:
+    from booqable_async.cli._sync import run_sync_command
+
+    return await run_sync_command(
+        options,
+        run.need_connection(),
+        run.environ,
+        run.stdout,
+        run.stderr,
+        run.interrupt.event,
+        progress=False if option(run.args, "no_progress") else None,
+    )
+
+
+def _as_given(args: argparse.Namespace) -> argparse.Namespace:
+    """For commands that check their own options as they start (before any I/O)."""
     return args
 
 
@@ -200,7 +219,8 @@ _COMMANDS: dict[
     "pull": (pull_options, _run_pull),
     "get": (get_options, _run_get),
     "stats": (stats_options, _run_stats),
-    "webhooks": (webhooks_options, _run_webhooks),
+    "sync": (_as_given, _run_sync),
+    "webhooks": (_as_given, _run_webhooks),
 }
 
 #: Commands that never talk to Booqable, so they need no credentials (nor ``--demo``).
@@ -282,7 +302,7 @@ def _main(
         connection = None if args.command in _OFFLINE else resolve_connection(vars(args), environ)
 
         async def work(interrupt: Interrupt) -> int:
-            run = _Run(args, argv, connection, factory, out, err, interrupt)
+            run = _Run(args, argv, connection, factory, out, err, interrupt, environ)
             return await execute(run, options)
 
         with warnings.catch_warnings():
