@@ -20,7 +20,7 @@ import orjson
 from _results import Row, emit, times, us
 
 from booqable_async import BooqableClient, Query
-from booqable_async.jsonapi import decode
+from booqable_async.models import decode  # Booqable's models, as the facades decode
 from booqable_async.transport import HttpRequest, HttpResponse, MockTransport
 
 ROUNDS = 7
@@ -80,14 +80,17 @@ async def _run() -> None:
         return await client.orders.list(query)
 
     async def raw_list() -> object:
-        return decode((await session.request("GET", "orders", params=params)).payload)
+        response = await session.request("GET", "orders", params=params, parse=False)
+        return decode(response.body)
 
     async def facade_get() -> object:
         return await client.orders.get("o1", include="customer")
 
     async def raw_get() -> object:
-        response = await session.request("GET", ("orders", "o1"), params=[("include", "customer")])
-        return decode(response.payload)
+        response = await session.request(
+            "GET", ("orders", "o1"), params=[("include", "customer")], parse=False
+        )
+        return decode(response.body)
 
     pairs = {
         "list (25 orders + customer)": (facade_list, raw_list),

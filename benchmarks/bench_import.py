@@ -3,7 +3,7 @@
 Each measurement is a fresh interpreter (``python -X importtime`` would disturb timing)
 that times only the import statement with ``perf_counter``; the variants run interleaved,
 round after round, and the median of each is compared with the median of importing the
-dependencies alone (aiohttp, attrs, cattrs, tenacity, orjson). Target (issue 6):
+dependencies alone (aiohttp, attrs, msgspec, tenacity, yarl). Target (issue 6):
 ``import booqable_async`` at most 1.3x the dependencies.
 
 Also shown, for what a program really pays:
@@ -24,7 +24,7 @@ from _results import Row, emit, ms, times
 
 ROUNDS = 15
 
-DEPS = "import aiohttp, attrs, cattrs, tenacity, orjson"
+DEPS = "import aiohttp, attrs, msgspec, tenacity, yarl"
 VARIANTS = {
     "dependencies alone": DEPS,
     "import booqable_async": "import booqable_async",

@@ -74,7 +74,7 @@ def machine() -> list[str]:
     except OSError:
         pass
     versions = []
-    for package in ("booqable-async", "aiohttp", "orjson", "httpx", "jsonapi-client"):
+    for package in ("booqable-async", "aiohttp", "msgspec", "orjson", "httpx", "jsonapi-client"):
         try:
             versions.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:

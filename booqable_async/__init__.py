@@ -22,18 +22,28 @@ from booqable_async._version import __version__
 if TYPE_CHECKING:
     # Each lazy name gets its real import here as its module lands, so mypy sees the type.
     from booqable_async.client import BooqableClient
-    from booqable_async.jsonapi import NOT_LOADED
+    from booqable_async.jsonapi import is_loaded
+    from booqable_async.models import decode
     from booqable_async.query import Query
     from booqable_async.retry import RetryPolicy
 
-__all__ = ["NOT_LOADED", "BooqableClient", "Query", "RetryPolicy", "__version__", "errors"]
+__all__ = [
+    "BooqableClient",
+    "Query",
+    "RetryPolicy",
+    "__version__",
+    "decode",
+    "errors",
+    "is_loaded",
+]
 
 # Public name -> module that defines it; imported on first attribute access.
 _LAZY = {
     "BooqableClient": "booqable_async.client",
-    "NOT_LOADED": "booqable_async.jsonapi",
     "Query": "booqable_async.query",
     "RetryPolicy": "booqable_async.retry",
+    "decode": "booqable_async.models",
+    "is_loaded": "booqable_async.jsonapi",
 }
 
 

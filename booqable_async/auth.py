@@ -26,7 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlencode, urlsplit
 
 import attrs
-import orjson
+import msgspec
 
 from booqable_async._redact import MASK
 from booqable_async._validation import is_number
@@ -609,8 +609,8 @@ class OAuth2Auth:
 def _oauth_error(body: bytes) -> tuple[str, str | None] | None:
     # RFC 6749 §5.2 error answer: {"error": "invalid_grant", "error_description": "..."}.
     try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError:
+        payload = msgspec.json.decode(body)
+    except msgspec.DecodeError:
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("error"), str):
         return None

@@ -7,6 +7,7 @@ Every exception the library raises on purpose derives from :class:`BooqableError
     ├── NotLoadedError          reading a field the document did not carry (also AttributeError)
     ├── BookingError            book() stopped after creating the order (.order_id, .step)
     ├── DecodeError             their side: a body that is not the JSON:API we expect
+    ├── NotLoadedError          a field the document did not carry (also AttributeError)
     ├── PaginationError         iterating pages stopped early (.resume_point, .cause)
     │   └── TotalMismatch           the item count disagreed with the server's total
     ├── TransportError          the request did not produce an HTTP response
@@ -80,6 +81,7 @@ __all__ = [
     "MethodNotAllowed",
     "NotAcceptable",
     "NotFound",
+    "NotLoadedError",
     "PaginationError",
     "PaymentRequired",
     "ProtocolError",
@@ -182,6 +184,28 @@ class DecodeError(BooqableError, ValueError):
         self.reason = reason
         self.pointer = pointer
         super().__init__(f"{reason} (at {pointer or '/'})")
+
+
+class NotLoadedError(BooqableError, AttributeError):
+    """A field of a record that the document did not carry was read.
+
+    A relationship the document said nothing about (no ``include``), an attribute left
+    out by a sparse fieldset or only returned on request (``extra_fields``), any field of
+    a stub (a record only referenced, never included), or the ``id`` of a record built
+    locally and not created yet. The message names the ``include(...)``, ``fields(...)``
+    or ``extra_fields(...)`` to add. An ``AttributeError``, so ``hasattr(record, name)``
+    and ``getattr(record, name, default)`` treat the field as absent;
+    ``booqable_async.is_loaded(record, name)`` asks without raising.
+
+    Attributes:
+        name: The Python name of the field.
+        resource_type: JSON:API type of the record (``orders``).
+    """
+
+    def __init__(self, message: str, *, name: str, resource_type: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.resource_type = resource_type
 
 
 class PaginationError(BooqableError):

@@ -1,20 +1,12 @@
+"""Booqable's timestamp and date formats (booqable_async.converter)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
 
-import attrs
-import cattrs
 import pytest
 
-from booqable_async.converter import (
-    configure_converter,
-    default_converter,
-    format_datetime,
-    make_converter,
-    parse_date,
-    parse_datetime,
-)
+from booqable_async.converter import format_datetime, parse_date, parse_datetime
 
 UTC = timezone.utc
 
@@ -81,84 +73,3 @@ def test_format_datetime_round_trips() -> None:
     assert format_datetime(value) == "2025-01-02T03:04:05.000006+00:00"
     assert parse_datetime(format_datetime(value)) == value
     assert format_datetime(datetime(2025, 1, 2)) == "2025-01-02T00:00:00+00:00"
-
-
-@attrs.define
-class Nested:
-    when: datetime
-    day: date
-    cents: int
-    ratio: float
-    label: str
-    flag: bool
-    tags: list[str]
-
-
-def test_converter_structures_our_types() -> None:
-    conv = make_converter()
-    value = conv.structure(
-        {
-            "when": "2025-01-01T00:00:00Z",
-            "day": "2025-01-02",
-            "cents": "12",
-            "ratio": 3,
-            "label": 7,
-            "flag": True,
-            "tags": ["a"],
-        },
-        Nested,
-    )
-    assert value == Nested(
-        datetime(2025, 1, 1, tzinfo=UTC), date(2025, 1, 2), 12, 3.0, "7", True, ["a"]
-    )
-    assert isinstance(value.ratio, float)
-    assert conv.unstructure(value)["when"] == "2025-01-01T00:00:00+00:00"
-    assert conv.unstructure(value)["day"] == "2025-01-02"
-
-
-@pytest.mark.parametrize(
-    ("value", "tp", "expected"),
-    [
-        (3.0, int, 3),
-        (" -4 ", int, -4),
-        ("2.5", float, 2.5),
-        (True, str, "true"),
-        (False, str, "false"),
-        (1.5, str, "1.5"),
-        (datetime(2025, 1, 1), datetime, datetime(2025, 1, 1, tzinfo=UTC)),
-        (datetime(2025, 1, 1, 5), date, date(2025, 1, 1)),
-        (date(2025, 1, 1), date, date(2025, 1, 1)),
-    ],
-)
-def test_lenient_structuring(value: Any, tp: type, expected: Any) -> None:
-    assert default_converter().structure(value, tp) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "tp", "message"),
-    [
-        (True, int, "boolean"),
-        (1.5, int, "integer"),
-        ("1.5", int, "string"),
-        ([1], int, "array"),
-        (False, float, "boolean"),
-        ("x", float, "string"),
-        (None, float, "null"),
-        ({}, str, "object"),
-        (1, bool, "boolean"),
-        (5, datetime, "timestamp"),
-        (5, date, "date"),
-        ("x" * 100, int, r"\.\.\."),
-    ],
-)
-def test_strict_where_it_matters(value: Any, tp: type, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        default_converter().structure(value, tp)
-
-
-def test_configure_a_converter_of_your_own() -> None:
-    conv = cattrs.Converter()
-    configure_converter(conv)
-    assert conv.structure("2025-01-01T00:00:00+00:00", datetime).tzinfo is not None
-    assert default_converter() is default_converter()
-    assert make_converter() is not make_converter()

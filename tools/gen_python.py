@@ -49,7 +49,9 @@ RESERVED_NAMES = frozenset(
 )
 #: Names used inside generated modules; a field with one of these names would shadow it
 #: in the class body (mypy resolves annotations there), so it gets a trailing ``_`` too.
-MODULE_NAMES = frozenset({"dt", "attrs", "attribute", "to_one", "to_many", "Any", "ClassVar"})
+MODULE_NAMES = frozenset(
+    {"dt", "attrs", "attribute", "ToOne", "ToMany", "Timestamp", "Any", "ClassVar"}
+)
 #: Model class names the singular rule gets wrong or that would clash with library names.
 CLASS_NAME_OVERRIDES = {
     # booqable_async.session.Session is the request pipeline; the resource is the current
@@ -86,6 +88,8 @@ MODEL_HELPERS = {
         "StopStockItems",
     ],
     "_money": ["format_cents"],
+    "_documents": ["decode", "decode_nested", "is_nested_document"],
+    "_writes": ["create_document", "destroy", "update_document"],
 }
 #: Client members a facade property must not shadow.
 CLIENT_MEMBERS = frozenset(
@@ -107,7 +111,9 @@ _SCALARS = {
 }
 #: Attribute names holding secret material: flagged ``secret`` so ``repr`` masks them
 #: (employees' passwords, payment provider secrets, tenant and device tokens).
-_SECRET_NAME = re.compile(r"password|secret|token")
+#: Attribute names holding secrets (masked in repr): credentials, and a person's captured
+#: signature (``signatures.signature_base64``), which is as sensitive.
+_SECRET_NAME = re.compile(r"password|secret|token|signature_base64")
 _ITEM_TYPES = {"string": "str", "uuid": "str", "integer": "int", "float": "float"}
 
 
@@ -337,10 +343,19 @@ def _flag_args(spec: dict[str, Any], wire: str, py: str) -> str:
     return ", ".join(args)
 
 
+def model_type(spec: dict[str, Any]) -> str:
+    """Annotation of a model attribute (without ``| None``): timestamps are aware."""
+    return python_type(spec).replace("dt.datetime", "Timestamp")
+
+
 def render_model(r: Resource, by_type: dict[str, Resource]) -> str:
     """Source of ``booqable_async/models/<type>.py`` for a concrete resource."""
-    uses_dt = any(python_type(s).startswith("dt.") for s in r.attributes.values())
+    uses_ts = any("Timestamp" in model_type(s) for s in r.attributes.values())
     uses_any = any("Any" in python_type(s) for s in r.attributes.values())
+    writes = _write_ops(r)
+    uses_dt = any("dt." in model_type(s) for s in r.attributes.values()) or any(
+        python_type(s).startswith("dt.") for op in writes for s in r.writable(op).values()
+    )
     attr_names = list(r.attributes)
     imports: dict[str, set[str]] = {}  # module -> class names needed for annotations
     rel_lines: list[str] = []
@@ -358,16 +373,12 @@ def render_model(r: Resource, by_type: dict[str, Resource]) -> str:
                 imports.setdefault(f"booqable_async.models.{target}", set()).add(known.cls)
             annotations.append(known.cls)
         unique = list(dict.fromkeys(annotations))
-        kind = "to_many" if rel["kind"] == "many" else "to_one"
+        kind = "ToMany" if rel["kind"] == "many" else "ToOne"
         args = ", ".join(repr(t) for t in targets)
         if py != name:
             args += f", name={name!r}"
         union = " | ".join(unique)
-        if rel["kind"] == "many":
-            annotation = f"list[{union}] | NotLoadedType"
-        else:
-            annotation = f"{union} | NotLoadedType | None"
-        rel_lines.append(f"    {py}: {annotation} = {kind}({args})")
+        rel_lines.append(f'    {py} = {kind}["{union}"]({args})')
         what = "To-many" if rel["kind"] == "many" else "To-one"
         doc = f"{what} relationship ``{name}`` to {code_list(targets)}."
         if len(targets) > 1:
@@ -381,9 +392,11 @@ def render_model(r: Resource, by_type: dict[str, Resource]) -> str:
 
     doc = [fit(4, f"One ``{r.type}`` record ({r.raw['title']}).", f"One ``{r.type}`` record."), ""]
     doc += wrap(
-        "Every attribute may arrive as ``None``, and one the document did not carry "
-        "(sparse fieldsets, stubs) raises ``NotLoadedError`` when read. Relationships "
-        "read as the linked object(s), ``None`` (known empty) or ``NOT_LOADED``.",
+        "Every attribute may arrive as ``None``. Reading an attribute the document did not "
+        "carry (sparse fieldsets, stubs) or a relationship it did not include raises "
+        "``NotLoadedError``, naming what to ask for; ``is_loaded(record, name)`` asks "
+        "without raising. A to-one relationship reads as the linked record or ``None`` "
+        "(known empty), a to-many one as a list.",
         4,
     )
     notes = [sentence(n) for n in r.raw.get("notes") or []]
@@ -418,25 +431,29 @@ def render_model(r: Resource, by_type: dict[str, Resource]) -> str:
     typing_names = sorted(
         {"ClassVar", "TYPE_CHECKING"} - (set() if imports else {"TYPE_CHECKING"})
         | ({"Any"} if uses_any else set())
-        | ({"TypedDict"} if _write_ops(r) else set())
+        | ({"TypedDict"} if writes else set())
     )
     lines.append(f"from typing import {', '.join(typing_names)}")
     lines += ["", "import attrs", ""]
-    jsonapi_names = ["NotLoadedType", "Resource"]
+    jsonapi_names = ["Resource"]
+    if uses_ts:
+        jsonapi_names.append("Timestamp")
+    if any(rel["kind"] == "many" for rel in r.relationships.values()):
+        jsonapi_names.append("ToMany")
+    if any(rel["kind"] == "one" for rel in r.relationships.values()):
+        jsonapi_names.append("ToOne")
     if r.attributes:
         jsonapi_names.append("attribute")
-    if any(rel["kind"] == "many" for rel in r.relationships.values()):
-        jsonapi_names.append("to_many")
-    if any(rel["kind"] == "one" for rel in r.relationships.values()):
-        jsonapi_names.append("to_one")
-    if not r.relationships:
-        jsonapi_names.remove("NotLoadedType")
     lines.append(f"from booqable_async.jsonapi import {', '.join(jsonapi_names)}")
     if imports:
         lines += ["", "if TYPE_CHECKING:"]
+        # Named in the string type arguments of ToOne[...]/ToMany[...] (models import
+        # each other, so not at run time), which linters do not read.
+        lines.append("    # Relationship targets (see the ToOne/ToMany type arguments below).")
         for module in sorted(imports):
-            lines.append(f"    from {module} import {', '.join(sorted(imports[module]))}")
-    exports = [r.cls] + [f"{r.cls}{_suffix(op)}" for op in _write_ops(r)]
+            names = ", ".join(sorted(imports[module]))
+            lines.append(f"    from {module} import {names}  # noqa: F401")
+    exports = [r.cls] + [f"{r.cls}{_suffix(op)}" for op in writes]
     lines += ["", f"__all__ = [{', '.join(repr(e) for e in sorted(exports))}]", "", ""]
     lines.append("@attrs.define(eq=False, repr=False)")
     lines.append(f"class {r.cls}(Resource):")
@@ -444,14 +461,14 @@ def render_model(r: Resource, by_type: dict[str, Resource]) -> str:
     lines += ["", f"    jsonapi_type: ClassVar[str] = {r.type!r}", ""]
     for name, spec in r.attributes.items():
         py = attribute_py_name(name)
-        annotation = python_type(spec)
+        annotation = model_type(spec)
         if annotation != "Any":
             annotation += " | None"
         lines.append(f"    {py}: {annotation} = attribute({_flag_args(spec, name, py)})")
     if rel_lines:
         lines.append("")
         lines += rel_lines
-    for op in _write_ops(r):
+    for op in writes:
         lines += ["", ""]
         lines += _typed_dict(r, op)
     return "\n".join(lines) + "\n"
@@ -540,17 +557,20 @@ def render_models_init(resources: list[Resource]) -> str:
             "",
             *wrap(
                 "``REGISTRY`` maps every JSON:API type to its model as an import string, so "
-                "``jsonapi.decode()`` (which reads it as its default registry) imports a model "
-                "module only when a document contains that type; importing this package "
-                "imports no model. Every class is also reachable here by name, lazily: "
-                "``from booqable_async.models import Order``.",
+                "``decode()`` (``booqable_async.decode``, which passes it to the generic "
+                "``jsonapi.decode``) imports a model module only when a document contains "
+                "that type; importing this package imports no model. Every class is also "
+                "reachable here by name, lazily: ``from booqable_async.models import Order``.",
                 0,
             ),
             "",
             *wrap(
                 "Each model module also defines ``<Model>Create``/``<Model>Update`` TypedDicts "
                 "of the attributes the write operations accept. Hand-written helpers: "
-                "booking action payloads (``BookProduct``...) and ``format_cents``.",
+                "booking action payloads (``BookProduct``...), ``format_cents``, Booqable's "
+                "document conventions (``decode``, ``decode_nested`` for the nested ``.json`` "
+                "format) and write conventions (``create_document``, ``update_document``, "
+                "``destroy``).",
                 0,
             ),
             "",

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from typing import IO, Any, TypeVar
 
 import attrs
-import orjson
+import msgspec
 
 from booqable_async.cli._args import build_parser, command_index, glue_dash_values, option
 from booqable_async.cli._commands import (
@@ -136,7 +136,7 @@ class _Run:
 
     def print_json(self, data: object) -> None:
         """Write ``data`` to stdout as indented JSON."""
-        self.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        self.stdout.write(msgspec.json.format(msgspec.json.encode(data)).decode() + "\n")
 
 
 async def _run_pull(run: _Run, options: PullOptions) -> int:

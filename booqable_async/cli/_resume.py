@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import orjson
+import msgspec
 
 from booqable_async.errors import UsageError
 from booqable_async.pagination import ResumePoint
@@ -91,7 +91,7 @@ class ResumeState:
 
     def to_token(self) -> str:
         """Return the state as one copy-pasteable word (URL-safe base64 of its JSON)."""
-        raw = orjson.dumps(self.to_dict())
+        raw = msgspec.json.encode(self.to_dict())
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
@@ -104,7 +104,7 @@ class ResumeState:
         text = token.strip()
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            data = orjson.loads(raw)
+            data = msgspec.json.decode(raw)
         except (binascii.Error, ValueError):
             raise UsageError(
                 "the --resume token is damaged (was it copied whole?); or resume with --resume-file"
@@ -114,7 +114,7 @@ class ResumeState:
     def save(self, path: Path) -> None:
         """Write the state to ``path`` atomically (a crash leaves the old or the new one)."""
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        tmp.write_bytes(msgspec.json.format(msgspec.json.encode(self.to_dict())) + b"\n")
         os.replace(tmp, path)
 
     @classmethod
@@ -129,7 +129,7 @@ class ResumeState:
         except FileNotFoundError:
             raise UsageError(f"no resume file {str(path)!r}: nothing to resume") from None
         try:
-            data = orjson.loads(raw)
+            data = msgspec.json.decode(raw)
         except ValueError:
             raise UsageError(f"{str(path)!r} is not a booqable resume file") from None
         return cls.from_dict(data)

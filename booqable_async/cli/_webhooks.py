@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from typing import IO, Any
 
-import orjson
+import msgspec
 
 from booqable_async.cli._errors import EXIT_OK
 from booqable_async.errors import UsageError
@@ -121,7 +121,7 @@ async def listen(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> 
 
     async def show(event: WebhookEvent) -> None:
         nonlocal count
-        line = orjson.dumps(dict(event.raw)).decode() if args.json else _describe(event)
+        line = msgspec.json.encode(dict(event.raw)).decode() if args.json else _describe(event)
         stdout.write(line + "\n")
         stdout.flush()
         count += 1

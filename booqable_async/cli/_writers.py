@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
 import attrs
-import orjson
+import msgspec
 
 from booqable_async.errors import UsageError
 from booqable_async.schema import ResourceSchema, get_schema, has_schema
@@ -35,6 +35,8 @@ __all__ = [
     "csv_columns",
     "make_writer",
 ]
+
+_encode = msgspec.json.Encoder().encode
 
 #: Output formats ``--format`` accepts.
 FORMATS = ("jsonl", "csv", "json")
@@ -110,7 +112,7 @@ class JsonLinesWriter(Writer):
     format = "jsonl"
 
     def _encode(self, record: Mapping[str, Any]) -> bytes:
-        return orjson.dumps(record) + b"\n"
+        return _encode(record) + b"\n"
 
 
 class JsonArrayWriter(Writer):
@@ -129,7 +131,7 @@ class JsonArrayWriter(Writer):
         return b"\n]\n"
 
     def _encode(self, record: Mapping[str, Any]) -> bytes:
-        return (b",\n" if self._records else b"\n") + orjson.dumps(record)
+        return (b",\n" if self._records else b"\n") + _encode(record)
 
 
 @attrs.frozen
@@ -156,7 +158,7 @@ def _cell(value: Any) -> str:
     if value is False:
         return "false"
     if isinstance(value, (dict, list)):
-        return orjson.dumps(value).decode()
+        return _encode(value).decode()
     return str(value)
 
 

@@ -1,82 +1,81 @@
-"""Generic JSON:API: decode documents into linked attrs objects, encode writes.
+"""Generic JSON:API: decode documents into linked attrs records, track their changes.
 
-This layer knows nothing about Booqable resources (an import-linter contract enforces
-it): models register in a :class:`Registry`, and the default registry is read from
-``booqable_async.models`` on first use.
+This layer knows nothing about Booqable (an import-linter contract and a test enforce
+it): models are attrs classes deriving from :class:`Resource`, mapped from their
+JSON:API type by a :class:`Registry` the caller passes. Without one, every record is a
+:class:`GenericResource` that keeps every member.
 
 Example::
 
     from booqable_async.jsonapi import decode
 
     doc = decode(body)                 # bytes, str or a parsed mapping
-    order = doc.data[0]
-    order.starts_at                    # aware datetime (with the default registry)
-    order.customer.name                # linked object; NOT_LOADED when not included
+    record = doc.data[0]               # a GenericResource (no registry given)
+    record.attributes["name"]
 
-See docs/decoding.md for the model convention, relationship states, stubs, sparse
-fields, change tracking and the encoder.
+Booqable's models, its nested ``.json`` format and its write conventions sit a layer
+up (``booqable_async.decode``, ``booqable_async.models``). See docs/decoding.md.
 """
 
 from __future__ import annotations
 
-from booqable_async.jsonapi._decode import decode, decode_nested, escape_pointer, is_nested_document
+from booqable_async.errors import NotLoadedError
+from booqable_async.jsonapi._decode import decode, escape_pointer, json_kind
 from booqable_async.jsonapi._document import Document
-from booqable_async.jsonapi._encode import (
-    changes,
-    create_document,
-    destroy,
-    json_value,
-    update_document,
-)
+from booqable_async.jsonapi._encode import changes, json_value
 from booqable_async.jsonapi._export import to_dict
 from booqable_async.jsonapi._fields import (
     METADATA_KEY,
     AttributeInfo,
     RelationshipInfo,
+    Timestamp,
     attribute,
-    to_many,
-    to_one,
 )
-from booqable_async.jsonapi._registry import (
-    DEFAULT_REGISTRY_MODULE,
-    Registry,
-    default_registry,
-    load_registry,
+from booqable_async.jsonapi._plan import (
+    FieldPlan,
+    Plan,
+    iter_attributes,
+    iter_relationships,
+    plan_for,
 )
+from booqable_async.jsonapi._registry import EMPTY_REGISTRY, Registry, load_registry
+from booqable_async.jsonapi._relationships import Relationship, ToMany, ToOne
 from booqable_async.jsonapi._resource import (
     RESERVED_NAMES,
     GenericResource,
-    NotLoadedError,
     Resource,
+    id_of,
+    is_loaded,
 )
-from booqable_async.jsonapi._sentinels import NOT_LOADED, NotLoadedType
 
 __all__ = [
-    "DEFAULT_REGISTRY_MODULE",
+    "EMPTY_REGISTRY",
     "METADATA_KEY",
-    "NOT_LOADED",
     "RESERVED_NAMES",
     "AttributeInfo",
     "Document",
+    "FieldPlan",
     "GenericResource",
     "NotLoadedError",
-    "NotLoadedType",
+    "Plan",
     "Registry",
+    "Relationship",
     "RelationshipInfo",
     "Resource",
+    "Timestamp",
+    "ToMany",
+    "ToOne",
     "attribute",
     "changes",
-    "create_document",
     "decode",
-    "decode_nested",
-    "default_registry",
-    "destroy",
     "escape_pointer",
-    "is_nested_document",
+    "id_of",
+    "is_loaded",
+    "iter_attributes",
+    "iter_relationships",
+    "json_kind",
     "json_value",
     "load_registry",
+    "plan_for",
     "to_dict",
-    "to_many",
-    "to_one",
-    "update_document",
 ]

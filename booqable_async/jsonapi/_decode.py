@@ -1,45 +1,119 @@
-"""decode(): a JSON:API document -> linked resources, in one linear pass.
+"""decode(): a JSON:API document -> linked records, in one linear pass.
 
-How (DESIGN §4): parse with orjson; walk ``data`` then ``included`` once, creating every
-object (``object.__new__``, no ``__init__``) and indexing it by type and id; then walk
-the relationships once, linking identifiers to the indexed objects. Because every object
-exists before any link is made, cycles (order -> lines -> order) and shared targets
-(many orders -> one customer) are the same Python object, with no recursion at all: the
-depth of a document costs nothing. Identifiers whose target is not in the document
-become stubs (one per ``(type, id)``).
+How: msgspec decodes the body into a small skeleton of the document (resource objects,
+relationship objects and identifiers are msgspec Structs; each ``attributes`` object is
+kept as raw bytes); then each resource object's ``attributes`` is decoded by msgspec
+straight into the model class its type maps to (types checked, timestamps parsed, all in
+C; attributes the document lacked are cleared again, see ``Resource.__attrs_pre_init__``
+and ``settle``), and indexed by ``(type, id)``. One Python pass then links
+relationships through that index. Because every record exists before any link is made,
+cycles (order -> lines -> order) and shared targets (many orders -> one customer) are
+the same Python object, with no recursion at all. Identifiers whose target is not in the
+document become stubs (one per ``(type, id)``).
+
+The MUSTs of JSON:API 1.1 that a document can break are checked
+(https://jsonapi.org/format/1.1/#document-structure): the document is an object with at
+least one of ``data``/``errors``/``meta``; not ``data`` and ``errors`` together;
+``included`` only with ``data``; ``meta``/``links``/``relationships`` objects; string
+``type``/``id``/``lid``; a resource object has an ``id`` (or a ``lid``); an identifier
+too; no ``(type, id)`` twice. Any violation raises ``DecodeError`` with a JSON pointer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Mapping
 from typing import Any, NoReturn
 
-import cattrs
-import orjson
+import msgspec
 
 from booqable_async._gc import gc_paused
-from booqable_async.converter import default_converter
-from booqable_async.errors import DecodeError, UsageError
+from booqable_async.converter import parse_date, parse_datetime
+from booqable_async.errors import DecodeError
 from booqable_async.jsonapi._document import Document
-from booqable_async.jsonapi._plan import (
-    ABSENT,
-    FieldError,
-    Plan,
-    adopt_keys,
-    careful_fill,
-    merge_snapshots,
-    plan_for,
-)
+from booqable_async.jsonapi._plan import DATE, DATETIME, FLOAT, INT, STR, Plan, plan_for
 from booqable_async.jsonapi._registry import Registry
-from booqable_async.jsonapi._resource import GenericResource, Resource, state_of
-
-__all__ = ["decode", "decode_nested", "escape_pointer", "is_nested_document", "load_json"]
-
-_new = object.__new__
-# The member names the hot loops look up, as orjson's own key objects (see adopt_keys).
-K_TYPE, K_ID, K_ATTRIBUTES, K_RELATIONSHIPS, K_DATA = adopt_keys(
-    ["type", "id", "attributes", "relationships", "data"]
+from booqable_async.jsonapi._resource import (
+    GenericResource,
+    Resource,
+    _get_snap,
+    _Linked,
+    _set_id,
+    _set_lid,
+    _set_rels,
+    _set_snap,
+    _set_state,
+    _Snapshot,
+    settle,
+    settle_incomplete,
+    state_of,
 )
+from booqable_async.jsonapi._sentinels import CLEAN, DECODING, UNSET
+
+__all__ = ["as_json_bytes", "decode", "escape_pointer", "json_kind"]
+
+_UNSET = msgspec.UNSET
+_new = object.__new__
+_delattr = object.__delattr__
+_del_id = Resource.__dict__["id"].__delete__
+
+
+# -- the document skeleton (https://jsonapi.org/format/1.1/#document-structure) --------
+# gc=False: parsed JSON holds no reference cycles, so the collector need not track these.
+
+
+class _Identifier(msgspec.Struct, gc=False):
+    type: str
+    id: str | None = None
+    lid: str | None = None
+    meta: dict[str, Any] | None = None
+
+
+class _Relationship(msgspec.Struct, gc=False):
+    data: _Identifier | list[_Identifier] | msgspec.UnsetType | None = _UNSET
+    links: dict[str, Any] | None = None
+    meta: dict[str, Any] | None = None
+
+
+_NO_ATTRIBUTES = msgspec.Raw(b"{}")
+
+
+class _ResourceObject(msgspec.Struct, gc=False):
+    type: str
+    id: str | None = None
+    lid: str | None = None
+    attributes: msgspec.Raw = _NO_ATTRIBUTES
+    relationships: dict[str, _Relationship] | None = None
+    meta: dict[str, Any] | None = None
+    links: dict[str, Any] | None = None
+
+
+class _Document(msgspec.Struct, gc=False):
+    data: list[_ResourceObject] | _ResourceObject | msgspec.UnsetType | None = _UNSET
+    included: list[_ResourceObject] | msgspec.UnsetType = _UNSET
+    meta: dict[str, Any] | msgspec.UnsetType = _UNSET
+    links: dict[str, Any] | None = None
+    jsonapi: dict[str, Any] | None = None
+    errors: list[Any] | msgspec.UnsetType = _UNSET
+
+
+_decode_document = msgspec.json.Decoder(_Document).decode
+_decode_object = msgspec.json.Decoder(dict[str, Any]).decode
+_decode_any = msgspec.json.Decoder().decode
+
+
+def _plain(value: Any) -> Any:
+    # msgspec writes dicts, lists and the like; other mappings and sequences a caller may
+    # hand over already parsed (MappingProxyType, tuples of records) become those.
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+_encode = msgspec.json.Encoder(enc_hook=_plain).encode
+
+
+# -- public helpers ---------------------------------------------------------------------
 
 
 def escape_pointer(token: str) -> str:
@@ -47,122 +121,8 @@ def escape_pointer(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def load_json(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) -> tuple[Any, bool]:
-    """Parse ``body`` (unless already parsed); return ``(value, owned)``.
-
-    ``owned`` is True when we parsed it ourselves, so the decoder may keep its dicts
-    instead of copying them.
-
-    Raises:
-        DecodeError: ``body`` is not JSON.
-    """
-    if isinstance(body, (bytes, bytearray, memoryview, str)):
-        try:
-            return orjson.loads(body), True
-        except orjson.JSONDecodeError as exc:
-            raise DecodeError(f"the body is not JSON: {exc}", "") from None
-    return body, False
-
-
-def decode(
-    body: bytes | bytearray | memoryview | str | Mapping[str, Any],
-    registry: Registry | Mapping[str, type[Resource] | str] | None = None,
-    *,
-    converter: cattrs.Converter | None = None,
-    nested_type: str | None = None,
-) -> Document:
-    """Decode a JSON:API document into linked resources.
-
-    Args:
-        body: The response body (bytes or str), or an already parsed mapping (never
-            modified: the decoder copies what it keeps).
-        registry: Type name -> model class. ``None`` uses the default registry, which
-            knows every Booqable v4 type (``booqable_async.models``), importing each
-            model module on first use. Types it does not know become
-            :class:`~booqable_async.jsonapi.GenericResource`.
-        converter: The cattrs converter for values needing structuring (default:
-            :func:`booqable_async.converter.default_converter`).
-        nested_type: The type of the primary records, when the caller knows it. If the
-            body turns out to be Booqable's nested format (records without ``type``:
-            ``.json`` URLs, and the documented answers of ``POST /{type}/search``), it is
-            decoded with :func:`decode_nested` for that type instead of refused.
-
-    Returns:
-        The :class:`Document`.
-
-    Raises:
-        DecodeError: ``body`` is not JSON, not a JSON:API document, or a value cannot be
-            structured into its declared type; ``.pointer`` names the member
-            (``/data/3/attributes/starts_at``).
-        UsageError: ``registry`` is not a registry, or one of its models is broken.
-    """
-    reg = Registry.coerce(registry)
-    conv = converter or default_converter()
-    with gc_paused():
-        value, owned = load_json(body)
-        decoder = _Decoder(reg, conv, owned)
-        if nested_type is not None and is_nested_document(value):
-            document = _NestedDecoder(decoder).run(value, nested_type)
-        else:
-            document = decoder.run(value)
-        # Drop the parsed tree while the collector is paused: freeing its containers
-        # lowers the collector's allocation count again, so re-enabling it does not
-        # start a collection that would only walk a tree about to be freed anyway.
-        del value
-    return document
-
-
-#: The members a JSON:API resource object may have (JSON:API 1.1 §7.2).
-_RESOURCE_MEMBERS = frozenset({"id", "lid", "type", "attributes", "relationships", "meta", "links"})
-
-
-def is_nested_document(value: Any) -> bool:
-    """Return True for a body whose primary records are in the nested ``.json`` format.
-
-    A nested record has its attributes at the top level: it lacks ``type``, or it has a
-    member a JSON:API resource object cannot have. Products, bundles and product groups
-    carry a ``type`` *attribute* in that format, so ``type`` alone proves nothing.
-
-    Args:
-        value: A parsed response body.
-
-    Returns:
-        True when the first primary record is nested; False for JSON:API or no records.
-    """
-    if not isinstance(value, Mapping):
-        return False
-    data = value.get("data")
-    if isinstance(data, list):
-        data = data[0] if data else None
-    if not isinstance(data, Mapping):
-        return False
-    return "type" not in data or not _RESOURCE_MEMBERS.issuperset(data)
-
-
-def _ptr(section: str, i: int) -> str:
-    # i < 0: the section holds a single resource (``"data": {...}``).
-    return section if i < 0 else f"{section}/{i}"
-
-
-def _rel_ptr(section: str, i: int, name: str) -> str:
-    return f"{_ptr(section, i)}/relationships/{escape_pointer(name)}"
-
-
-def _merge_into(o: Resource, plan: Plan, probe: Resource) -> None:
-    """Copy the attributes ``probe`` has (a second copy of ``o``) into ``o``."""
-    for field in plan.attrs:
-        try:
-            setattr(o, field.py, plan.getters[field.py](probe))
-        except AttributeError:
-            continue
-    o._jsonapi_snap = merge_snapshots(o._jsonapi_snap, probe._jsonapi_snap or ())
-
-
-def _bad(pointer: str, reason: str) -> NoReturn:
-    raise DecodeError(reason, pointer)
-
-
-def _json_kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """Name the JSON type of a parsed value for messages (``"an array"``, ``"null"``)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -176,453 +136,500 @@ def _json_kind(value: Any) -> str:
     return "an object"
 
 
-class _Slow(Exception):
-    """Internal: the fast link loop met a shape it leaves to the careful path."""
+def as_json_bytes(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) -> Any:
+    """Return ``body`` as something msgspec parses.
+
+    Bytes-like values and str as they are; an already parsed document encoded again
+    (msgspec decodes from JSON text only).
+
+    Raises:
+        DecodeError: ``body`` is neither JSON text nor a JSON-ready mapping.
+    """
+    if isinstance(body, (bytes, bytearray, memoryview, str)):
+        return body
+    try:
+        return _encode(body)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise DecodeError(f"the document is not JSON-ready data: {exc}", "") from None
 
 
-class _LinkError(Exception):
-    def __init__(self, member: str, reason: str) -> None:
-        super().__init__(reason)
-        self.member = member
-        self.reason = reason
+def decode(
+    body: bytes | bytearray | memoryview | str | Mapping[str, Any],
+    registry: Registry | Mapping[str, type[Resource] | str] | None = None,
+    *,
+    check_every_record: bool = False,
+) -> Document:
+    """Decode a JSON:API document into linked records.
+
+    Attributes a model does not declare are kept in ``extra_attributes``. The first
+    record of each type in a document is checked for them, and when it has some, every
+    record of that type is read the thorough way (servers such as Booqable's send the
+    same attribute names for every record of a type in one answer).
+
+    Args:
+        body: The response body (bytes or str), or an already parsed mapping (never
+            modified).
+        registry: Type name -> model class. Types it does not know (every type, when
+            ``None``) become :class:`~booqable_async.jsonapi.GenericResource`. For
+            Booqable's models use ``booqable_async.decode``, which passes its registry.
+        check_every_record: Check every record, not only the first of each type, for
+            attributes its model does not declare (for documents whose records of one
+            type differ; about twice the decoding time).
+
+    Returns:
+        The :class:`Document`.
+
+    Raises:
+        DecodeError: ``body`` is not JSON, not a JSON:API document (a MUST of JSON:API
+            1.1 broken), or a value does not fit its model's declared type;
+            ``.pointer`` names the member (``/data/3/attributes/starts_at``).
+        UsageError: ``registry`` is not a registry, or one of its models is broken.
+    """
+    reg = Registry.coerce(registry)
+    try:
+        raw = as_json_bytes(body)
+        # The records are built with the cyclic GC paused: see booqable_async._gc.
+        with gc_paused():
+            return _Decoding(reg, check_every_record).run(raw)
+    except RecursionError:
+        raise DecodeError(
+            "the document nests JSON values beyond the parser's depth limit (several "
+            "hundred levels; a real answer nests a handful)",
+            "",
+        ) from None
+
+
+# -- errors -----------------------------------------------------------------------------
+
+
+def _bad(pointer: str, reason: str) -> NoReturn:
+    raise DecodeError(reason, pointer)
+
+
+_PATH_TOKEN = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
+
+
+def _split_message(exc: msgspec.ValidationError) -> tuple[str, list[str]]:
+    """Msgspec's ``Expected `int`, got `str` - at `$.data[0].id``` -> reason and path."""
+    text = str(exc)
+    reason, sep, where = text.rpartition(" - at `")
+    if not sep:
+        return text, []
+    path = where.rstrip("`")
+    return reason, [m.group(1) or m.group(2) for m in _PATH_TOKEN.finditer(path.lstrip("$"))]
+
+
+def _document_error(exc: msgspec.ValidationError, raw: Any) -> NoReturn:
+    """Turn a skeleton validation error into a DecodeError with an exact pointer.
+
+    msgspec writes ``[...]`` for a key of a dict member (``relationships``); the key
+    is found again by checking each relationship of the parsed document (error path only).
+    """
+    reason, tokens = _split_message(exc)
+    if reason == "Object missing required field `type`":
+        # A resource object or identifier without type; nested records look like that.
+        reason = "a resource object must have a type (records without one are not JSON:API)"
+    if "..." not in tokens:
+        _bad("".join(f"/{escape_pointer(t)}" for t in tokens), _reason(reason, tokens))
+    tree = _decode_any(raw)
+    node: Any = tree
+    steps: list[str] = []
+    for step in tokens:
+        if step == "...":
+            step = next(key for key, value in node.items() if not _fits(value, _Relationship))
+        node = node[int(step)] if isinstance(node, list) else node[step]
+        steps.append(step)
+    _bad("".join(f"/{escape_pointer(t)}" for t in steps), _reason(reason, steps))
+
+
+def _fits(value: Any, tp: type) -> bool:
+    try:
+        msgspec.convert(value, tp)
+    except msgspec.ValidationError:
+        return False
+    return True
+
+
+_KINDS = {
+    "object": "an object",
+    "array": "an array",
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean",
+    "null": "null",
+    "datetime": "a timestamp",
+    "date": "a date",
+}
+_EXPECTED = re.compile(r"Expected `([^`]+)`, got `([^`]+)`")
+
+
+def _kinds(text: str) -> str:
+    names = [_KINDS.get(part.strip(), part.strip()) for part in text.split("|")]
+    return " or ".join(names)
+
+
+def _reason(reason: str, tokens: list[str] | None = None) -> str:
+    """Say msgspec's reason in our words, naming the member when the path ends in one.
+
+    ``Expected `int`, got `str``` at ``.number`` -> ``number must be an integer, not a
+    string``.
+    """
+    match = _EXPECTED.fullmatch(reason)
+    if match is not None:
+        member = tokens[-1] if tokens and not tokens[-1].isdigit() else None
+        what = f"{member} must be" if member else "the value must be"
+        if not tokens:
+            what = "a JSON:API document must be"
+        return f"{what} {_kinds(match[1])}, not {_kinds(match[2])}"
+    if reason.startswith("Object missing required field"):
+        field = reason.rpartition(" ")[2].strip("`")
+        return f"the object has no {field} (required)"
+    text = reason.replace("`", "")
+    return text[:1].lower() + text[1:] if text else "invalid value"
+
+
+def _pointer(section: str, i: int) -> str:
+    # i < 0: the section holds a single resource (``"data": {...}``).
+    return section if i < 0 else f"{section}/{i}"
+
+
+# -- decoding ---------------------------------------------------------------------------
 
 
 class _Entry:
-    """Per-decode facts about one type: its class, plan, fill and converter hook."""
+    """Per-decode facts about one type: its class and plan, and what was seen of it."""
 
-    __slots__ = ("cls", "conv", "empty_snap", "fill", "plan", "rels")
+    __slots__ = ("checked", "cls", "plan", "wide")
 
-    def __init__(self, cls: type[Resource], plan: Plan | None, conv: Any) -> None:
+    def __init__(self, cls: type[Resource], plan: Plan | None) -> None:
         self.cls = cls
         self.plan = plan
-        self.conv = conv
-        # wire name -> (python name, many): tuples are the cheapest to read in the loop.
-        self.rels = plan.rel_index if plan is not None else None
-        self.fill = plan.fill if plan is not None else None
-        self.empty_snap: tuple[Any, ...] | None = () if plan is not None else None
+        # Whether a record of this type in this document was checked for attributes
+        # the model does not declare, and whether it had some (then every record of the
+        # type takes the careful path, which keeps them).
+        self.checked = plan is None
+        self.wide = False
 
 
-def _make_conv(plan: Plan, converter: cattrs.Converter) -> Callable[[int, Any], Any]:
-    structure = converter.structure
-    fields = plan.attrs
-
-    def conv(index: int, value: Any) -> Any:
-        # cattrs would happily read a string as a list of characters: check the JSON type.
-        shape = fields[index].shape
-        if shape is not None and not isinstance(value, shape):
-            expected = "an array" if shape is list else "an object"
-            raise FieldError(index, f"expected {expected}, got {_json_kind(value)}")
-        try:
-            return structure(value, fields[index].tp)
-        except Exception as exc:  # cattrs raises many kinds; all mean "cannot structure"
-            raise FieldError(index, _reason(exc)) from None
-
-    return conv
+_Pending = tuple[Resource, _Entry, dict[str, _Relationship], str, int]
+_NOTHING_DECLARED: Mapping[str, tuple[str, bool]] = {}
 
 
-def _reason(exc: BaseException) -> str:
-    # cattrs wraps failures in exception groups; the innermost leaf says what was wrong.
-    while True:
-        inner = getattr(exc, "exceptions", None)
-        if not inner:
-            break
-        exc = inner[0]
-    text = str(exc) or type(exc).__name__
-    return text if len(text) <= 200 else text[:197] + "..."
+class _Decoding:
+    """One decode() call: the index being built and what is left to link."""
 
-
-class _Decoder:
-    def __init__(self, registry: Registry, converter: cattrs.Converter, owned: bool) -> None:
+    def __init__(self, registry: Registry, check_every_record: bool = False) -> None:
         self.registry = registry
-        self.converter = converter
-        self.owned = owned
+        self.check_every_record = check_every_record
         self.entries: dict[str, _Entry] = {}
         self.index: dict[str, dict[Any, Resource]] = {}
         self.stubs: list[Resource] = []
-        # Timestamp string -> datetime, for the whole document (shared values are common:
-        # an order's plannings repeat its starts_at/stops_at).
-        self.dtc: dict[str, Any] = {}
 
     def entry(self, type_name: str) -> _Entry:
         entry = self.entries.get(type_name)
         if entry is None:
             cls = self.registry.get(type_name)
-            if cls is None:
-                entry = _Entry(GenericResource, None, None)
-            else:
-                plan = plan_for(cls)
-                entry = _Entry(cls, plan, _make_conv(plan, self.converter))
+            entry = _Entry(GenericResource, None) if cls is None else _Entry(cls, plan_for(cls))
+            entry.wide = self.check_every_record
             self.entries[type_name] = entry
         return entry
 
-    def run(self, doc: Any) -> Document:
-        if not isinstance(doc, Mapping):
-            _bad("", f"a JSON:API document must be a JSON object, not {_json_kind(doc)}")
-        data = doc.get("data", ABSENT)
-        included = doc.get("included")
-        meta = self.member(doc, "meta")
-        links = self.member(doc, "links")
-        jsonapi = self.member(doc, "jsonapi")
-        errors = doc.get("errors")
-        if errors is None:
-            errors = []
-        elif not isinstance(errors, list):
-            _bad("/errors", f"errors must be an array, not {_json_kind(errors)}")
-        if included is None:
-            included = []
-        elif not isinstance(included, list):
-            _bad("/included", f"included must be an array, not {_json_kind(included)}")
-
+    def run(self, raw: Any) -> Document:
+        try:
+            doc = _decode_document(raw)
+        except msgspec.ValidationError as exc:
+            _document_error(exc, raw)
+        except msgspec.DecodeError as exc:
+            _bad("", f"the body is not JSON: {exc}")
+        data, included, errors, meta = doc.data, doc.included, doc.errors, doc.meta
+        if data is _UNSET and errors is _UNSET and meta is _UNSET:
+            _bad("", "a JSON:API document must have at least one of data, errors and meta")
+        if data is not _UNSET and errors is not _UNSET:
+            _bad("/errors", "a JSON:API document must not have both data and errors")
+        if included is not _UNSET and data is _UNSET:
+            _bad("/included", "a JSON:API document must not have included without data")
+        pending: list[_Pending] = []
         primary: Resource | list[Resource] | None
-        if data is ABSENT or data is None:
+        if data is _UNSET or data is None:
             primary = None
-            data_list: list[Any] = []
-        elif isinstance(data, Mapping):
-            data_list = [data]
-            primary = None
-        elif isinstance(data, list):
-            data_list = data
-            primary = []
+        elif type(data) is list:
+            primary = self.build(data, "/data", pending, None)
         else:
-            _bad("/data", f"data must be an object, an array or null, not {_json_kind(data)}")
-
-        pending: list[tuple[Resource, _Entry, dict[str, Any], str, int]] = []
+            primary = self.build([data], "/data", pending, None, single=True)[0]  # type: ignore[list-item]
         included_objects: list[Resource] = []
-        data_objects = self.build(data_list, "/data", pending, None, single=primary is None)
-        self.build(included, "/included", pending, included_objects)
+        if included is not _UNSET:
+            self.build(included, "/included", pending, included_objects)
         self.link(pending)
-        if primary is None and data_objects:
-            primary = data_objects[0]
-        elif isinstance(primary, list):
-            primary = data_objects
         return Document(
             data=primary,
             included=included_objects,
-            meta=meta,
-            links=links,
-            jsonapi=jsonapi,
-            errors=list(errors),
+            meta={} if meta is _UNSET else meta,
+            links=doc.links or {},
+            jsonapi=doc.jsonapi or {},
+            errors=[] if errors is _UNSET else errors,
             stubs=self.stubs,
             index=self.index,
         )
 
-    def member(self, obj: Mapping[str, Any], name: str, pointer: str = "") -> dict[str, Any]:
-        value = obj.get(name)
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping):
-            _bad(f"{pointer}/{name}", f"{name} must be an object, not {_json_kind(value)}")
-        return value if self.owned and value.__class__ is dict else dict(value)
-
     def build(
         self,
-        resources: list[Any],
+        resources: list[_ResourceObject],
         section: str,
-        pending: list[tuple[Resource, _Entry, dict[str, Any], str, int]],
-        fresh_out: list[Resource] | None,
+        pending: list[_Pending],
+        out: list[Resource] | None,
         single: bool = False,
     ) -> list[Resource]:
-        """Create (or merge into) one object per resource object; queue relationships."""
-        out: list[Resource] = []
-        append = out.append
+        """Create one record per resource object, index it; queue its relationships."""
+        built: list[Resource] = []
+        append = built.append
         queue = pending.append
         entries = self.entries
         index = self.index
-        dtc = self.dtc
-        owned = self.owned
         for i, r in enumerate(resources, -1 if single else 0):
-            if type(r) is not dict:
-                r = self.as_dict(r, _ptr(section, i), "a resource")
-            t = r.get(K_TYPE)
-            rid = r.get(K_ID)
-            if type(t) is not str or not t:
-                self.bad_type(r, _ptr(section, i))
+            t = r.type
             entry = entries.get(t)
             if entry is None:
+                if not t:
+                    _bad(_pointer(section, i) + "/type", "type must not be empty")
                 entry = self.entry(t)
-            key: Any = rid
-            if type(rid) is not str:
-                rid, key = self.identity(r, _ptr(section, i))
+            rid = r.id
             by_id = index.get(t)
             if by_id is None:
                 by_id = index[t] = {}
-            o = by_id.get(key)
-            fresh = o is None
-            if o is None:
-                o = _new(entry.cls)
-                o.id = rid
-                by_id[key] = o
-                if fresh_out is not None:
-                    fresh_out.append(o)
-            a = r.get(K_ATTRIBUTES)
-            fill = entry.fill
-            if fill is None:
-                self.generic(o, t, a, fresh, owned, _ptr(section, i))
-            elif a is not None:
-                if type(a) is not dict:
-                    a = self.as_dict(a, _ptr(section, i) + "/attributes", "attributes")
-                if fresh:
-                    try:
-                        n = fill(o, a, dtc, entry.conv)
-                    except FieldError as exc:
-                        self.bad_field(entry, exc, _ptr(section, i))
-                    except (ValueError, OverflowError):
-                        n = self.careful(o, entry, a, _ptr(section, i))
-                    if n != len(a):
-                        self.extras(o, entry, a)
+            key: Any = rid
+            if rid is None:
+                key = self.local_key(r, section, i)
+            elif rid in by_id:
+                self.duplicate(t, rid, section, i)
+            a = r.attributes
+            plan = entry.plan
+            o: Resource
+            if plan is None:
+                o = self.generic(t, a, _pointer(section, i))
+            elif a is _NO_ATTRIBUTES:
+                o = _blank(entry.cls)
+            elif entry.checked and not entry.wide:
+                try:
+                    o = plan.decode_attributes(a)
+                    if plan.decode_renamed is not None:
+                        self.renamed(o, plan, a)
+                except msgspec.ValidationError:
+                    o = self.careful(entry, a, _pointer(section, i))
                 else:
-                    self.merge(o, entry, a, _ptr(section, i))
-            elif fresh:
-                o._jsonapi_snap = entry.empty_snap
-            rl = r.get(K_RELATIONSHIPS)
-            if rl is not None:
-                if type(rl) is not dict:
-                    rl = self.as_dict(rl, _ptr(section, i) + "/relationships", "relationships")
-                if rl:
-                    queue((o, entry, rl if owned else dict(rl), section, i))
-            if len(r) != 2 + (a is not None) + (rl is not None) or rid is None:
-                self.resource_members(o, r, _ptr(section, i))
-            append(o)
-        return out
-
-    def as_dict(self, value: Any, pointer: str, what: str) -> dict[str, Any]:
-        if not isinstance(value, Mapping):
-            _bad(pointer, f"{what} must be an object, not {_json_kind(value)}")
-        return dict(value)
-
-    def bad_field(self, entry: _Entry, exc: FieldError, pointer: str) -> NoReturn:
-        assert entry.plan is not None
-        wire = entry.plan.attrs[exc.index].wire
-        _bad(f"{pointer}/attributes/{escape_pointer(wire)}", exc.reason)
-
-    def careful(self, o: Resource, entry: _Entry, a: dict[str, Any], pointer: str) -> int:
-        assert entry.plan is not None
-        try:
-            return careful_fill(entry.plan, o, a, entry.conv)
-        except FieldError as exc:
-            self.bad_field(entry, exc, pointer)
-
-    def bad_type(self, r: dict[str, Any], pointer: str) -> NoReturn:
-        t = r.get("type")
-        if t is None:
-            _bad(
-                pointer,
-                "a resource object has no type (a nested .json body? use decode_nested())",
-            )
-        _bad(f"{pointer}/type", f"type must be a non-empty string, not {_json_kind(t)}")
-
-    def bad_attributes(self, a: Any, pointer: str) -> NoReturn:
-        _bad(f"{pointer}/attributes", f"attributes must be an object, not {_json_kind(a)}")
-
-    def identity(self, r: Mapping[str, Any], pointer: str) -> tuple[str | None, Any]:
-        """Return ``(id, index key)`` of a resource whose id is not a plain string."""
-        rid = r.get("id")
-        if rid is None:
-            lid = r.get("lid")
-            if isinstance(lid, str) and lid:
-                return None, ("lid", lid)
-            _bad(pointer, "a resource object has no id (nor lid)")
-        if isinstance(rid, int) and not isinstance(rid, bool):
-            return str(rid), str(rid)
-        _bad(f"{pointer}/id", f"id must be a string, not {_json_kind(rid)}")
-
-    def merge(self, o: Resource, entry: _Entry, a: dict[str, Any], pointer: str) -> None:
-        """A resource seen twice: add the second copy's attributes to the same object."""
-        plan = entry.plan
-        assert plan is not None
-        probe = _new(entry.cls)
-        n = self.careful(probe, entry, a, pointer)
-        _merge_into(o, plan, probe)
-        if n != len(a):
-            self.extras(o, entry, a)
-
-    def extras(self, o: Resource, entry: _Entry, a: dict[str, Any]) -> None:
-        plan = entry.plan
-        assert plan is not None
-        known = plan.attr_by_wire
-        extra = {k: v for k, v in a.items() if k not in known}
-        if extra:
-            state = state_of(o)
-            if state.extra_attributes is None:
-                state.extra_attributes = extra
+                    # settle(o, plan), inlined for the common case: clear the primed
+                    # attributes the document lacked; an INCOMPLETE record goes the
+                    # long way.
+                    for name, getter in plan.primed_getters:
+                        if getter(o) is UNSET:
+                            _delattr(o, name)
+                    if _get_snap(o) is DECODING:
+                        _set_snap(o, CLEAN)
+                    else:
+                        settle_incomplete(o, plan)
             else:
-                state.extra_attributes.update(extra)
+                o = self.careful(entry, a, _pointer(section, i))
+            if rid is not None:
+                _set_id(o, rid)
+            elif plan is not None and a is not _NO_ATTRIBUTES:
+                _del_id(o)  # msgspec's record holds UNSET there
+            if plan is None:
+                # A generic record keeps a copy of its attributes for change tracking
+                # (they are a dict the caller may change in place).
+                _set_snap(o, _Snapshot(o.attributes))  # type: ignore[attr-defined]
+            by_id[key] = o
+            if r.lid is not None:
+                _set_lid(o, r.lid)
+                if rid is not None:
+                    by_id[("lid", r.lid)] = o
+            if r.meta is not None or r.links is not None:
+                state = state_of(o)
+                state.meta = r.meta
+                state.links = r.links
+            rl = r.relationships
+            if rl:
+                queue((o, entry, rl, section, i))
+            if out is not None:
+                out.append(o)
+            append(o)
+        return built
 
-    def generic(self, o: Resource, t: str, a: Any, fresh: bool, owned: bool, pointer: str) -> None:
-        assert isinstance(o, GenericResource)
-        if a is None:
-            a = {}
-        elif a.__class__ is not dict:
-            if not isinstance(a, Mapping):
-                self.bad_attributes(a, pointer)
-            a = dict(a)
-        elif not owned:
-            a = dict(a)
-        if fresh:
-            o.type = t
-            o.attributes = a
-            o.relationships = {}
-            o._jsonapi_snap = (dict(a),)
+    def local_key(self, r: _ResourceObject, section: str, i: int) -> Any:
+        """Index key of a resource object without ``id``: it must have a ``lid``."""
+        if r.lid is None:
+            _bad(
+                _pointer(section, i),
+                "a resource object must have an id (or, for a record the client creates, a lid)",
+            )
+        key = ("lid", r.lid)
+        if key in self.index[r.type]:
+            _bad(_pointer(section, i), f"the document has {r.type} with lid {r.lid!r} twice")
+        return key
+
+    @staticmethod
+    def duplicate(t: str, rid: str, section: str, i: int) -> NoReturn:
+        _bad(
+            _pointer(section, i),
+            f"the document has {t} {rid} twice (a compound document must not repeat a type and id)",
+        )
+
+    def generic(self, t: str, a: msgspec.Raw, pointer: str) -> GenericResource:
+        o: GenericResource = _blank(GenericResource)
+        object.__setattr__(o, "type", t)
+        if a is _NO_ATTRIBUTES:
+            attributes: dict[str, Any] = {}
         else:
-            o.attributes.update(a)
-            o._jsonapi_snap = (dict(o.attributes),)
+            attributes = self.attributes_object(a, pointer)
+        object.__setattr__(o, "attributes", attributes)
+        object.__setattr__(o, "relationships", {})
+        return o
 
-    def resource_members(self, o: Resource, r: Mapping[str, Any], pointer: str) -> None:
-        """Keep a resource object's ``meta``, ``links`` and ``lid``."""
-        meta = self.member(r, "meta", pointer)
-        links = self.member(r, "links", pointer)
-        if meta or links:
-            state = state_of(o)
-            if meta:
-                state.meta = meta if state.meta is None else {**state.meta, **meta}
-            if links:
-                state.links = links if state.links is None else {**state.links, **links}
-        lid = r.get("lid")
+    @staticmethod
+    def attributes_object(a: msgspec.Raw, pointer: str) -> dict[str, Any]:
+        try:
+            return _decode_object(a)
+        except msgspec.ValidationError:
+            _bad(f"{pointer}/attributes", f"attributes must be an object, not {_kind(a)}")
+
+    @staticmethod
+    def renamed(o: Resource, plan: Plan, a: msgspec.Raw) -> None:
+        """Store the attributes whose wire name differs from the Python name.
+
+        Raises:
+            msgspec.ValidationError: One of them does not fit its type.
+        """
+        assert plan.decode_renamed is not None
+        values = plan.decode_renamed(a)
+        for py, _ in plan.renamed:
+            value = getattr(values, py)
+            if value is not UNSET:
+                object.__setattr__(o, py, value)
+
+    def careful(self, entry: _Entry, a: msgspec.Raw, pointer: str) -> Resource:
+        """Decode ``attributes`` the slow, thorough way.
+
+        For the first record of each type in a document (to see undeclared attributes),
+        then for every record of a type that has some, and for values the fast path
+        refused (lenient forms, or a bad value to point at).
+        """
+        plan = entry.plan
+        assert plan is not None
+        values = self.attributes_object(a, pointer)
+        kept: dict[str, Any] = {}
+        extras: dict[str, Any] | None = None
+        for key, value in values.items():
+            field = plan.attr_by_wire.get(key)
+            if field is None:
+                if extras is None:
+                    extras = {}
+                extras[key] = value
+            else:
+                kept[field.py] = _coerce(field.kind, value, pointer, key)
+        try:
+            o = msgspec.convert(kept, plan.cls)
+            settle(o, plan)
+        except msgspec.ValidationError as exc:
+            reason, tokens = _split_message(exc)
+            if tokens and tokens[0] in plan.attr_by_py:
+                tokens[0] = plan.attr_by_py[tokens[0]].wire
+            if "..." in tokens:  # a key inside a mapping value: point at the mapping
+                tokens = tokens[: tokens.index("...")]
+            where = "".join(f"/{escape_pointer(t)}" for t in tokens)
+            _bad(f"{pointer}/attributes{where}", _reason(reason, tokens or ["attributes"]))
+        if not entry.checked:
+            entry.checked = True
+            entry.wide = entry.wide or extras is not None
+        if extras is not None:
+            state_of(o).extra_attributes = extras
+        return o
+
+    def link(self, pending: list[_Pending]) -> None:
+        """Second pass: replace identifiers by the records indexed in the first.
+
+        Written for the common case: identifiers ``{"type", "id"}`` naming indexed
+        records. A lookup that fails (a stub, a ``lid``, a missing id) is redone by
+        :meth:`targets`, which also reports malformed identifiers.
+        """
+        index = self.index
+        for o, entry, rl, section, i in pending:
+            plan = entry.plan
+            declared = plan.link_index if plan is not None else _NOTHING_DECLARED
+            linked = _Linked()
+            for name, rel in rl.items():
+                d = rel.data
+                if rel.links is not None or rel.meta is not None:
+                    self.relationship_members(o, name, rel)
+                if d is _UNSET:
+                    continue  # links/meta only: not loaded
+                v: Any
+                try:
+                    if type(d) is list:
+                        v = [index[x.type][x.id] for x in d]
+                    elif d is None:
+                        v = None
+                    else:
+                        v = index[d.type][d.id]  # type: ignore[union-attr]
+                except KeyError:
+                    v = self.targets(d, section, i, name)
+                found = declared.get(name)
+                if found is None:
+                    self.other_relationship(o, name, v)
+                elif found[1] is (type(v) is list):
+                    linked[found[0]] = v
+                else:
+                    self.bad_cardinality(plan, name, section, i)
+            if linked:
+                _set_rels(o, linked)
+
+    def targets(self, d: Any, section: str, i: int, name: str) -> Any:
+        """Resolve identifiers the fast path could not: stubs, lids, missing ids."""
+        where = f"{_pointer(section, i)}/relationships/{escape_pointer(name)}/data"
+        if type(d) is list:
+            return [self.target(x, f"{where}/{j}") for j, x in enumerate(d)]
+        return self.target(d, where)
+
+    def target(self, x: _Identifier, where: str) -> Resource:
+        if not x.type:
+            _bad(f"{where}/type", "type must not be empty")
+        by_type = self.index.get(x.type)
+        if x.id is not None:
+            key: Any = x.id
+        elif x.lid is not None:
+            key = ("lid", x.lid)
+        else:
+            _bad(where, "a resource identifier must have an id (or a lid)")
+        found = by_type.get(key) if by_type is not None else None
+        if found is not None:
+            return found
+        return self.stub(x.type, key, x.id, x.lid)
+
+    def stub(self, t: str, key: Any, rid: str | None, lid: str | None) -> Resource:
+        cls = self.entry(t).cls
+        o: Resource = _blank(cls)
+        if cls is GenericResource:
+            object.__setattr__(o, "type", t)
+            object.__setattr__(o, "attributes", {})
+            object.__setattr__(o, "relationships", {})
+        if rid is not None:
+            _set_id(o, rid)
         if lid is not None:
-            if not isinstance(lid, str):
-                _bad(f"{pointer}/lid", f"lid must be a string, not {_json_kind(lid)}")
-            o.lid = lid
-            if o.id is not None:
-                # Identifiers may use either; both lead to the same object.
-                self.index[o.type].setdefault(("lid", lid), o)
-
-    def stub(self, t: str, key: Any, rid: str | None) -> Resource:
-        entry = self.entries.get(t) or self.entry(t)
-        o = _new(entry.cls)
-        o.id = rid
-        if isinstance(key, tuple):
-            o.lid = key[1]
+            _set_lid(o, lid)
         state_of(o).stub = True
-        if entry.fill is None:
-            self.generic(o, t, None, True, True, "")
-        else:
-            o._jsonapi_snap = entry.empty_snap
         self.index.setdefault(t, {})[key] = o
         self.stubs.append(o)
         return o
 
-    def target(self, x: Any) -> Resource:
-        """Resolve a resource identifier that is not the plain ``{type, id}`` case."""
-        if not isinstance(x, Mapping):
-            raise _LinkError("", f"a resource identifier must be an object, not {_json_kind(x)}")
-        t = x.get("type")
-        if not isinstance(t, str) or not t:
-            if t is None:
-                raise _LinkError("", "a resource identifier has no type")
-            raise _LinkError("/type", f"type must be a non-empty string, not {_json_kind(t)}")
-        rid = x.get("id")
-        key: Any
-        if rid is None:
-            lid = x.get("lid")
-            if not isinstance(lid, str) or not lid:
-                raise _LinkError("", "a resource identifier has no id (nor lid)")
-            key = ("lid", lid)
-        elif isinstance(rid, str):
-            key = rid
-        elif isinstance(rid, int) and not isinstance(rid, bool):
-            rid = key = str(rid)
-        else:
-            raise _LinkError("/id", f"id must be a string, not {_json_kind(rid)}")
-        found = self.index.get(t, {}).get(key)
-        if found is not None:
-            return found
-        return self.stub(t, key, rid)
+    def bad_cardinality(self, plan: Plan | None, name: str, section: str, i: int) -> NoReturn:
+        assert plan is not None
+        rel = plan.rel_by_wire[name]
+        where = f"{_pointer(section, i)}/relationships/{escape_pointer(name)}/data"
+        if rel.info.many:
+            _bad(where, f"{rel.wire} is a to-many relationship: data must be an array")
+        _bad(where, f"{rel.wire} is a to-one relationship: data must be an object or null")
 
-    def link(self, pending: list[tuple[Resource, _Entry, dict[str, Any], str, int]]) -> None:
-        """Second pass: replace identifiers by the objects indexed in the first.
-
-        The loop is written for the common case: a declared relationship with ``data``
-        whose identifiers ``{"type", "id"}`` name indexed resources. Any other shape
-        fails a lookup (``KeyError``/``TypeError``) or a check and is redone by
-        :meth:`link_one`, which handles stubs, ``lid``, relationships without data,
-        generic and undeclared relationships, and reports malformed members.
-        """
-        index = self.index
-        slow = self.link_one
-        for o, entry, rl, section, i in pending:
-            rels = entry.rels
-            for name, rel in rl.items():
-                try:
-                    d = rel[K_DATA]
-                    if len(rel) != 1:
-                        # links/meta beside data (Booqable's documented examples have
-                        # links on every relationship): keep them, stay on this path.
-                        self.relationship_members(o, name, rel, _ptr(section, i))
-                    if type(d) is dict:
-                        v: Any = index[d[K_TYPE]][d[K_ID]]
-                    elif type(d) is list:
-                        v = [index[x[K_TYPE]][x[K_ID]] for x in d]
-                    elif d is None:
-                        v = None
-                    else:
-                        raise _Slow
-                    py, many = rels[name]  # type: ignore[index]
-                    if many is not (type(v) is list):
-                        raise _Slow
-                except (KeyError, TypeError, _Slow):
-                    slow(o, entry, name, rel, section, i)
-                    continue
-                setattr(o, py, v)
-            if rels is not None:
-                o._jsonapi_rsnap = rl
-
-    def link_one(
-        self, o: Resource, entry: _Entry, name: str, rel: Any, section: str, i: int
-    ) -> None:
-        """Link one relationship carefully (every shape, every error with its pointer)."""
-        if type(rel) is not dict:
-            rel = self.as_dict(rel, _rel_ptr(section, i, name), "a relationship")
-        d = rel.get(K_DATA, ABSENT)
-        if len(rel) != (d is not ABSENT):
-            # Idempotent: the fast path may have kept these already.
-            self.relationship_members(o, name, rel, _ptr(section, i))
-        v: Any
-        try:
-            if d is ABSENT:
-                return
-            if d is None:
-                v = None
-            elif type(d) is list:
-                v = [self.target(x) for x in d]
-            elif isinstance(d, Mapping):
-                v = self.target(d)
-            else:
-                self.bad_data(d, _rel_ptr(section, i, name))
-        except _LinkError as exc:
-            self.bad_link(d, exc, _rel_ptr(section, i, name))
-        rels = entry.rels
-        rp = rels.get(name) if rels is not None else None
-        if rp is None:
-            self.other_relationship(o, name, v)
-        elif rp[1] is (type(v) is list):
-            setattr(o, rp[0], v)
-        else:
-            self.bad_cardinality(entry, name, d, _rel_ptr(section, i, name))
-
-    def bad_data(self, d: Any, where: str) -> NoReturn:
-        _bad(f"{where}/data", f"data must be an object, an array or null, not {_json_kind(d)}")
-
-    def bad_link(self, d: Any, exc: _LinkError, where: str) -> NoReturn:
-        where += "/data"
-        if type(d) is list:
-            where += f"/{self.position(d, exc)}"
-        _bad(where + exc.member, exc.reason)
-
-    def bad_cardinality(self, entry: _Entry, name: str, d: Any, where: str) -> NoReturn:
-        assert entry.plan is not None
-        rp = entry.plan.rel_by_wire[name]
-        if rp.many:
-            _bad(
-                f"{where}/data",
-                f"{rp.wire} is a to-many relationship: data must be an array, not {_json_kind(d)}",
-            )
-        _bad(
-            f"{where}/data",
-            f"{rp.wire} is a to-one relationship: data must be an object or null, not an array",
-        )
-
-    def other_relationship(self, o: Resource, name: str, v: Any) -> None:
-        """A relationship of a generic resource, or one the model does not declare."""
+    @staticmethod
+    def other_relationship(o: Resource, name: str, v: Any) -> None:
+        """A relationship of a generic record, or one the model does not declare."""
         if isinstance(o, GenericResource):
             o.relationships[name] = v
             return
@@ -632,245 +639,59 @@ class _Decoder:
         state.extra_relationships[name] = v
 
     @staticmethod
-    def position(items: list[Any], exc: _LinkError) -> int:
-        # Which identifier failed: find the first one that fails again (error path only).
-        for position, item in enumerate(items):
-            if not isinstance(item, Mapping):
-                return position
-            t, rid, lid = item.get("type"), item.get("id"), item.get("lid")
-            if not isinstance(t, str) or not t:
-                return position
-            if rid is None and not (isinstance(lid, str) and lid):
-                return position
-            if rid is not None and (not isinstance(rid, (str, int)) or isinstance(rid, bool)):
-                return position
-        return 0  # pragma: no cover - the failing item is always found above
-
-    def relationship_members(
-        self, o: Resource, name: str, rel: Mapping[str, Any], pointer: str
-    ) -> None:
-        where = f"{pointer}/relationships/{escape_pointer(name)}"
-        links = self.member(rel, "links", where)
-        meta = self.member(rel, "meta", where)
-        if links or meta:
-            state = state_of(o)
-            if links:
-                if state.relationship_links is None:
-                    state.relationship_links = {}
-                state.relationship_links[name] = links
-            if meta:
-                if state.relationship_meta is None:
-                    state.relationship_meta = {}
-                state.relationship_meta[name] = meta
+    def relationship_members(o: Resource, name: str, rel: _Relationship) -> None:
+        state = state_of(o)
+        if rel.links is not None:
+            if state.relationship_links is None:
+                state.relationship_links = {}
+            state.relationship_links[name] = rel.links
+        if rel.meta is not None:
+            if state.relationship_meta is None:
+                state.relationship_meta = {}
+            state.relationship_meta[name] = rel.meta
 
 
-def decode_nested(
-    body: bytes | bytearray | memoryview | str | Mapping[str, Any],
-    type: str,
-    registry: Registry | Mapping[str, type[Resource] | str] | None = None,
-    *,
-    converter: cattrs.Converter | None = None,
-) -> Document:
-    """Decode Booqable's nested ``.json`` variant into the same linked resources.
+def _blank(cls: type[Any]) -> Any:
+    """A record with every attribute and relationship unassigned (not loaded)."""
+    o = _new(cls)
+    _set_snap(o, CLEAN)
+    _set_lid(o, None)
+    _set_state(o, None)
+    _set_rels(o, None)
+    return o
 
-    ``GET /api/4/orders.json?include=customer`` answers without JSON:API wrappers:
-    each record is a flat object (``id`` plus attributes) and related records are nested
-    objects under the relationship's name (catalog ``global.formats``). Nothing in it
-    names types, so the caller says the primary ``type``; nested records take the type
-    their model's relationship declares (for a polymorphic one, the record's own
-    ``type`` member when it names one of the targets; otherwise they stay generic with
-    type ``"a|b|c"``). Generic (unregistered) records keep nested objects as raw
-    attribute values, since nothing says which keys are relationships.
 
-    This is explicit, not auto-detected: :func:`decode` refuses such a body because its
-    records have no ``type`` (the error says to use this function).
+def _kind(a: msgspec.Raw) -> str:
+    try:
+        return json_kind(_decode_any(a))
+    except msgspec.DecodeError:  # pragma: no cover - the skeleton parsed it already
+        return "JSON"
 
-    Args:
-        body: The ``.json`` response body or an already parsed mapping.
-        type: JSON:API type of the primary records (``orders``).
-        registry: As in :func:`decode`.
-        converter: As in :func:`decode`.
 
-    Returns:
-        A :class:`Document`; nested records are in ``included`` (in discovery order) and
-        every record with the same type and id is one object.
+def _coerce(kind: int, value: Any, pointer: str, wire: str) -> Any:
+    """Read a value the way Booqable sends it where msgspec's strict rules refuse it.
 
-    Raises:
-        DecodeError: as in :func:`decode`.
-        UsageError: ``type`` is empty, or the registry is broken.
+    Booqable sends timestamps with an offset; one without is taken as UTC, and forms
+    RFC 3339 does not allow (no seconds) are read too. An enum documented as a string
+    may arrive as a number (``webhook_endpoints.version``); counts may arrive as ``3.0``
+    or ``"3"``. Anything else is left for msgspec to check.
     """
-    if not isinstance(type, str) or not type:
-        raise UsageError("decode_nested() needs the JSON:API type of the primary records")
-    value, owned = load_json(body)
-    if not isinstance(value, Mapping):
-        _bad("", f"a document must be a JSON object, not {_json_kind(value)}")
-    reg = Registry.coerce(registry)
-    decoder = _Decoder(reg, converter or default_converter(), owned)
-    return _NestedDecoder(decoder).run(value, type)
-
-
-class _NestedDecoder:
-    def __init__(self, decoder: _Decoder) -> None:
-        self.d = decoder
-        self.included: list[Resource] = []
-        self.dtc: dict[str, Any] = {}
-
-    def run(self, doc: Any, root_type: str) -> Document:
-        d = self.d
-        if not isinstance(doc, Mapping):
-            _bad("", f"a document must be a JSON object, not {_json_kind(doc)}")
-        meta = d.member(doc, "meta")
-        links = d.member(doc, "links")
-        data = doc.get("data", ABSENT)
-        # Work items (record, type, pointer, object, fresh): objects exist before their
-        # records are read, so a parent links its children at once; no recursion.
-        work: list[tuple[Mapping[str, Any], str, str, Resource, bool]] = []
-        primary: Any
-        if data is ABSENT or data is None:
-            primary = None
-        elif isinstance(data, list):
-            primary = [
-                self.obtain(r, root_type, f"/data/{i}", work, primary=True)
-                for i, r in enumerate(data)
-            ]
-            work.reverse()
-        else:
-            primary = self.obtain(data, root_type, "/data", work, primary=True)
-        while work:
-            self.record(*work.pop(), work)
-        return Document(
-            data=primary,
-            included=self.included,
-            meta=meta,
-            links=links,
-            stubs=[],
-            index=d.index,
-        )
-
-    def obtain(
-        self,
-        record: Any,
-        type_name: str,
-        pointer: str,
-        work: list[tuple[Mapping[str, Any], str, str, Resource, bool]],
-        primary: bool = False,
-    ) -> Resource:
-        """Return the object for ``record`` (one per type and id) and queue its reading."""
-        d = self.d
-        if not isinstance(record, Mapping):
-            _bad(pointer, f"a record must be an object, not {_json_kind(record)}")
-        entry = d.entry(type_name)
-        rid: Any = record.get("id")
-        if rid is not None and not isinstance(rid, str):
-            if isinstance(rid, int) and not isinstance(rid, bool):
-                rid = str(rid)
-            else:
-                _bad(f"{pointer}/id", f"id must be a string, not {_json_kind(rid)}")
-        by_id = d.index.setdefault(type_name, {})
-        o = by_id.get(rid) if rid is not None else None
-        fresh = o is None
-        if o is None:
-            o = _new(entry.cls)
-            o.id = rid
-            if entry.fill is None:
-                d.generic(o, type_name, None, True, True, pointer)
-            if rid is not None:
-                by_id[rid] = o
-            if not primary:
-                self.included.append(o)
-        work.append((record, type_name, pointer, o, fresh))
-        return o
-
-    def record(
-        self,
-        record: Mapping[str, Any],
-        type_name: str,
-        pointer: str,
-        o: Resource,
-        fresh: bool,
-        work: list[tuple[Mapping[str, Any], str, str, Resource, bool]],
-    ) -> None:
-        d = self.d
-        entry = d.entry(type_name)
-        plan = entry.plan
-        attributes: dict[str, Any] = {}
-        raw_rels: dict[str, Any] = {}
-        for key, value in record.items():
-            if key == "id":
-                continue
-            rp = plan.rel_by_wire.get(key) if plan is not None else None
-            if rp is not None and key in plan.attr_by_wire and not _records(value, rp.many):  # type: ignore[union-attr]
-                # The same name is an attribute too (Booqable's orders, customers and
-                # products have a "properties" hash and a "properties" relationship): in
-                # this format only the value's shape tells them apart.
-                rp = None
-            if rp is None:
-                attributes[key] = value
-                continue
-            where = f"{pointer}/{escape_pointer(key)}"
-            linked: Any
-            if value is None:
-                linked = None
-            elif isinstance(value, list):
-                if not rp.many:
-                    _bad(where, f"{key} is a to-one relationship: expected an object or null")
-                linked = [
-                    self.obtain(item, self.child_type(rp.info.types, item), f"{where}/{j}", work)
-                    for j, item in enumerate(value)
-                ]
-            elif isinstance(value, Mapping):
-                if rp.many:
-                    _bad(where, f"{key} is a to-many relationship: expected an array")
-                linked = self.obtain(value, self.child_type(rp.info.types, value), where, work)
-            else:
-                _bad(where, f"{key} must be a nested record, not {_json_kind(value)}")
-            raw_rels[key] = {"data": _identifiers(linked)}
-            setattr(o, rp.py, linked)
-        if plan is None:
-            d.generic(o, type_name, attributes, False, True, pointer)
-            return
-        if fresh:
-            try:
-                n = plan.fill(o, attributes, self.dtc, entry.conv)
-            except FieldError as exc:
-                _bad(f"{pointer}/{escape_pointer(plan.attrs[exc.index].wire)}", exc.reason)
-            except (ValueError, OverflowError):
-                n = self.careful(o, entry, attributes, pointer)
-        else:
-            probe = _new(entry.cls)
-            n = self.careful(probe, entry, attributes, pointer)
-            _merge_into(o, plan, probe)
-        if n != len(attributes):
-            d.extras(o, entry, attributes)
-        o._jsonapi_rsnap = raw_rels
-
-    def careful(self, o: Resource, entry: _Entry, a: dict[str, Any], pointer: str) -> int:
-        assert entry.plan is not None
-        try:
-            return careful_fill(entry.plan, o, a, entry.conv)
-        except FieldError as exc:
-            _bad(f"{pointer}/{escape_pointer(entry.plan.attrs[exc.index].wire)}", exc.reason)
-
-    @staticmethod
-    def child_type(types: tuple[str, ...], record: Any) -> str:
-        if len(types) == 1:
-            return types[0]
-        own = record.get("type") if isinstance(record, Mapping) else None
-        if isinstance(own, str) and own in types:
-            return own
-        return "|".join(types) or "unknown"
-
-
-def _records(value: Any, many: bool) -> bool:
-    """True when ``value`` looks like nested records rather than an attribute value."""
-    if many:
-        return isinstance(value, list) and all(isinstance(item, Mapping) for item in value)
-    return isinstance(value, Mapping) and "id" in value
-
-
-def _identifiers(linked: Any) -> Any:
-    if linked is None:
+    if value is None:
         return None
-    if isinstance(linked, list):
-        return [{"type": r.type, "id": r.id} for r in linked]
-    return {"type": linked.type, "id": linked.id}
+    try:
+        if kind == DATETIME and type(value) is str:
+            return parse_datetime(value)
+        if kind == DATE and type(value) is str:
+            return parse_date(value)
+        if kind == STR and type(value) in (int, float):
+            return str(value)
+        if kind == INT:
+            if type(value) is float and value.is_integer():
+                return int(value)
+            if type(value) is str and value.strip().lstrip("+-").isdigit():
+                return int(value)
+        if kind == FLOAT and type(value) is str:
+            return float(value)
+    except (ValueError, OverflowError) as exc:
+        _bad(f"{pointer}/attributes/{escape_pointer(wire)}", f"cannot read {value[:60]!r} ({exc})")
+    return value

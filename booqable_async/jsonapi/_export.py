@@ -4,30 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-import cattrs
-
-from booqable_async.converter import default_converter
 from booqable_async.errors import UsageError
 from booqable_async.jsonapi._document import Document
 from booqable_async.jsonapi._encode import json_value
 from booqable_async.jsonapi._plan import iter_attributes, iter_relationships
-from booqable_async.jsonapi._resource import Resource
+from booqable_async.jsonapi._resource import Resource, id_of
 
 __all__ = ["to_dict"]
 
 
 def _identifier(resource: Resource) -> dict[str, Any]:
     out: dict[str, Any] = {"type": resource.type}
-    if resource.id is not None:
-        out["id"] = resource.id
+    ident = id_of(resource)
+    if ident is not None:
+        out["id"] = ident
     elif resource.lid is not None:
         out["lid"] = resource.lid
     return out
 
 
-def to_dict(
-    obj: Resource | Document, *, embed: int = 0, converter: cattrs.Converter | None = None
-) -> dict[str, Any]:
+def to_dict(obj: Resource | Document, *, embed: int = 0) -> dict[str, Any]:
     """Export a resource (or a whole document) as a JSON-ready JSON:API dict.
 
     The shape is the JSON:API resource object: ``type``, ``id``, ``attributes`` (every
@@ -35,7 +31,8 @@ def to_dict(
     (``{"data": identifier | None | [identifiers]}``, plus ``links``/``meta`` when the
     document had them) and ``meta``/``links``. A document exports as ``data``,
     ``included``, ``meta``, ``links`` (so ``decode(to_dict(decode(body)))`` rebuilds the
-    same graph). Good for JSON Lines: ``orjson.dumps(to_dict(order))``.
+    same graph). Good for JSON Lines: ``msgspec.json.encode(to_dict(order))``. Every
+    record has the same as a method: ``order.to_dict()``.
 
     Cycles are safe: nothing is followed unless ``embed`` asks, and then a resource
     already being embedded on the current path is written as an identifier.
@@ -44,7 +41,6 @@ def to_dict(
         obj: A resource or a :class:`Document`.
         embed: How many relationship levels to embed as full objects instead of
             identifiers (0: identifiers only). Not-loaded relationships are left out.
-        converter: Converter for attribute values that are not plain JSON.
 
     Returns:
         Plain dicts, lists and JSON scalars.
@@ -54,17 +50,17 @@ def to_dict(
     """
     if embed < 0:
         raise UsageError("embed must be >= 0")
-    conv = converter or default_converter()
     if isinstance(obj, Document):
         out: dict[str, Any] = {}
         if obj.data is None:
-            out["data"] = None
+            if not obj.errors:  # an error document has no data member (JSON:API 1.1)
+                out["data"] = None
         elif isinstance(obj.data, list):
-            out["data"] = [_export(r, embed, conv) for r in obj.data]
+            out["data"] = [_export(r, embed) for r in obj.data]
         else:
-            out["data"] = _export(obj.data, embed, conv)
+            out["data"] = _export(obj.data, embed)
         if obj.included:
-            out["included"] = [_export(r, embed, conv) for r in obj.included]
+            out["included"] = [_export(r, embed) for r in obj.included]
         for name in ("meta", "links", "jsonapi"):
             value = getattr(obj, name)
             if value:
@@ -74,10 +70,10 @@ def to_dict(
         return out
     if not isinstance(obj, Resource):
         raise UsageError(f"to_dict() exports resources and documents, not {type(obj)!r}")
-    return _export(obj, embed, conv)
+    return _export(obj, embed)
 
 
-def _export(root: Resource, embed: int, conv: cattrs.Converter) -> dict[str, Any]:
+def _export(root: Resource, embed: int) -> dict[str, Any]:
     # Iterative walk: (resource, dict to fill, levels left, ancestors on this path).
     result: dict[str, Any] = {}
     stack: list[tuple[Resource, dict[str, Any], int, tuple[Any, Any] | None]] = [
@@ -89,7 +85,7 @@ def _export(root: Resource, embed: int, conv: cattrs.Converter) -> dict[str, Any
         if resource.is_stub:
             continue
         attributes = {
-            wire: json_value(value, conv)
+            wire: json_value(value)
             for _, wire, value, _ in iter_attributes(resource, with_extra=True)
         }
         if attributes:

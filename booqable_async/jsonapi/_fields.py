@@ -1,23 +1,34 @@
-"""How a model declares its JSON:API fields: :func:`attribute`, :func:`to_one`, :func:`to_many`.
+"""How a model declares its JSON:API attributes: :func:`attribute` and :data:`Timestamp`.
 
 A model is an attrs class deriving from :class:`~booqable_async.jsonapi.Resource`; each
-field carries one :class:`AttributeInfo` or :class:`RelationshipInfo` in its attrs
-metadata under :data:`METADATA_KEY`. These are the JSON:API layer's own types: the layer
-stays generic and never reads the Booqable catalog itself.
+attribute is an attrs field carrying one :class:`AttributeInfo` in its metadata under
+:data:`METADATA_KEY`. Relationships are not attrs fields but descriptors
+(:class:`~booqable_async.jsonapi.ToOne`, :class:`~booqable_async.jsonapi.ToMany`, each
+with its :class:`RelationshipInfo`): msgspec decodes a document's ``attributes`` straight
+into the attrs fields, and relationships are linked afterwards. These are the JSON:API
+layer's own types: the layer stays generic and never reads the Booqable catalog itself.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+import datetime as _dt
+from typing import Annotated, Any, Final, TypeAlias
 
 import attrs
+import msgspec
 
 from booqable_async.jsonapi._sentinels import UNSET
 
-__all__ = ["METADATA_KEY", "AttributeInfo", "RelationshipInfo", "attribute", "to_many", "to_one"]
+__all__ = ["METADATA_KEY", "AttributeInfo", "RelationshipInfo", "Timestamp", "attribute"]
 
 #: Key of the field info in ``attrs.Attribute.metadata``.
 METADATA_KEY: Final = "booqable_async.jsonapi"
+
+#: An aware timestamp. Declare timestamp attributes as ``Timestamp | None``: the decoder
+#: then refuses to store a timestamp without an offset as a naive ``datetime`` and reads
+#: it as UTC instead (``datetime`` alone would keep it naive). Type checkers see
+#: ``datetime``.
+Timestamp: TypeAlias = Annotated[_dt.datetime, msgspec.Meta(tz=True)]
 
 
 @attrs.frozen
@@ -62,7 +73,7 @@ class RelationshipInfo:
             The identifiers in a document always carry the concrete type, which decides
             the class; ``types`` serves the nested ``.json`` format and documentation.
         name: Member name in ``relationships`` (``None``: the Python name).
-        readonly: Never writable through ``<name>_id``/``<name>_ids``.
+        readonly: Never writable (Booqable: through ``<name>_id``/``<name>_ids``).
     """
 
     many: bool
@@ -83,8 +94,10 @@ def attribute(
 ) -> Any:
     """Declare a JSON:API attribute of a model.
 
-    The annotation gives the Python type (``datetime | None``, ``int | None``,
-    ``list[str] | None``...); the decoder structures values into it.
+    The annotation gives the Python type (``Timestamp | None``, ``int | None``,
+    ``list[str] | None``...); msgspec decodes the document's value into it. The default
+    is internal: a member the document (or the constructor call) did not give is left
+    unset, and reading it raises ``NotLoadedError``.
 
     Args:
         name: Wire name when it differs from the Python name.
@@ -108,36 +121,3 @@ def attribute(
         secret=secret,
     )
     return attrs.field(default=UNSET, kw_only=True, metadata={METADATA_KEY: info})
-
-
-def _relationship(many: bool, types: tuple[str, ...], name: str | None, readonly: bool) -> Any:
-    info = RelationshipInfo(many=many, types=types, name=name, readonly=readonly)
-    return attrs.field(default=UNSET, kw_only=True, metadata={METADATA_KEY: info})
-
-
-def to_one(*types: str, name: str | None = None, readonly: bool = False) -> Any:
-    """Declare a to-one relationship (value: a resource, ``None`` or ``NOT_LOADED``).
-
-    Args:
-        *types: Target type(s), e.g. ``"customers"``; several for polymorphic ones.
-        name: Wire name when it differs from the Python name.
-        readonly: Never writable through ``<name>_id``.
-
-    Returns:
-        An attrs field (typed ``Any`` so it fits any annotation).
-    """
-    return _relationship(False, types, name, readonly)
-
-
-def to_many(*types: str, name: str | None = None, readonly: bool = False) -> Any:
-    """Declare a to-many relationship (value: a list of resources or ``NOT_LOADED``).
-
-    Args:
-        *types: Target type(s), e.g. ``"lines"``; several for polymorphic ones.
-        name: Wire name when it differs from the Python name.
-        readonly: Never writable through ``<name>_ids``.
-
-    Returns:
-        An attrs field (typed ``Any`` so it fits any annotation).
-    """
-    return _relationship(True, types, name, readonly)

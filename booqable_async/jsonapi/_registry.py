@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Iterator, Mapping
-from functools import cache
 from typing import Final, TypeAlias
 
 from booqable_async.errors import UsageError
 from booqable_async.jsonapi._resource import Resource
 
-__all__ = ["DEFAULT_REGISTRY_MODULE", "ModelRef", "Registry", "default_registry", "load_registry"]
-
-#: Module the default registry reads; it must expose ``REGISTRY: Registry``.
-DEFAULT_REGISTRY_MODULE: Final = "booqable_async.models"
+__all__ = ["EMPTY_REGISTRY", "ModelRef", "Registry", "load_registry"]
 
 #: A model class, or ``"package.module:ClassName"`` imported on first use.
 ModelRef: TypeAlias = "type[Resource] | str"
@@ -22,10 +18,11 @@ ModelRef: TypeAlias = "type[Resource] | str"
 class Registry(Mapping[str, type[Resource]]):
     """An immutable mapping of JSON:API type name -> model class.
 
-    Entries may be classes or import strings ``"booqable_async.models.orders:Order"``,
-    imported the first time the type is looked up (so a registry of 113 models costs
-    nothing until a document uses them). Types the registry does not know decode into
-    :class:`~booqable_async.jsonapi.GenericResource`.
+    Entries may be classes or import strings ``"myapp.models.orders:Order"``, imported
+    the first time the type is looked up (so a registry of 113 models costs nothing until
+    a document uses them). Types the registry does not know decode into
+    :class:`~booqable_async.jsonapi.GenericResource`. The JSON:API layer has no registry
+    of its own: the caller passes one (Booqable's is ``booqable_async.models.REGISTRY``).
 
     Args:
         models: ``{type: class or import string}``, or an iterable of model classes
@@ -94,9 +91,9 @@ class Registry(Mapping[str, type[Resource]]):
 
     @classmethod
     def coerce(cls, registry: Registry | Mapping[str, ModelRef] | None) -> Registry:
-        """Return ``registry`` as a :class:`Registry` (``None``: the default registry)."""
+        """Return ``registry`` as a :class:`Registry` (``None``: the empty registry)."""
         if registry is None:
-            return default_registry()
+            return EMPTY_REGISTRY
         if isinstance(registry, Registry):
             return registry
         if isinstance(registry, Mapping):
@@ -140,16 +137,5 @@ def load_registry(module_name: str) -> Registry:
     return registry
 
 
-@cache
-def default_registry() -> Registry:
-    """Return the registry of every Booqable v4 model (read once, on first use).
-
-    It is ``REGISTRY`` of :data:`DEFAULT_REGISTRY_MODULE` (``booqable_async.models``),
-    whose entries are import strings, so each model module is imported on its first
-    lookup. While that module does not exist, the registry is empty and every type
-    decodes generically.
-
-    Raises:
-        UsageError: the module exists but exposes no ``REGISTRY`` of type Registry.
-    """
-    return load_registry(DEFAULT_REGISTRY_MODULE)
+#: No models at all: every type decodes into a generic resource.
+EMPTY_REGISTRY: Final = Registry()

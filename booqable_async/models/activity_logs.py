@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.employees import Employee
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.employees import Employee  # noqa: F401
 
 __all__ = ["ActivityLog"]
 
@@ -26,9 +26,10 @@ __all__ = ["ActivityLog"]
 class ActivityLog(Resource):
     """One ``activity_logs`` record (Activity logs).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -49,10 +50,10 @@ class ActivityLog(Resource):
 
     action_args: dict[str, Any] | None = attribute(readonly=True)
     action_key: str | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     data: dict[str, Any] | None = attribute(readonly=True, extra=True)
     employee_id: str | None = attribute(readonly=True, nullable=True)
     has_data: bool | None = attribute(readonly=True)
     support: bool | None = attribute(readonly=True)
 
-    employee: Employee | NotLoadedType | None = to_one("employees")
+    employee = ToOne["Employee"]("employees")

@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.tax_categories import TaxCategory
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.tax_categories import TaxCategory  # noqa: F401
 
 __all__ = ["AppCarrier", "AppCarrierCreate"]
 
@@ -26,9 +26,10 @@ __all__ = ["AppCarrier", "AppCarrierCreate"]
 class AppCarrier(Resource):
     """One ``app_carriers`` record (App carriers).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - The Ruby gem exposes this resource under the alias 'carriers'.
@@ -49,14 +50,14 @@ class AppCarrier(Resource):
     jsonapi_type: ClassVar[str] = "app_carriers"
 
     app_subscription_id: str | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     identifier: str | None = attribute()
     rates_url: str | None = attribute()
     tax_category_id: str | None = attribute(nullable=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    app_subscription: Resource | NotLoadedType | None = to_one("app_subscriptions")
-    tax_category: TaxCategory | NotLoadedType | None = to_one("tax_categories")
+    app_subscription = ToOne["Resource"]("app_subscriptions")
+    tax_category = ToOne["TaxCategory"]("tax_categories")
 
 
 class AppCarrierCreate(TypedDict, total=False):

@@ -9,12 +9,11 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 __all__ = ["AppPaymentOption", "AppPaymentOptionCreate"]
 
@@ -23,9 +22,10 @@ __all__ = ["AppPaymentOption", "AppPaymentOptionCreate"]
 class AppPaymentOption(Resource):
     """One ``app_payment_options`` record (App payment options).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - The Ruby gem exposes this resource under the alias 'payment_options'.
@@ -54,14 +54,14 @@ class AppPaymentOption(Resource):
     cancel_charge_url: str | None = attribute(readonly=True)
     capture_authorization_url: str | None = attribute(readonly=True)
     charge_url: str | None = attribute()
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     identifier: str | None = attribute()
     name: str | None = attribute()
     refund_url: str | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     void_authorization_url: str | None = attribute(readonly=True)
 
-    app_subscription: Resource | NotLoadedType | None = to_one("app_subscriptions")
+    app_subscription = ToOne["Resource"]("app_subscriptions")
 
 
 class AppPaymentOptionCreate(TypedDict, total=False):

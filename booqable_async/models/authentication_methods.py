@@ -9,16 +9,16 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.companies import Company
-    from booqable_async.models.employees import Employee
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.companies import Company  # noqa: F401
+    from booqable_async.models.employees import Employee  # noqa: F401
 
 __all__ = ["AuthenticationMethod", "AuthenticationMethodCreate"]
 
@@ -27,9 +27,10 @@ __all__ = ["AuthenticationMethod", "AuthenticationMethodCreate"]
 class AuthenticationMethod(Resource):
     """One ``authentication_methods`` record (Authentication methods).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - The key attribute is an extra field, only returned when asked for with
@@ -55,14 +56,14 @@ class AuthenticationMethod(Resource):
 
     algorithm: str | None = attribute()
     company_id: str | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     employee_id: str | None = attribute(readonly=True)
     key: str | None = attribute(extra=True, secret=True)
     kind: str | None = attribute()
     name: str | None = attribute()
 
-    company: Company | NotLoadedType | None = to_one("companies")
-    employee: Employee | NotLoadedType | None = to_one("employees")
+    company = ToOne["Company"]("companies")
+    employee = ToOne["Employee"]("employees")
 
 
 class AuthenticationMethodCreate(TypedDict, total=False):

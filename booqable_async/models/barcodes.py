@@ -9,18 +9,18 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.customers import Customer
-    from booqable_async.models.orders import Order
-    from booqable_async.models.products import Product
-    from booqable_async.models.stock_items import StockItem
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.customers import Customer  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
+    from booqable_async.models.stock_items import StockItem  # noqa: F401
 
 __all__ = ["Barcode", "BarcodeCreate", "BarcodeUpdate"]
 
@@ -29,9 +29,10 @@ __all__ = ["Barcode", "BarcodeCreate", "BarcodeUpdate"]
 class Barcode(Resource):
     """One ``barcodes`` record (Barcodes).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - When a barcode number is a URL, base64-encode it before using it in a filter.
@@ -55,14 +56,14 @@ class Barcode(Resource):
     jsonapi_type: ClassVar[str] = "barcodes"
 
     barcode_type: str | None = attribute()
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     image_url: str | None = attribute(readonly=True)
     number: str | None = attribute()
     owner_id: str | None = attribute(readonly_after_create=True)
     owner_type: str | None = attribute(readonly_after_create=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    owner: Customer | Product | Order | StockItem | NotLoadedType | None = to_one(
+    owner = ToOne["Customer | Product | Order | StockItem"](
         "customers", "products", "orders", "stock_items"
     )
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import Resource, attribute
+from booqable_async.jsonapi import Resource, Timestamp, attribute
 
 __all__ = ["BillingInvoice"]
 
@@ -23,9 +23,10 @@ __all__ = ["BillingInvoice"]
 class BillingInvoice(Resource):
     """One ``billing_invoices`` record (Billing invoices).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -66,12 +67,12 @@ class BillingInvoice(Resource):
     attempted: bool | None = attribute(readonly=True)
     billing_reason: str | None = attribute(readonly=True)
     coupon: str | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     currency: str | None = attribute(readonly=True)
     currency_object: dict[str, Any] | None = attribute(readonly=True)
     date: dt.date | None = attribute(readonly=True)
     ending_balance_in_cents: int | None = attribute(readonly=True)
-    next_payment_attempt_at: dt.datetime | None = attribute(readonly=True)
+    next_payment_attempt_at: Timestamp | None = attribute(readonly=True)
     number: int | None = attribute(readonly=True)
     period_end_at: dt.date | None = attribute(readonly=True)
     period_start_at: dt.date | None = attribute(readonly=True)
@@ -80,6 +81,6 @@ class BillingInvoice(Resource):
     strategy: str | None = attribute(readonly=True)
     subtotal_in_cents: int | None = attribute(readonly=True)
     total_in_cents: int | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     url: str | None = attribute(readonly=True)
     vat_in_cents: int | None = attribute(readonly=True)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many
+from booqable_async.jsonapi import Resource, ToMany, attribute
 
 __all__ = ["BulkUpsert", "BulkUpsertCreate"]
 
@@ -22,9 +22,10 @@ __all__ = ["BulkUpsert", "BulkUpsertCreate"]
 class BulkUpsert(Resource):
     """One ``bulk_upserts`` record (Bulk upserts).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Creates or updates many records of one type in a single request; supported types are
@@ -45,7 +46,7 @@ class BulkUpsert(Resource):
     data: list[Any] | None = attribute(writeonly=True)
     type_: str | None = attribute(name="type", writeonly=True)
 
-    results: list[Resource] | NotLoadedType = to_many("virtuals")
+    results = ToMany["Resource"]("virtuals")
 
 
 class BulkUpsertCreate(TypedDict, total=False):

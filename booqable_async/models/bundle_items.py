@@ -9,17 +9,17 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.bundles import Bundle
-    from booqable_async.models.product_groups import ProductGroup
-    from booqable_async.models.products import Product
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.bundles import Bundle  # noqa: F401
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
 
 __all__ = ["BundleItem", "BundleItemCreate", "BundleItemUpdate"]
 
@@ -28,9 +28,10 @@ __all__ = ["BundleItem", "BundleItemCreate", "BundleItemUpdate"]
 class BundleItem(Resource):
     """One ``bundle_items`` record (Bundle items).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         archived: True once archived. Read-only.
@@ -54,20 +55,20 @@ class BundleItem(Resource):
     jsonapi_type: ClassVar[str] = "bundle_items"
 
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
     bundle_id: str | None = attribute(readonly_after_create=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     discount_percentage: float | None = attribute()
     photo_id: str | None = attribute()
     position: int | None = attribute()
     product_group_id: str | None = attribute(readonly_after_create=True)
     product_id: str | None = attribute(nullable=True)
     quantity: int | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    bundle: Bundle | NotLoadedType | None = to_one("bundles")
-    product: Product | NotLoadedType | None = to_one("products")
-    product_group: ProductGroup | NotLoadedType | None = to_one("product_groups")
+    bundle = ToOne["Bundle"]("bundles")
+    product = ToOne["Product"]("products")
+    product_group = ToOne["ProductGroup"]("product_groups")
 
 
 class BundleItemCreate(TypedDict, total=False):

@@ -9,12 +9,11 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import Resource, attribute
+from booqable_async.jsonapi import Resource, Timestamp, attribute
 
 __all__ = ["BundlePrice"]
 
@@ -23,9 +22,10 @@ __all__ = ["BundlePrice"]
 class BundlePrice(Resource):
     """One ``bundle_prices`` record (Bundle prices).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Doc page exists in the repo but is not included in v4.html.md or internal.html.md.
@@ -44,6 +44,6 @@ class BundlePrice(Resource):
     bundle_id: str | None = attribute(readonly=True)
     bundle_ids: list[Any] | None = attribute(writeonly=True)
     charge_label: str | None = attribute(readonly=True)
-    from_: dt.datetime | None = attribute(name="from", writeonly=True)
+    from_: Timestamp | None = attribute(name="from", writeonly=True)
     price_each_in_cents: int | None = attribute(readonly=True)
-    till: dt.datetime | None = attribute(writeonly=True)
+    till: Timestamp | None = attribute(writeonly=True)

@@ -9,19 +9,19 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.bundle_items import BundleItem
-    from booqable_async.models.collection_items import CollectionItem
-    from booqable_async.models.inventory_levels import InventoryLevel
-    from booqable_async.models.photos import Photo
-    from booqable_async.models.tax_categories import TaxCategory
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.bundle_items import BundleItem  # noqa: F401
+    from booqable_async.models.collection_items import CollectionItem  # noqa: F401
+    from booqable_async.models.inventory_levels import InventoryLevel  # noqa: F401
+    from booqable_async.models.photos import Photo  # noqa: F401
+    from booqable_async.models.tax_categories import TaxCategory  # noqa: F401
 
 __all__ = ["Bundle", "BundleCreate", "BundleUpdate"]
 
@@ -30,9 +30,10 @@ __all__ = ["Bundle", "BundleCreate", "BundleUpdate"]
 class Bundle(Resource):
     """One ``bundles`` record (Bundles).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         archived: True once archived. Read-only.
@@ -73,10 +74,10 @@ class Bundle(Resource):
     jsonapi_type: ClassVar[str] = "bundles"
 
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
     bundle_items_attributes: list[Any] | None = attribute(writeonly=True)
     create_url_redirect: bool | None = attribute(writeonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     description: str | None = attribute(nullable=True)
     discountable: bool | None = attribute()
     excerpt: str | None = attribute(nullable=True)
@@ -96,14 +97,14 @@ class Bundle(Resource):
     tax_category_id: str | None = attribute(nullable=True)
     taxable: bool | None = attribute()
     type_: str | None = attribute(name="type", readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    bundle_items: list[BundleItem] | NotLoadedType = to_many("bundle_items")
-    collection_items: list[CollectionItem] | NotLoadedType = to_many("collection_items")
-    inventory_levels: list[InventoryLevel] | NotLoadedType = to_many("inventory_levels")
-    photo: Photo | NotLoadedType | None = to_one("photos")
-    photos: list[Photo] | NotLoadedType = to_many("photos")
-    tax_category: TaxCategory | NotLoadedType | None = to_one("tax_categories")
+    bundle_items = ToMany["BundleItem"]("bundle_items")
+    collection_items = ToMany["CollectionItem"]("collection_items")
+    inventory_levels = ToMany["InventoryLevel"]("inventory_levels")
+    photo = ToOne["Photo"]("photos")
+    photos = ToMany["Photo"]("photos")
+    tax_category = ToOne["TaxCategory"]("tax_categories")
 
 
 class BundleCreate(TypedDict, total=False):

@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.default_properties import DefaultProperty
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.default_properties import DefaultProperty  # noqa: F401
 
 __all__ = ["CheckoutItem", "CheckoutItemCreate", "CheckoutItemUpdate"]
 
@@ -26,9 +26,10 @@ __all__ = ["CheckoutItem", "CheckoutItemCreate", "CheckoutItemUpdate"]
 class CheckoutItem(Resource):
     """One ``checkout_items`` record (Checkout items).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -56,7 +57,7 @@ class CheckoutItem(Resource):
     jsonapi_type: ClassVar[str] = "checkout_items"
 
     content: str | None = attribute()
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     default_property_id: str | None = attribute(nullable=True)
     deletable: bool | None = attribute(readonly=True)
     image_alt_text: str | None = attribute()
@@ -70,9 +71,9 @@ class CheckoutItem(Resource):
     required: bool | None = attribute()
     system: bool | None = attribute(readonly=True)
     tooltip: str | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    default_property: DefaultProperty | NotLoadedType | None = to_one("default_properties")
+    default_property = ToOne["DefaultProperty"]("default_properties")
 
 
 class CheckoutItemCreate(TypedDict, total=False):

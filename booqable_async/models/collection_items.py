@@ -9,18 +9,18 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.bundles import Bundle
-    from booqable_async.models.collections import Collection
-    from booqable_async.models.product_groups import ProductGroup
-    from booqable_async.models.products import Product
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.bundles import Bundle  # noqa: F401
+    from booqable_async.models.collections import Collection  # noqa: F401
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
 
 __all__ = ["CollectionItem", "CollectionItemCreate"]
 
@@ -29,9 +29,10 @@ __all__ = ["CollectionItem", "CollectionItemCreate"]
 class CollectionItem(Resource):
     """One ``collection_items`` record (Collection items).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Example responses contain attributes missing from the Fields table: updated_at.
@@ -53,16 +54,14 @@ class CollectionItem(Resource):
     jsonapi_type: ClassVar[str] = "collection_items"
 
     collection_id: str | None = attribute(readonly_after_create=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     implicit: bool | None = attribute(readonly=True)
     item_id: str | None = attribute(readonly_after_create=True)
     position: int | None = attribute(readonly=True)
     source_collections: list[Any] | None = attribute(readonly=True, extra=True)
 
-    collection: Collection | NotLoadedType | None = to_one("collections")
-    item: ProductGroup | Product | Bundle | NotLoadedType | None = to_one(
-        "product_groups", "products", "bundles"
-    )
+    collection = ToOne["Collection"]("collections")
+    item = ToOne["ProductGroup | Product | Bundle"]("product_groups", "products", "bundles")
 
 
 class CollectionItemCreate(TypedDict, total=False):

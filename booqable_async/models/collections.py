@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.collection_items import CollectionItem
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.collection_items import CollectionItem  # noqa: F401
 
 __all__ = ["Collection", "CollectionCreate", "CollectionUpdate"]
 
@@ -26,9 +26,10 @@ __all__ = ["Collection", "CollectionCreate", "CollectionUpdate"]
 class Collection(Resource):
     """One ``collections`` record (Collections).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Nesting is limited to 3 levels; a collection can only be deleted once it has no child
@@ -73,7 +74,7 @@ class Collection(Resource):
     all_parents: list[Any] | None = attribute(readonly=True, extra=True)
     collection_type: str | None = attribute(readonly_after_create=True)
     create_url_redirect: bool | None = attribute(writeonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     depth: int | None = attribute(readonly=True)
     description: str | None = attribute()
     external_image_url: str | None = attribute(writeonly=True)
@@ -92,9 +93,9 @@ class Collection(Resource):
     show_in_store: bool | None = attribute()
     slug: str | None = attribute()
     system: bool | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    collection_items: list[CollectionItem] | NotLoadedType = to_many("collection_items")
+    collection_items = ToMany["CollectionItem"]("collection_items")
 
 
 class CollectionCreate(TypedDict, total=False):

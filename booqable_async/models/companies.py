@@ -9,12 +9,11 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import Resource, attribute
+from booqable_async.jsonapi import Resource, Timestamp, attribute
 
 __all__ = ["Company", "CompanyUpdate"]
 
@@ -23,9 +22,10 @@ __all__ = ["Company", "CompanyUpdate"]
 class Company(Resource):
     """One ``companies`` record (Companies).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Singleton at /companies/current (GET and PUT).
@@ -113,7 +113,7 @@ class Company(Resource):
     continent: str | None = attribute(readonly=True)
     country: str | None = attribute()
     country_code: str | None = attribute()
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     currency: str | None = attribute()
     custom_domain: str | None = attribute()
     custom_domain_validation: dict[str, Any] | None = attribute()
@@ -145,7 +145,7 @@ class Company(Resource):
     subscription: dict[str, Any] | None = attribute(readonly=True, extra=True)
     tenant_token: str | None = attribute(readonly=True, secret=True)
     third_party_id: str | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     use_billing_address: bool | None = attribute()
     vat_number: str | None = attribute()
     vat_reverse_charge_applicable: bool | None = attribute(readonly=True)

@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.provinces import Province
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.provinces import Province  # noqa: F401
 
 __all__ = ["Country"]
 
@@ -26,9 +26,10 @@ __all__ = ["Country"]
 class Country(Resource):
     """One ``countries`` record (Countries).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         alpha2: ISO 3166-1 alpha-2 code. Read-only.
@@ -52,17 +53,17 @@ class Country(Resource):
 
     alpha2: str | None = attribute(readonly=True)
     city_autofill: str | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     form_layout: str | None = attribute(readonly=True)
     name: str | None = attribute(readonly=True)
     province_required: bool | None = attribute(readonly=True)
     province_type: str | None = attribute(readonly=True)
     show_layout: str | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     zipcode_autofill: str | None = attribute(readonly=True)
     zipcode_format: str | None = attribute(readonly=True)
     zipcode_placeholder: str | None = attribute(readonly=True)
     zipcode_required: bool | None = attribute(readonly=True)
     zipcode_type: str | None = attribute(readonly=True)
 
-    provinces: list[Province] | NotLoadedType = to_many("provinces")
+    provinces = ToMany["Province"]("provinces")

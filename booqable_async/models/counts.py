@@ -9,12 +9,11 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import Resource, attribute
+from booqable_async.jsonapi import Resource, Timestamp, attribute
 
 __all__ = ["Count"]
 
@@ -23,9 +22,10 @@ __all__ = ["Count"]
 class Count(Resource):
     """One ``counts`` record (Counts).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Singleton at /counts/current; id is random per call.
@@ -55,7 +55,7 @@ class Count(Resource):
 
     app_payment_option_count: int | None = attribute(readonly=True)
     archived_order_count: int | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     employee_count: int | None = attribute(readonly=True)
     location_count: int | None = attribute(readonly=True)
     manual_order_count: int | None = attribute(readonly=True)

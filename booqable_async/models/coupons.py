@@ -14,7 +14,7 @@ from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, attribute
 
 __all__ = ["Coupon", "CouponCreate", "CouponUpdate"]
 
@@ -23,9 +23,10 @@ __all__ = ["Coupon", "CouponCreate", "CouponUpdate"]
 class Coupon(Resource):
     """One ``coupons`` record (Coupons).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only active and tag_list can be changed after creation. DELETE archives.
@@ -61,24 +62,24 @@ class Coupon(Resource):
 
     active: bool | None = attribute()
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
     coupon_type: str | None = attribute()
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     eligible_item_ids: list[Any] | None = attribute(writeonly=True)
     eligible_item_type: str | None = attribute()
-    ends_at: dt.datetime | None = attribute(nullable=True)
+    ends_at: Timestamp | None = attribute(nullable=True)
     identifier: str | None = attribute()
     max_redemptions: int | None = attribute(nullable=True)
     minimum_order_amount_in_cents: int | None = attribute(nullable=True)
     one_per_customer: bool | None = attribute()
     redemptions_count: int | None = attribute(readonly=True)
     stackable: bool | None = attribute()
-    starts_at: dt.datetime | None = attribute(nullable=True)
+    starts_at: Timestamp | None = attribute(nullable=True)
     tag_list: list[str] | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     value: int | None = attribute()
 
-    coupon_items: list[Resource] | NotLoadedType = to_many("coupon_items")
+    coupon_items = ToMany["Resource"]("coupon_items")
 
 
 class CouponCreate(TypedDict, total=False):

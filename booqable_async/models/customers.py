@@ -9,19 +9,19 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.barcodes import Barcode
-    from booqable_async.models.notes import Note
-    from booqable_async.models.payment_methods import PaymentMethod
-    from booqable_async.models.properties import Property
-    from booqable_async.models.tax_regions import TaxRegion
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.barcodes import Barcode  # noqa: F401
+    from booqable_async.models.notes import Note  # noqa: F401
+    from booqable_async.models.payment_methods import PaymentMethod  # noqa: F401
+    from booqable_async.models.properties import Property  # noqa: F401
+    from booqable_async.models.tax_regions import TaxRegion  # noqa: F401
 
 __all__ = ["Customer", "CustomerCreate", "CustomerUpdate"]
 
@@ -30,9 +30,10 @@ __all__ = ["Customer", "CustomerCreate", "CustomerUpdate"]
 class Customer(Resource):
     """One ``customers`` record (Customers).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - DELETE archives the customer (response 200 with archived=true).
@@ -80,17 +81,17 @@ class Customer(Resource):
     jsonapi_type: ClassVar[str] = "customers"
 
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
     average_order_value_in_cents: int | None = attribute(readonly=True)
     balance_due_in_cents: int | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     deposit_type: str | None = attribute()
     deposit_value: float | None = attribute()
     discount_percentage: float | None = attribute()
     email: str | None = attribute(nullable=True)
-    email_marketing_consent_updated_at: dt.datetime | None = attribute(readonly=True)
+    email_marketing_consent_updated_at: Timestamp | None = attribute(readonly=True)
     email_marketing_consented: bool | None = attribute()
-    latest_order_at: dt.datetime | None = attribute(readonly=True)
+    latest_order_at: Timestamp | None = attribute(readonly=True)
     legal_type: str | None = attribute()
     merge_suggestion_customer_id: str | None = attribute()
     name: str | None = attribute()
@@ -102,14 +103,14 @@ class Customer(Resource):
     stripe_id: str | None = attribute()
     tag_list: list[str] | None = attribute()
     tax_region_id: str | None = attribute(nullable=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    barcode: Barcode | NotLoadedType | None = to_one("barcodes")
-    merge_suggestion_customer: Customer | NotLoadedType | None = to_one("customers")
-    notes: list[Note] | NotLoadedType = to_many("notes")
-    payment_methods: list[PaymentMethod] | NotLoadedType = to_many("payment_methods")
-    properties_: list[Property] | NotLoadedType = to_many("properties", name="properties")
-    tax_region: TaxRegion | NotLoadedType | None = to_one("tax_regions")
+    barcode = ToOne["Barcode"]("barcodes")
+    merge_suggestion_customer = ToOne["Customer"]("customers")
+    notes = ToMany["Note"]("notes")
+    payment_methods = ToMany["PaymentMethod"]("payment_methods")
+    properties_ = ToMany["Property"]("properties", name="properties")
+    tax_region = ToOne["TaxRegion"]("tax_regions")
 
 
 class CustomerCreate(TypedDict, total=False):

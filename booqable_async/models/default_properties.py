@@ -9,12 +9,11 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import Resource, attribute
+from booqable_async.jsonapi import Resource, Timestamp, attribute
 
 __all__ = ["DefaultProperty", "DefaultPropertyCreate", "DefaultPropertyUpdate"]
 
@@ -23,9 +22,10 @@ __all__ = ["DefaultProperty", "DefaultPropertyCreate", "DefaultPropertyUpdate"]
 class DefaultProperty(Resource):
     """One ``default_properties`` record (Default properties).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         can_change_property_type: False once derived properties or data depend on it. Read-only.
@@ -48,7 +48,7 @@ class DefaultProperty(Resource):
     jsonapi_type: ClassVar[str] = "default_properties"
 
     can_change_property_type: bool | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     editable: bool | None = attribute(readonly=True)
     identifier: str | None = attribute()
     name: str | None = attribute()
@@ -57,7 +57,7 @@ class DefaultProperty(Resource):
     property_type: str | None = attribute()
     select_options: list[Any] | None = attribute()
     show_on: list[str] | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     validation_required: bool | None = attribute()
 
 

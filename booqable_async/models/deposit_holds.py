@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.lines import Line
-    from booqable_async.models.orders import Order
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.lines import Line  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
 
 __all__ = ["DepositHold", "DepositHoldCreate"]
 
@@ -26,9 +27,10 @@ __all__ = ["DepositHold", "DepositHoldCreate"]
 class DepositHold(Resource):
     """One ``deposit_holds`` record (Deposit holds).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         amount_in_cents: Hold amount, added to any existing hold, capped at order deposit.
@@ -48,8 +50,8 @@ class DepositHold(Resource):
     order_id: str | None = attribute()
     reason: str | None = attribute(writeonly=True)
 
-    deposit_line: Line | NotLoadedType | None = to_one("lines")
-    order: Order | NotLoadedType | None = to_one("orders")
+    deposit_line = ToOne["Line"]("lines")
+    order = ToOne["Order"]("orders")
 
 
 class DepositHoldCreate(TypedDict, total=False):

@@ -14,17 +14,18 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.coupons import Coupon
-    from booqable_async.models.customers import Customer
-    from booqable_async.models.lines import Line
-    from booqable_async.models.orders import Order
-    from booqable_async.models.properties import Property
-    from booqable_async.models.signatures import Signature
-    from booqable_async.models.tax_regions import TaxRegion
-    from booqable_async.models.tax_values import TaxValue
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.coupons import Coupon  # noqa: F401
+    from booqable_async.models.customers import Customer  # noqa: F401
+    from booqable_async.models.lines import Line  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.properties import Property  # noqa: F401
+    from booqable_async.models.signatures import Signature  # noqa: F401
+    from booqable_async.models.tax_regions import TaxRegion  # noqa: F401
+    from booqable_async.models.tax_values import TaxValue  # noqa: F401
 
 __all__ = ["Document", "DocumentCreate", "DocumentUpdate"]
 
@@ -33,9 +34,10 @@ __all__ = ["Document", "DocumentCreate", "DocumentUpdate"]
 class Document(Resource):
     """One ``documents`` record (Documents).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Document_type is quote, contract or invoice. Quotes and contracts copy order data on
@@ -121,13 +123,13 @@ class Document(Resource):
 
     address: str | None = attribute()
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
     body: str | None = attribute()
     confirmed: bool | None = attribute()
-    confirmed_at: dt.datetime | None = attribute(readonly=True)
+    confirmed_at: Timestamp | None = attribute(readonly=True)
     coupon_discount_in_cents: int | None = attribute(readonly=True)
     coupon_id: str | None = attribute(nullable=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     customer_id: str | None = attribute(nullable=True)
     date: dt.date | None = attribute()
     delivery_address: str | None = attribute(readonly=True)
@@ -165,25 +167,25 @@ class Document(Resource):
     signature_url: str | None = attribute(readonly=True)
     signed: bool | None = attribute(readonly=True)
     start_location_id: str | None = attribute(readonly=True)
-    starts_at: dt.datetime | None = attribute(readonly=True)
+    starts_at: Timestamp | None = attribute(readonly=True)
     status: str | None = attribute()
     stop_location_id: str | None = attribute(readonly=True)
-    stops_at: dt.datetime | None = attribute(readonly=True)
+    stops_at: Timestamp | None = attribute(readonly=True)
     tag_list: list[Any] | None = attribute()
     tax_in_cents: int | None = attribute(readonly=True)
     tax_region_id: str | None = attribute(nullable=True)
     to_be_paid_in_cents: int | None = attribute(readonly=True)
     total_discount_in_cents: int | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    coupon: Coupon | NotLoadedType | None = to_one("coupons")
-    customer: Customer | NotLoadedType | None = to_one("customers")
-    lines: list[Line] | NotLoadedType = to_many("lines")
-    order: Order | NotLoadedType | None = to_one("orders")
-    properties: list[Property] | NotLoadedType = to_many("properties")
-    signature: Signature | NotLoadedType | None = to_one("signatures")
-    tax_region: TaxRegion | NotLoadedType | None = to_one("tax_regions")
-    tax_values: list[TaxValue] | NotLoadedType = to_many("tax_values")
+    coupon = ToOne["Coupon"]("coupons")
+    customer = ToOne["Customer"]("customers")
+    lines = ToMany["Line"]("lines")
+    order = ToOne["Order"]("orders")
+    properties = ToMany["Property"]("properties")
+    signature = ToOne["Signature"]("signatures")
+    tax_region = ToOne["TaxRegion"]("tax_regions")
+    tax_values = ToMany["TaxValue"]("tax_values")
 
 
 class DocumentCreate(TypedDict, total=False):

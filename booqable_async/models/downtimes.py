@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.locations import Location
-    from booqable_async.models.products import Product
-    from booqable_async.models.stock_items import StockItem
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.locations import Location  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
+    from booqable_async.models.stock_items import StockItem  # noqa: F401
 
 __all__ = ["Downtime", "DowntimeCreate", "DowntimeUpdate"]
 
@@ -28,9 +29,10 @@ __all__ = ["Downtime", "DowntimeCreate", "DowntimeUpdate"]
 class Downtime(Resource):
     """One ``downtimes`` record (Downtimes).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only rental products can have downtime; downtimes create plannings with planning_type
@@ -57,21 +59,21 @@ class Downtime(Resource):
 
     jsonapi_type: ClassVar[str] = "downtimes"
 
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     location_id: str | None = attribute()
     product_group_id: str | None = attribute()
     product_id: str | None = attribute()
     quantity: int | None = attribute()
     reason: str | None = attribute()
-    starts_at: dt.datetime | None = attribute()
+    starts_at: Timestamp | None = attribute()
     status: str | None = attribute()
     stock_item_id: str | None = attribute(nullable=True)
-    stops_at: dt.datetime | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    stops_at: Timestamp | None = attribute()
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    location: Location | NotLoadedType | None = to_one("locations")
-    product: Product | NotLoadedType | None = to_one("products")
-    stock_item: StockItem | NotLoadedType | None = to_one("stock_items")
+    location = ToOne["Location"]("locations")
+    product = ToOne["Product"]("products")
+    stock_item = ToOne["StockItem"]("stock_items")
 
 
 class DowntimeCreate(TypedDict, total=False):

@@ -9,18 +9,18 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.customers import Customer
-    from booqable_async.models.email_templates import EmailTemplate
-    from booqable_async.models.employees import Employee
-    from booqable_async.models.orders import Order
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.customers import Customer  # noqa: F401
+    from booqable_async.models.email_templates import EmailTemplate  # noqa: F401
+    from booqable_async.models.employees import Employee  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
 
 __all__ = ["Email", "EmailCreate"]
 
@@ -29,9 +29,10 @@ __all__ = ["Email", "EmailCreate"]
 class Email(Resource):
     """One ``emails`` record (Emails).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - POST creates the email and queues it for sending.
@@ -61,7 +62,7 @@ class Email(Resource):
     jsonapi_type: ClassVar[str] = "emails"
 
     body: str | None = attribute()
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     customer_id: str | None = attribute(readonly_after_create=True)
     document_id: str | None = attribute(writeonly=True)
     document_ids: list[Any] | None = attribute()
@@ -73,12 +74,12 @@ class Email(Resource):
     recipients: str | None = attribute()
     sent: bool | None = attribute(readonly=True)
     subject: str | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    customer: Customer | NotLoadedType | None = to_one("customers")
-    email_template: EmailTemplate | NotLoadedType | None = to_one("email_templates")
-    employee: Employee | NotLoadedType | None = to_one("employees")
-    order: Order | NotLoadedType | None = to_one("orders")
+    customer = ToOne["Customer"]("customers")
+    email_template = ToOne["EmailTemplate"]("email_templates")
+    employee = ToOne["Employee"]("employees")
+    order = ToOne["Order"]("orders")
 
 
 class EmailCreate(TypedDict, total=False):

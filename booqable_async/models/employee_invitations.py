@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.employees import Employee
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.employees import Employee  # noqa: F401
 
 __all__ = ["EmployeeInvitation", "EmployeeInvitationCreate"]
 
@@ -25,9 +26,10 @@ __all__ = ["EmployeeInvitation", "EmployeeInvitationCreate"]
 class EmployeeInvitation(Resource):
     """One ``employee_invitations`` record (Employee invitations).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         email: Invitee email. Write-only: sent, never returned.
@@ -50,7 +52,7 @@ class EmployeeInvitation(Resource):
     lastname: str | None = attribute(writeonly=True)
     permissions: list[str] | None = attribute(writeonly=True)
 
-    employee: Employee | NotLoadedType | None = to_one("employees")
+    employee = ToOne["Employee"]("employees")
 
 
 class EmployeeInvitationCreate(TypedDict, total=False):

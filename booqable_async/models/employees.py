@@ -14,7 +14,7 @@ from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import Resource, attribute
+from booqable_async.jsonapi import Resource, Timestamp, attribute
 
 __all__ = ["Employee", "EmployeeUpdate"]
 
@@ -23,9 +23,10 @@ __all__ = ["Employee", "EmployeeUpdate"]
 class Employee(Resource):
     """One ``employees`` record (Employees).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         active: Active (billable) employee.
@@ -65,9 +66,9 @@ class Employee(Resource):
     avatar_base64: str | None = attribute(writeonly=True)
     avatar_url: str | None = attribute(readonly=True)
     confirmed: bool | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     current_password: str | None = attribute(writeonly=True, secret=True)
-    deactivated_at: dt.datetime | None = attribute(writeonly=True)
+    deactivated_at: Timestamp | None = attribute(writeonly=True)
     email: str | None = attribute()
     firstname: str | None = attribute()
     has_two_factor_autentication: bool | None = attribute(readonly=True)
@@ -83,8 +84,8 @@ class Employee(Resource):
     third_party_id: str | None = attribute()
     time_to_confirm: int | None = attribute(readonly=True)
     unconfirmed_email: str | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
-    viewed_whats_new_at: dt.datetime | None = attribute()
+    updated_at: Timestamp | None = attribute(readonly=True)
+    viewed_whats_new_at: Timestamp | None = attribute()
 
 
 class EmployeeUpdate(TypedDict, total=False):

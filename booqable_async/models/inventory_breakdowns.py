@@ -9,16 +9,16 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.locations import Location
-    from booqable_async.models.products import Product
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.locations import Location  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
 
 __all__ = ["InventoryBreakdown"]
 
@@ -27,9 +27,10 @@ __all__ = ["InventoryBreakdown"]
 class InventoryBreakdown(Resource):
     """One ``inventory_breakdowns`` record (Inventory breakdowns).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         downtime_count: Units in downtime for product and location.
@@ -50,14 +51,14 @@ class InventoryBreakdown(Resource):
     jsonapi_type: ClassVar[str] = "inventory_breakdowns"
 
     downtime_count: int | None = attribute()
-    from_: dt.datetime | None = attribute(name="from")
+    from_: Timestamp | None = attribute(name="from")
     inventory_breakdown_type: str | None = attribute()
     location_id: str | None = attribute(readonly=True)
     product_id: str | None = attribute(readonly=True)
     started: int | None = attribute()
     status: str | None = attribute()
     stock_count: int | None = attribute()
-    till: dt.datetime | None = attribute()
+    till: Timestamp | None = attribute()
 
-    location: Location | NotLoadedType | None = to_one("locations")
-    product: Product | NotLoadedType | None = to_one("products")
+    location = ToOne["Location"]("locations")
+    product = ToOne["Product"]("products")

@@ -9,18 +9,18 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.bundles import Bundle
-    from booqable_async.models.locations import Location
-    from booqable_async.models.product_groups import ProductGroup
-    from booqable_async.models.products import Product
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.bundles import Bundle  # noqa: F401
+    from booqable_async.models.locations import Location  # noqa: F401
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
 
 __all__ = ["InventoryLevelInterval"]
 
@@ -29,9 +29,10 @@ __all__ = ["InventoryLevelInterval"]
 class InventoryLevelInterval(Resource):
     """One ``inventory_level_intervals`` record (Inventory level intervals).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Deprecated; slated for removal. Use inventory_availabilities or availabilities.
@@ -57,7 +58,7 @@ class InventoryLevelInterval(Resource):
 
     jsonapi_type: ClassVar[str] = "inventory_level_intervals"
 
-    from_: dt.datetime | None = attribute(name="from", readonly=True)
+    from_: Timestamp | None = attribute(name="from", readonly=True)
     item_id: str | None = attribute(readonly=True)
     location_available: int | None = attribute(readonly=True)
     location_id: str | None = attribute(readonly=True)
@@ -68,9 +69,7 @@ class InventoryLevelInterval(Resource):
     location_needed: int | None = attribute(readonly=True)
     location_planned: int | None = attribute(readonly=True)
     location_stock_count: int | None = attribute(readonly=True)
-    till: dt.datetime | None = attribute(readonly=True)
+    till: Timestamp | None = attribute(readonly=True)
 
-    item: ProductGroup | Product | Bundle | NotLoadedType | None = to_one(
-        "product_groups", "products", "bundles"
-    )
-    location: Location | NotLoadedType | None = to_one("locations")
+    item = ToOne["ProductGroup | Product | Bundle"]("product_groups", "products", "bundles")
+    location = ToOne["Location"]("locations")

@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.bundles import Bundle
-    from booqable_async.models.locations import Location
-    from booqable_async.models.orders import Order
-    from booqable_async.models.product_groups import ProductGroup
-    from booqable_async.models.products import Product
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.bundles import Bundle  # noqa: F401
+    from booqable_async.models.locations import Location  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
 
 __all__ = ["InventoryLevel"]
 
@@ -29,9 +30,10 @@ __all__ = ["InventoryLevel"]
 class InventoryLevel(Resource):
     """One ``inventory_levels`` record (Inventory levels).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Deprecated; slated for removal. Raw data that ignores buffer times and shortage rules; use
@@ -63,8 +65,6 @@ class InventoryLevel(Resource):
     location_stock_count: int | None = attribute(readonly=True)
     order_id: str | None = attribute(readonly=True)
 
-    item: ProductGroup | Product | Bundle | NotLoadedType | None = to_one(
-        "product_groups", "products", "bundles"
-    )
-    location: Location | NotLoadedType | None = to_one("locations")
-    order: Order | NotLoadedType | None = to_one("orders")
+    item = ToOne["ProductGroup | Product | Bundle"]("product_groups", "products", "bundles")
+    location = ToOne["Location"]("locations")
+    order = ToOne["Order"]("orders")

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.documents import Document
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.documents import Document  # noqa: F401
 
 __all__ = ["InvoiceFinalization", "InvoiceFinalizationCreate"]
 
@@ -25,9 +26,10 @@ __all__ = ["InvoiceFinalization", "InvoiceFinalizationCreate"]
 class InvoiceFinalization(Resource):
     """One ``invoice_finalizations`` record (Invoice finalizations).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         document_id: Invoice to finalize.
@@ -38,7 +40,7 @@ class InvoiceFinalization(Resource):
 
     document_id: str | None = attribute()
 
-    document: Document | NotLoadedType | None = to_one("documents")
+    document = ToOne["Document"]("documents")
 
 
 class InvoiceFinalizationCreate(TypedDict, total=False):

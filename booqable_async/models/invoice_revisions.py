@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.documents import Document
-    from booqable_async.models.orders import Order
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.documents import Document  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
 
 __all__ = ["InvoiceRevision", "InvoiceRevisionCreate"]
 
@@ -26,9 +27,10 @@ __all__ = ["InvoiceRevision", "InvoiceRevisionCreate"]
 class InvoiceRevision(Resource):
     """One ``invoice_revisions`` record (Invoice revisions).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         order_id: Order whose latest invoice gets revised.
@@ -47,9 +49,9 @@ class InvoiceRevision(Resource):
     revised_invoice_id: str | None = attribute(readonly=True)
     revision_invoice_id: str | None = attribute(readonly=True)
 
-    order: Order | NotLoadedType | None = to_one("orders")
-    revised_invoice: Document | NotLoadedType | None = to_one("documents")
-    revision_invoice: Document | NotLoadedType | None = to_one("documents")
+    order = ToOne["Order"]("orders")
+    revised_invoice = ToOne["Document"]("documents")
+    revision_invoice = ToOne["Document"]("documents")
 
 
 class InvoiceRevisionCreate(TypedDict, total=False):

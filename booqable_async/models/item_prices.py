@@ -9,21 +9,21 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.bundle_items import BundleItem
-    from booqable_async.models.bundles import Bundle
-    from booqable_async.models.price_rulesets import PriceRuleset
-    from booqable_async.models.price_structures import PriceStructure
-    from booqable_async.models.price_tiles import PriceTile
-    from booqable_async.models.product_groups import ProductGroup
-    from booqable_async.models.products import Product
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.bundle_items import BundleItem  # noqa: F401
+    from booqable_async.models.bundles import Bundle  # noqa: F401
+    from booqable_async.models.price_rulesets import PriceRuleset  # noqa: F401
+    from booqable_async.models.price_structures import PriceStructure  # noqa: F401
+    from booqable_async.models.price_tiles import PriceTile  # noqa: F401
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
 
 __all__ = ["ItemPrice"]
 
@@ -32,9 +32,10 @@ __all__ = ["ItemPrice"]
 class ItemPrice(Resource):
     """One ``item_prices`` record (Item prices).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         bundle_id: Bundle priced (when filtered by bundle_id).
@@ -73,7 +74,7 @@ class ItemPrice(Resource):
     bundle_item_id: str | None = attribute(readonly=True)
     charge_label: str | None = attribute(readonly=True)
     charge_length: int | None = attribute()
-    from_: dt.datetime | None = attribute(name="from")
+    from_: Timestamp | None = attribute(name="from")
     ignore_discount: bool | None = attribute()
     item_id: str | None = attribute()
     original_charge_label: str | None = attribute(readonly=True)
@@ -85,13 +86,11 @@ class ItemPrice(Resource):
     price_structure_id: str | None = attribute()
     price_tile_id: str | None = attribute(readonly=True)
     product_group_id: str | None = attribute()
-    till: dt.datetime | None = attribute()
+    till: Timestamp | None = attribute()
 
-    bundle: Bundle | NotLoadedType | None = to_one("bundles")
-    bundle_item: BundleItem | NotLoadedType | None = to_one("bundle_items")
-    item: ProductGroup | Product | Bundle | NotLoadedType | None = to_one(
-        "product_groups", "products", "bundles"
-    )
-    price_ruleset: PriceRuleset | NotLoadedType | None = to_one("price_rulesets")
-    price_structure: PriceStructure | NotLoadedType | None = to_one("price_structures")
-    price_tile: PriceTile | NotLoadedType | None = to_one("price_tiles")
+    bundle = ToOne["Bundle"]("bundles")
+    bundle_item = ToOne["BundleItem"]("bundle_items")
+    item = ToOne["ProductGroup | Product | Bundle"]("product_groups", "products", "bundles")
+    price_ruleset = ToOne["PriceRuleset"]("price_rulesets")
+    price_structure = ToOne["PriceStructure"]("price_structures")
+    price_tile = ToOne["PriceTile"]("price_tiles")

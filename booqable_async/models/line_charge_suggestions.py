@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.lines import Line
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.lines import Line  # noqa: F401
 
 __all__ = ["LineChargeSuggestion"]
 
@@ -26,9 +26,10 @@ __all__ = ["LineChargeSuggestion"]
 class LineChargeSuggestion(Resource):
     """One ``line_charge_suggestions`` record (Line charge suggestions).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         charge_label: Label for the suggested length (price tile label if tiered). Read-only.
@@ -43,8 +44,8 @@ class LineChargeSuggestion(Resource):
 
     charge_label: str | None = attribute(readonly=True)
     charge_length: int | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     line_id: str | None = attribute()
     price_each_in_cents: int | None = attribute(readonly=True)
 
-    line: Line | NotLoadedType | None = to_one("lines")
+    line = ToOne["Line"]("lines")

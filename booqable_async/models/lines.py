@@ -9,24 +9,24 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.bundle_items import BundleItem
-    from booqable_async.models.bundles import Bundle
-    from booqable_async.models.documents import Document
-    from booqable_async.models.orders import Order
-    from booqable_async.models.plannings import Planning
-    from booqable_async.models.price_structures import PriceStructure
-    from booqable_async.models.price_tiles import PriceTile
-    from booqable_async.models.product_groups import ProductGroup
-    from booqable_async.models.products import Product
-    from booqable_async.models.tax_categories import TaxCategory
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.bundle_items import BundleItem  # noqa: F401
+    from booqable_async.models.bundles import Bundle  # noqa: F401
+    from booqable_async.models.documents import Document  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.plannings import Planning  # noqa: F401
+    from booqable_async.models.price_structures import PriceStructure  # noqa: F401
+    from booqable_async.models.price_tiles import PriceTile  # noqa: F401
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
+    from booqable_async.models.tax_categories import TaxCategory  # noqa: F401
 
 __all__ = ["Line", "LineCreate", "LineUpdate"]
 
@@ -35,9 +35,10 @@ __all__ = ["Line", "LineCreate", "LineUpdate"]
 class Line(Resource):
     """One ``lines`` record (Lines).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only custom lines (line_type charge or section) can be created here; they do not touch
@@ -106,12 +107,12 @@ class Line(Resource):
     jsonapi_type: ClassVar[str] = "lines"
 
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
     bundle_item_id: str | None = attribute(readonly=True, nullable=True)
     charge_label: str | None = attribute(nullable=True)
     charge_length: int | None = attribute(nullable=True)
     confirm_shortage: bool | None = attribute(writeonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     discountable: bool | None = attribute()
     extra_information: str | None = attribute(nullable=True)
     item_id: str | None = attribute(readonly=True, nullable=True)
@@ -136,20 +137,18 @@ class Line(Resource):
     tax_category_id: str | None = attribute(nullable=True)
     taxable: bool | None = attribute()
     title: str | None = attribute(nullable=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    bundle_item: BundleItem | NotLoadedType | None = to_one("bundle_items")
-    item: ProductGroup | Product | Bundle | NotLoadedType | None = to_one(
-        "product_groups", "products", "bundles"
-    )
-    nested_lines: list[Line] | NotLoadedType = to_many("lines")
-    order: Order | NotLoadedType | None = to_one("orders")
-    owner: Order | Document | NotLoadedType | None = to_one("orders", "documents")
-    parent_line: Line | NotLoadedType | None = to_one("lines")
-    planning: Planning | NotLoadedType | None = to_one("plannings")
-    price_structure: PriceStructure | NotLoadedType | None = to_one("price_structures")
-    price_tile: PriceTile | NotLoadedType | None = to_one("price_tiles")
-    tax_category: TaxCategory | NotLoadedType | None = to_one("tax_categories")
+    bundle_item = ToOne["BundleItem"]("bundle_items")
+    item = ToOne["ProductGroup | Product | Bundle"]("product_groups", "products", "bundles")
+    nested_lines = ToMany["Line"]("lines")
+    order = ToOne["Order"]("orders")
+    owner = ToOne["Order | Document"]("orders", "documents")
+    parent_line = ToOne["Line"]("lines")
+    planning = ToOne["Planning"]("plannings")
+    price_structure = ToOne["PriceStructure"]("price_structures")
+    price_tile = ToOne["PriceTile"]("price_tiles")
+    tax_category = ToOne["TaxCategory"]("tax_categories")
 
 
 class LineCreate(TypedDict, total=False):

@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.app_carriers import AppCarrier
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.app_carriers import AppCarrier  # noqa: F401
 
 __all__ = ["Location", "LocationCreate", "LocationUpdate"]
 
@@ -26,9 +26,10 @@ __all__ = ["Location", "LocationCreate", "LocationUpdate"]
 class Location(Resource):
     """One ``locations`` record (Locations).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - DELETE archives and fails with 422 if the location still has active stock, running/future
@@ -65,12 +66,12 @@ class Location(Resource):
     address_line_1: str | None = attribute()
     address_line_2: str | None = attribute()
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
     city: str | None = attribute()
     code: str | None = attribute()
     confirm_has_orders: bool | None = attribute(writeonly=True)
     country: str | None = attribute()
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     delivery_enabled: bool | None = attribute(readonly=True)
     fulfillment_capabilities: list[str] | None = attribute(readonly=True)
     location_type: str | None = attribute()
@@ -79,10 +80,10 @@ class Location(Resource):
     name: str | None = attribute()
     pickup_enabled: bool | None = attribute()
     region: str | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     zipcode: str | None = attribute()
 
-    carriers: list[AppCarrier] | NotLoadedType = to_many("app_carriers")
+    carriers = ToMany["AppCarrier"]("app_carriers")
 
 
 class LocationCreate(TypedDict, total=False):

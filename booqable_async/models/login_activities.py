@@ -9,12 +9,11 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import Resource, attribute
+from booqable_async.jsonapi import Resource, Timestamp, attribute
 
 __all__ = ["LoginActivity"]
 
@@ -23,9 +22,10 @@ __all__ = ["LoginActivity"]
 class LoginActivity(Resource):
     """One ``login_activities`` record (Login activities).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -51,11 +51,11 @@ class LoginActivity(Resource):
 
     city: str | None = attribute(readonly=True, nullable=True)
     country: str | None = attribute(readonly=True, nullable=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     failure_reason: str | None = attribute(readonly=True, nullable=True)
     ip: str | None = attribute(readonly=True)
     region: str | None = attribute(readonly=True, nullable=True)
     strategy: str | None = attribute(readonly=True)
     success: bool | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     user_agent: str | None = attribute(readonly=True, nullable=True)

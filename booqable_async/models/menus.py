@@ -9,12 +9,11 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, attribute
 
 __all__ = ["Menu", "MenuCreate", "MenuUpdate"]
 
@@ -23,9 +22,10 @@ __all__ = ["Menu", "MenuCreate", "MenuUpdate"]
 class Menu(Resource):
     """One ``menus`` record (Menus).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -43,13 +43,13 @@ class Menu(Resource):
 
     jsonapi_type: ClassVar[str] = "menus"
 
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     key: str | None = attribute()
     menu_items_attributes: list[Any] | None = attribute(writeonly=True)
     title: str | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    menu_items: list[Resource] | NotLoadedType = to_many("menu_items")
+    menu_items = ToMany["Resource"]("menu_items")
 
 
 class MenuCreate(TypedDict, total=False):

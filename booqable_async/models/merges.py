@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.customers import Customer
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.customers import Customer  # noqa: F401
 
 __all__ = ["Merge", "MergeCreate"]
 
@@ -25,9 +26,10 @@ __all__ = ["Merge", "MergeCreate"]
 class Merge(Resource):
     """One ``merges`` record (Merges).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only customers can be merged; the source record is archived or removed afterwards.
@@ -47,8 +49,8 @@ class Merge(Resource):
     target_id: str | None = attribute()
     type_: str | None = attribute(name="type")
 
-    source: Customer | NotLoadedType | None = to_one("customers")
-    target: Customer | NotLoadedType | None = to_one("customers")
+    source = ToOne["Customer"]("customers")
+    target = ToOne["Customer"]("customers")
 
 
 class MergeCreate(TypedDict, total=False):

@@ -9,23 +9,23 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.bundles import Bundle
-    from booqable_async.models.customers import Customer
-    from booqable_async.models.documents import Document
-    from booqable_async.models.employees import Employee
-    from booqable_async.models.orders import Order
-    from booqable_async.models.product_groups import ProductGroup
-    from booqable_async.models.products import Product
-    from booqable_async.models.stock_items import StockItem
-    from booqable_async.models.users import User
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.bundles import Bundle  # noqa: F401
+    from booqable_async.models.customers import Customer  # noqa: F401
+    from booqable_async.models.documents import Document  # noqa: F401
+    from booqable_async.models.employees import Employee  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
+    from booqable_async.models.stock_items import StockItem  # noqa: F401
+    from booqable_async.models.users import User  # noqa: F401
 
 __all__ = ["Note", "NoteCreate"]
 
@@ -34,9 +34,10 @@ __all__ = ["Note", "NoteCreate"]
 class Note(Resource):
     """One ``notes`` record (Notes).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         body: Note text.
@@ -56,25 +57,16 @@ class Note(Resource):
     jsonapi_type: ClassVar[str] = "notes"
 
     body: str | None = attribute()
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     employee_id: str | None = attribute(readonly=True)
     owner_id: str | None = attribute(readonly_after_create=True)
     owner_type: str | None = attribute(readonly_after_create=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    employee: Employee | NotLoadedType | None = to_one("employees")
-    owner: (
-        Customer
-        | ProductGroup
-        | Product
-        | StockItem
-        | Bundle
-        | Order
-        | Document
-        | User
-        | NotLoadedType
-        | None
-    ) = to_one(
+    employee = ToOne["Employee"]("employees")
+    owner = ToOne[
+        "Customer | ProductGroup | Product | StockItem | Bundle | Order | Document | User"
+    ](
         "customers",
         "product_groups",
         "products",

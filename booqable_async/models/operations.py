@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.employees import Employee
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.employees import Employee  # noqa: F401
 
 __all__ = ["Operation", "OperationCreate"]
 
@@ -26,9 +26,10 @@ __all__ = ["Operation", "OperationCreate"]
 class Operation(Resource):
     """One ``operations`` record (Operations).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Long-running bulk jobs; once started they cannot be paused or canceled, only polled via
@@ -59,19 +60,19 @@ class Operation(Resource):
     jsonapi_type: ClassVar[str] = "operations"
 
     artifact: dict[str, Any] | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     description: str | None = attribute(readonly=True)
     employee_id: str | None = attribute(readonly=True)
     error_count: int | None = attribute(readonly=True)
     error_data: list[Any] | None = attribute(readonly=True)
-    finished_at: dt.datetime | None = attribute(readonly=True)
+    finished_at: Timestamp | None = attribute(readonly=True)
     operation_data: dict[str, Any] | None = attribute(extra=True)
     status: str | None = attribute(readonly=True)
     status_message: str | None = attribute(readonly=True)
     target_type: str | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    employee: Employee | NotLoadedType | None = to_one("employees")
+    employee = ToOne["Employee"]("employees")
 
 
 class OperationCreate(TypedDict, total=False):

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.orders import Order
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.orders import Order  # noqa: F401
 
 __all__ = ["OrderDeliveryRateRecalculation", "OrderDeliveryRateRecalculationCreate"]
 
@@ -25,9 +26,10 @@ __all__ = ["OrderDeliveryRateRecalculation", "OrderDeliveryRateRecalculationCrea
 class OrderDeliveryRateRecalculation(Resource):
     """One ``order_delivery_rate_recalculations`` record (Order delivery rate recalculations).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         destination_coordinates: Delivery address as [longitude, latitude]. Read-only.
@@ -44,7 +46,7 @@ class OrderDeliveryRateRecalculation(Resource):
     origin_coordinates: list[Any] | None = attribute(readonly=True)
     route_restricted: bool | None = attribute(readonly=True)
 
-    order: Order | NotLoadedType | None = to_one("orders")
+    order = ToOne["Order"]("orders")
 
 
 class OrderDeliveryRateRecalculationCreate(TypedDict, total=False):

@@ -9,17 +9,17 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.app_carriers import AppCarrier
-    from booqable_async.models.orders import Order
-    from booqable_async.models.tax_categories import TaxCategory
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.app_carriers import AppCarrier  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.tax_categories import TaxCategory  # noqa: F401
 
 __all__ = ["OrderDeliveryRate", "OrderDeliveryRateCreate", "OrderDeliveryRateUpdate"]
 
@@ -28,9 +28,10 @@ __all__ = ["OrderDeliveryRate", "OrderDeliveryRateCreate", "OrderDeliveryRateUpd
 class OrderDeliveryRate(Resource):
     """One ``order_delivery_rates`` record (Order delivery rates).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - The list call returns rates from installed delivery apps as records of type
@@ -55,7 +56,7 @@ class OrderDeliveryRate(Resource):
     jsonapi_type: ClassVar[str] = "order_delivery_rates"
 
     carrier_id: str | None = attribute(readonly_after_create=True, nullable=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     identifier: str | None = attribute()
     minimum_order_amount_in_cents: int | None = attribute()
     order_id: str | None = attribute(writeonly=True)
@@ -63,11 +64,11 @@ class OrderDeliveryRate(Resource):
     rate_id: str | None = attribute()
     signed_attributes: str | None = attribute()
     tax_category_id: str | None = attribute(nullable=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    carrier: AppCarrier | NotLoadedType | None = to_one("app_carriers")
-    order: Order | NotLoadedType | None = to_one("orders")
-    tax_category: TaxCategory | NotLoadedType | None = to_one("tax_categories")
+    carrier = ToOne["AppCarrier"]("app_carriers")
+    order = ToOne["Order"]("orders")
+    tax_category = ToOne["TaxCategory"]("tax_categories")
 
 
 class OrderDeliveryRateCreate(TypedDict, total=False):

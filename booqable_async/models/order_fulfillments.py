@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.lines import Line
-    from booqable_async.models.orders import Order
-    from booqable_async.models.plannings import Planning
-    from booqable_async.models.stock_item_plannings import StockItemPlanning
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.lines import Line  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.plannings import Planning  # noqa: F401
+    from booqable_async.models.stock_item_plannings import StockItemPlanning  # noqa: F401
 
 __all__ = ["OrderFulfillment", "OrderFulfillmentCreate"]
 
@@ -28,9 +29,10 @@ __all__ = ["OrderFulfillment", "OrderFulfillmentCreate"]
 class OrderFulfillment(Resource):
     """One ``order_fulfillments`` record (Order fulfillments).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Command resource: POST only, answers 200 (not 201). It books, specifies, starts and stops
@@ -61,12 +63,10 @@ class OrderFulfillment(Resource):
     confirm_shortage: bool | None = attribute(writeonly=True)
     order_id: str | None = attribute(readonly_after_create=True)
 
-    changed_lines: list[Line] | NotLoadedType = to_many("lines")
-    changed_plannings: list[Planning] | NotLoadedType = to_many("plannings")
-    changed_stock_item_plannings: list[StockItemPlanning] | NotLoadedType = to_many(
-        "stock_item_plannings"
-    )
-    order: Order | NotLoadedType | None = to_one("orders")
+    changed_lines = ToMany["Line"]("lines")
+    changed_plannings = ToMany["Planning"]("plannings")
+    changed_stock_item_plannings = ToMany["StockItemPlanning"]("stock_item_plannings")
+    order = ToOne["Order"]("orders")
 
 
 class OrderFulfillmentCreate(TypedDict, total=False):

@@ -22,9 +22,10 @@ __all__ = ["OrderPlanningAvailability"]
 class OrderPlanningAvailability(Resource):
     """One ``order_planning_availabilities`` record (Order planning availabilities).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         available: Per-planning availability keyed by planning id. Read-only.

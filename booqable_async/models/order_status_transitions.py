@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.orders import Order
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.orders import Order  # noqa: F401
 
 __all__ = ["OrderStatusTransition", "OrderStatusTransitionCreate"]
 
@@ -25,9 +26,10 @@ __all__ = ["OrderStatusTransition", "OrderStatusTransitionCreate"]
 class OrderStatusTransition(Resource):
     """One ``order_status_transitions`` record (Order status transitions).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Command resource: POST only, answers 200.
@@ -63,7 +65,7 @@ class OrderStatusTransition(Resource):
     transition_from: str | None = attribute()
     transition_to: str | None = attribute()
 
-    order: Order | NotLoadedType | None = to_one("orders")
+    order = ToOne["Order"]("orders")
 
 
 class OrderStatusTransitionCreate(TypedDict, total=False):

@@ -14,25 +14,26 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.barcodes import Barcode
-    from booqable_async.models.coupons import Coupon
-    from booqable_async.models.customers import Customer
-    from booqable_async.models.documents import Document
-    from booqable_async.models.lines import Line
-    from booqable_async.models.locations import Location
-    from booqable_async.models.notes import Note
-    from booqable_async.models.order_delivery_rates import OrderDeliveryRate
-    from booqable_async.models.payment_authorizations import PaymentAuthorization
-    from booqable_async.models.payment_charges import PaymentCharge
-    from booqable_async.models.payment_refunds import PaymentRefund
-    from booqable_async.models.plannings import Planning
-    from booqable_async.models.properties import Property
-    from booqable_async.models.stock_item_plannings import StockItemPlanning
-    from booqable_async.models.tax_regions import TaxRegion
-    from booqable_async.models.tax_values import TaxValue
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.barcodes import Barcode  # noqa: F401
+    from booqable_async.models.coupons import Coupon  # noqa: F401
+    from booqable_async.models.customers import Customer  # noqa: F401
+    from booqable_async.models.documents import Document  # noqa: F401
+    from booqable_async.models.lines import Line  # noqa: F401
+    from booqable_async.models.locations import Location  # noqa: F401
+    from booqable_async.models.notes import Note  # noqa: F401
+    from booqable_async.models.order_delivery_rates import OrderDeliveryRate  # noqa: F401
+    from booqable_async.models.payment_authorizations import PaymentAuthorization  # noqa: F401
+    from booqable_async.models.payment_charges import PaymentCharge  # noqa: F401
+    from booqable_async.models.payment_refunds import PaymentRefund  # noqa: F401
+    from booqable_async.models.plannings import Planning  # noqa: F401
+    from booqable_async.models.properties import Property  # noqa: F401
+    from booqable_async.models.stock_item_plannings import StockItemPlanning  # noqa: F401
+    from booqable_async.models.tax_regions import TaxRegion  # noqa: F401
+    from booqable_async.models.tax_values import TaxValue  # noqa: F401
 
 __all__ = ["Order", "OrderCreate", "OrderUpdate"]
 
@@ -41,9 +42,10 @@ __all__ = ["Order", "OrderCreate", "OrderUpdate"]
 class Order(Resource):
     """One ``orders`` record (Orders).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Statuses: new, draft, reserved, started, stopped, archived, canceled. 'draft' was called
@@ -178,7 +180,7 @@ class Order(Resource):
     coupon_discount_in_cents: int | None = attribute(readonly=True)
     coupon_errors: dict[str, Any] | None = attribute(readonly=True)
     coupon_id: str | None = attribute(nullable=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     customer_id: str | None = attribute(nullable=True)
     delivery_address: str | None = attribute()
     delivery_address_property_id: str | None = attribute()
@@ -214,12 +216,12 @@ class Order(Resource):
     properties_attributes: list[Any] | None = attribute(writeonly=True)
     shortage: bool | None = attribute(readonly=True)
     start_location_id: str | None = attribute()
-    starts_at: dt.datetime | None = attribute(nullable=True)
+    starts_at: Timestamp | None = attribute(nullable=True)
     status: str | None = attribute(readonly_after_create=True)
     status_counts: dict[str, Any] | None = attribute(readonly=True)
     statuses: list[Any] | None = attribute(readonly=True)
     stop_location_id: str | None = attribute()
-    stops_at: dt.datetime | None = attribute(nullable=True)
+    stops_at: Timestamp | None = attribute(nullable=True)
     tag_list: list[str] | None = attribute()
     tax_in_cents: int | None = attribute(readonly=True)
     tax_region_id: str | None = attribute(nullable=True)
@@ -228,25 +230,25 @@ class Order(Resource):
     total_in_cents: int | None = attribute(readonly=True)
     total_paid_in_cents: int | None = attribute(readonly=True)
     total_to_be_paid_in_cents: int | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    barcode: Barcode | NotLoadedType | None = to_one("barcodes")
-    coupon: Coupon | NotLoadedType | None = to_one("coupons")
-    customer: Customer | NotLoadedType | None = to_one("customers")
-    documents: list[Document] | NotLoadedType = to_many("documents")
-    lines: list[Line] | NotLoadedType = to_many("lines")
-    notes: list[Note] | NotLoadedType = to_many("notes")
-    order_delivery_rate: OrderDeliveryRate | NotLoadedType | None = to_one("order_delivery_rates")
-    payments: list[PaymentCharge | PaymentAuthorization | PaymentRefund] | NotLoadedType = to_many(
+    barcode = ToOne["Barcode"]("barcodes")
+    coupon = ToOne["Coupon"]("coupons")
+    customer = ToOne["Customer"]("customers")
+    documents = ToMany["Document"]("documents")
+    lines = ToMany["Line"]("lines")
+    notes = ToMany["Note"]("notes")
+    order_delivery_rate = ToOne["OrderDeliveryRate"]("order_delivery_rates")
+    payments = ToMany["PaymentCharge | PaymentAuthorization | PaymentRefund"](
         "payment_charges", "payment_authorizations", "payment_refunds"
     )
-    plannings: list[Planning] | NotLoadedType = to_many("plannings")
-    properties_: list[Property] | NotLoadedType = to_many("properties", name="properties")
-    start_location: Location | NotLoadedType | None = to_one("locations")
-    stock_item_plannings: list[StockItemPlanning] | NotLoadedType = to_many("stock_item_plannings")
-    stop_location: Location | NotLoadedType | None = to_one("locations")
-    tax_region: TaxRegion | NotLoadedType | None = to_one("tax_regions")
-    tax_values: list[TaxValue] | NotLoadedType = to_many("tax_values")
+    plannings = ToMany["Planning"]("plannings")
+    properties_ = ToMany["Property"]("properties", name="properties")
+    start_location = ToOne["Location"]("locations")
+    stock_item_plannings = ToMany["StockItemPlanning"]("stock_item_plannings")
+    stop_location = ToOne["Location"]("locations")
+    tax_region = ToOne["TaxRegion"]("tax_regions")
+    tax_values = ToMany["TaxValue"]("tax_values")
 
 
 class OrderCreate(TypedDict, total=False):

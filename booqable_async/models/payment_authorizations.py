@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.customers import Customer
-    from booqable_async.models.employees import Employee
-    from booqable_async.models.orders import Order
-    from booqable_async.models.payment_charges import PaymentCharge
-    from booqable_async.models.payment_methods import PaymentMethod
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.customers import Customer  # noqa: F401
+    from booqable_async.models.employees import Employee  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.payment_charges import PaymentCharge  # noqa: F401
+    from booqable_async.models.payment_methods import PaymentMethod  # noqa: F401
 
 __all__ = ["PaymentAuthorization", "PaymentAuthorizationCreate", "PaymentAuthorizationUpdate"]
 
@@ -30,9 +31,10 @@ __all__ = ["PaymentAuthorization", "PaymentAuthorizationCreate", "PaymentAuthori
 class PaymentAuthorization(Resource):
     """One ``payment_authorizations`` record (Payment authorizations).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - No list/get of its own; read through payments. Authorizations are captured by creating
@@ -98,12 +100,12 @@ class PaymentAuthorization(Resource):
     amount_captured_in_cents: int | None = attribute(readonly=True)
     amount_in_cents: int | None = attribute()
     amount_released_in_cents: int | None = attribute(readonly=True)
-    canceled_at: dt.datetime | None = attribute(readonly=True)
+    canceled_at: Timestamp | None = attribute(readonly=True)
     capturable: bool | None = attribute(readonly=True)
-    capture_before: dt.datetime | None = attribute(readonly=True)
-    captured_at: dt.datetime | None = attribute(readonly=True)
+    capture_before: Timestamp | None = attribute(readonly=True)
+    captured_at: Timestamp | None = attribute(readonly=True)
     cart_id: str | None = attribute(readonly_after_create=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     currency: str | None = attribute()
     customer_id: str | None = attribute(readonly_after_create=True)
     deposit_capturable_in_cents: int | None = attribute(readonly=True)
@@ -112,8 +114,8 @@ class PaymentAuthorization(Resource):
     deposit_released_in_cents: int | None = attribute(readonly=True)
     description: str | None = attribute()
     employee_id: str | None = attribute(readonly=True)
-    expired_at: dt.datetime | None = attribute(readonly=True)
-    failed_at: dt.datetime | None = attribute(readonly=True)
+    expired_at: Timestamp | None = attribute(readonly=True)
+    failed_at: Timestamp | None = attribute(readonly=True)
     mode: str | None = attribute()
     order_id: str | None = attribute(readonly_after_create=True)
     payment_method_id: str | None = attribute(readonly_after_create=True)
@@ -124,20 +126,20 @@ class PaymentAuthorization(Resource):
     provider_secret: str | None = attribute(secret=True)
     redirect_url: str | None = attribute()
     status: str | None = attribute()
-    succeeded_at: dt.datetime | None = attribute()
+    succeeded_at: Timestamp | None = attribute()
     total_capturable_in_cents: int | None = attribute(readonly=True)
     total_captured_in_cents: int | None = attribute(readonly=True)
     total_in_cents: int | None = attribute()
     total_released_in_cents: int | None = attribute(readonly=True)
     type_: str | None = attribute(name="type", readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    cart: Resource | NotLoadedType | None = to_one("carts")
-    customer: Customer | NotLoadedType | None = to_one("customers")
-    employee: Employee | NotLoadedType | None = to_one("employees")
-    order: Order | NotLoadedType | None = to_one("orders")
-    payment_charges: list[PaymentCharge] | NotLoadedType = to_many("payment_charges")
-    payment_method: PaymentMethod | NotLoadedType | None = to_one("payment_methods")
+    cart = ToOne["Resource"]("carts")
+    customer = ToOne["Customer"]("customers")
+    employee = ToOne["Employee"]("employees")
+    order = ToOne["Order"]("orders")
+    payment_charges = ToMany["PaymentCharge"]("payment_charges")
+    payment_method = ToOne["PaymentMethod"]("payment_methods")
 
 
 class PaymentAuthorizationCreate(TypedDict, total=False):

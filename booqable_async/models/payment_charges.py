@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.customers import Customer
-    from booqable_async.models.employees import Employee
-    from booqable_async.models.orders import Order
-    from booqable_async.models.payment_authorizations import PaymentAuthorization
-    from booqable_async.models.payment_methods import PaymentMethod
-    from booqable_async.models.payment_refunds import PaymentRefund
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.customers import Customer  # noqa: F401
+    from booqable_async.models.employees import Employee  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.payment_authorizations import PaymentAuthorization  # noqa: F401
+    from booqable_async.models.payment_methods import PaymentMethod  # noqa: F401
+    from booqable_async.models.payment_refunds import PaymentRefund  # noqa: F401
 
 __all__ = ["PaymentCharge", "PaymentChargeCreate", "PaymentChargeUpdate"]
 
@@ -31,9 +32,10 @@ __all__ = ["PaymentCharge", "PaymentChargeCreate", "PaymentChargeUpdate"]
 class PaymentCharge(Resource):
     """One ``payment_charges`` record (Payment charges).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - No list/get of its own; read charges through payments. DELETE answers 200 with the record.
@@ -95,9 +97,9 @@ class PaymentCharge(Resource):
     amount_in_cents: int | None = attribute()
     amount_refundable_in_cents: int | None = attribute(readonly=True)
     amount_refunded_in_cents: int | None = attribute(readonly=True)
-    canceled_at: dt.datetime | None = attribute(readonly=True)
+    canceled_at: Timestamp | None = attribute(readonly=True)
     cart_id: str | None = attribute(readonly_after_create=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     currency: str | None = attribute()
     customer_id: str | None = attribute(readonly_after_create=True)
     deposit_in_cents: int | None = attribute()
@@ -105,8 +107,8 @@ class PaymentCharge(Resource):
     deposit_refunded_in_cents: int | None = attribute(readonly=True)
     description: str | None = attribute()
     employee_id: str | None = attribute(readonly=True)
-    expired_at: dt.datetime | None = attribute(readonly=True)
-    failed_at: dt.datetime | None = attribute(readonly=True)
+    expired_at: Timestamp | None = attribute(readonly=True)
+    failed_at: Timestamp | None = attribute(readonly=True)
     mode: str | None = attribute()
     order_id: str | None = attribute(readonly_after_create=True)
     payment_authorization_id: str | None = attribute(readonly_after_create=True)
@@ -119,22 +121,20 @@ class PaymentCharge(Resource):
     redirect_url: str | None = attribute()
     refundable: bool | None = attribute(readonly=True)
     status: str | None = attribute()
-    succeeded_at: dt.datetime | None = attribute()
+    succeeded_at: Timestamp | None = attribute()
     total_in_cents: int | None = attribute()
     total_refundable_in_cents: int | None = attribute(readonly=True)
     total_refunded_in_cents: int | None = attribute(readonly=True)
     type_: str | None = attribute(name="type", readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    cart: Resource | NotLoadedType | None = to_one("carts")
-    customer: Customer | NotLoadedType | None = to_one("customers")
-    employee: Employee | NotLoadedType | None = to_one("employees")
-    order: Order | NotLoadedType | None = to_one("orders")
-    payment_authorization: PaymentAuthorization | NotLoadedType | None = to_one(
-        "payment_authorizations"
-    )
-    payment_method: PaymentMethod | NotLoadedType | None = to_one("payment_methods")
-    payment_refunds: list[PaymentRefund] | NotLoadedType = to_many("payment_refunds")
+    cart = ToOne["Resource"]("carts")
+    customer = ToOne["Customer"]("customers")
+    employee = ToOne["Employee"]("employees")
+    order = ToOne["Order"]("orders")
+    payment_authorization = ToOne["PaymentAuthorization"]("payment_authorizations")
+    payment_method = ToOne["PaymentMethod"]("payment_methods")
+    payment_refunds = ToMany["PaymentRefund"]("payment_refunds")
 
 
 class PaymentChargeCreate(TypedDict, total=False):

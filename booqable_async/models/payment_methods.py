@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.customers import Customer
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.customers import Customer  # noqa: F401
 
 __all__ = ["PaymentMethod", "PaymentMethodCreate"]
 
@@ -26,9 +26,10 @@ __all__ = ["PaymentMethod", "PaymentMethodCreate"]
 class PaymentMethod(Resource):
     """One ``payment_methods`` record (Payment methods).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - DELETE detaches the method from its customer.
@@ -50,7 +51,7 @@ class PaymentMethod(Resource):
 
     jsonapi_type: ClassVar[str] = "payment_methods"
 
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     customer_id: str | None = attribute(readonly_after_create=True, nullable=True)
     details: dict[str, Any] | None = attribute(readonly_after_create=True)
     identifier: str | None = attribute(readonly_after_create=True)
@@ -59,9 +60,9 @@ class PaymentMethod(Resource):
     method_type: str | None = attribute(readonly_after_create=True)
     provider: str | None = attribute(readonly_after_create=True)
     status: str | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    customer: Customer | NotLoadedType | None = to_one("customers")
+    customer = ToOne["Customer"]("customers")
 
 
 class PaymentMethodCreate(TypedDict, total=False):

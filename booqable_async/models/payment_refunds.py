@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.customers import Customer
-    from booqable_async.models.employees import Employee
-    from booqable_async.models.orders import Order
-    from booqable_async.models.payment_charges import PaymentCharge
-    from booqable_async.models.payment_methods import PaymentMethod
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.customers import Customer  # noqa: F401
+    from booqable_async.models.employees import Employee  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.payment_charges import PaymentCharge  # noqa: F401
+    from booqable_async.models.payment_methods import PaymentMethod  # noqa: F401
 
 __all__ = ["PaymentRefund", "PaymentRefundCreate", "PaymentRefundUpdate"]
 
@@ -30,9 +31,10 @@ __all__ = ["PaymentRefund", "PaymentRefundCreate", "PaymentRefundUpdate"]
 class PaymentRefund(Resource):
     """One ``payment_refunds`` record (Payment refunds).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - No list/get of its own; read through payments.
@@ -82,16 +84,16 @@ class PaymentRefund(Resource):
     jsonapi_type: ClassVar[str] = "payment_refunds"
 
     amount_in_cents: int | None = attribute()
-    canceled_at: dt.datetime | None = attribute(readonly=True)
+    canceled_at: Timestamp | None = attribute(readonly=True)
     cart_id: str | None = attribute(readonly_after_create=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     currency: str | None = attribute()
     customer_id: str | None = attribute(readonly_after_create=True)
     deposit_in_cents: int | None = attribute()
     description: str | None = attribute()
     employee_id: str | None = attribute(readonly=True)
-    expired_at: dt.datetime | None = attribute(readonly=True)
-    failed_at: dt.datetime | None = attribute(readonly=True)
+    expired_at: Timestamp | None = attribute(readonly=True)
+    failed_at: Timestamp | None = attribute(readonly=True)
     failure_reason: str | None = attribute()
     order_id: str | None = attribute(readonly_after_create=True)
     payment_charge_id: str | None = attribute(readonly_after_create=True)
@@ -103,17 +105,17 @@ class PaymentRefund(Resource):
     provider_secret: str | None = attribute(secret=True)
     reason: str | None = attribute()
     status: str | None = attribute()
-    succeeded_at: dt.datetime | None = attribute()
+    succeeded_at: Timestamp | None = attribute()
     total_in_cents: int | None = attribute()
     type_: str | None = attribute(name="type", readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    cart: Resource | NotLoadedType | None = to_one("carts")
-    customer: Customer | NotLoadedType | None = to_one("customers")
-    employee: Employee | NotLoadedType | None = to_one("employees")
-    order: Order | NotLoadedType | None = to_one("orders")
-    payment_charge: PaymentCharge | NotLoadedType | None = to_one("payment_charges")
-    payment_method: PaymentMethod | NotLoadedType | None = to_one("payment_methods")
+    cart = ToOne["Resource"]("carts")
+    customer = ToOne["Customer"]("customers")
+    employee = ToOne["Employee"]("employees")
+    order = ToOne["Order"]("orders")
+    payment_charge = ToOne["PaymentCharge"]("payment_charges")
+    payment_method = ToOne["PaymentMethod"]("payment_methods")
 
 
 class PaymentRefundCreate(TypedDict, total=False):

@@ -9,16 +9,16 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.bundles import Bundle
-    from booqable_async.models.product_groups import ProductGroup
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.bundles import Bundle  # noqa: F401
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
 
 __all__ = ["Photo", "PhotoCreate", "PhotoUpdate"]
 
@@ -27,9 +27,10 @@ __all__ = ["Photo", "PhotoCreate", "PhotoUpdate"]
 class Photo(Resource):
     """One ``photos`` record (Photos).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         alt_text: Accessibility/SEO alt text.
@@ -59,7 +60,7 @@ class Photo(Resource):
 
     alt_text: str | None = attribute()
     coordinates: dict[str, Any] | None = attribute()
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     height: int | None = attribute(readonly=True)
     large_url: str | None = attribute(readonly=True)
     original_filename: str | None = attribute(writeonly=True)
@@ -71,11 +72,11 @@ class Photo(Resource):
     position: int | None = attribute()
     preview: str | None = attribute(readonly=True)
     remote_photo_url: str | None = attribute(writeonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     width: int | None = attribute(readonly=True)
     xlarge_url: str | None = attribute(readonly=True)
 
-    owner: ProductGroup | Bundle | NotLoadedType | None = to_one("product_groups", "bundles")
+    owner = ToOne["ProductGroup | Bundle"]("product_groups", "bundles")
 
 
 class PhotoCreate(TypedDict, total=False):

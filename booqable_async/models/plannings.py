@@ -9,22 +9,22 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.bundles import Bundle
-    from booqable_async.models.downtimes import Downtime
-    from booqable_async.models.lines import Line
-    from booqable_async.models.locations import Location
-    from booqable_async.models.orders import Order
-    from booqable_async.models.product_groups import ProductGroup
-    from booqable_async.models.products import Product
-    from booqable_async.models.stock_item_plannings import StockItemPlanning
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.bundles import Bundle  # noqa: F401
+    from booqable_async.models.downtimes import Downtime  # noqa: F401
+    from booqable_async.models.lines import Line  # noqa: F401
+    from booqable_async.models.locations import Location  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
+    from booqable_async.models.stock_item_plannings import StockItemPlanning  # noqa: F401
 
 __all__ = ["Planning"]
 
@@ -33,9 +33,10 @@ __all__ = ["Planning"]
 class Planning(Resource):
     """One ``plannings`` record (Plannings).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Read-only resource: plannings are created and changed only as a side effect of
@@ -98,8 +99,8 @@ class Planning(Resource):
     jsonapi_type: ClassVar[str] = "plannings"
 
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     downtime_id: str | None = attribute(readonly=True, nullable=True)
     fulfillment_type: str | None = attribute(writeonly=True)
     item_id: str | None = attribute(readonly=True)
@@ -111,26 +112,24 @@ class Planning(Resource):
     planning_type: str | None = attribute(readonly=True)
     quantity: int | None = attribute(readonly=True)
     reserved: bool | None = attribute(readonly=True)
-    reserved_from: dt.datetime | None = attribute(readonly=True)
-    reserved_till: dt.datetime | None = attribute(readonly=True)
+    reserved_from: Timestamp | None = attribute(readonly=True)
+    reserved_till: Timestamp | None = attribute(readonly=True)
     shortage_amount: int | None = attribute()
     start_location_id: str | None = attribute(readonly=True)
     started: int | None = attribute()
-    starts_at: dt.datetime | None = attribute(readonly=True)
+    starts_at: Timestamp | None = attribute(readonly=True)
     status: str | None = attribute(readonly=True)
     stop_location_id: str | None = attribute(readonly=True)
     stopped: int | None = attribute()
-    stops_at: dt.datetime | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    stops_at: Timestamp | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    downtime: Downtime | NotLoadedType | None = to_one("downtimes")
-    item: ProductGroup | Product | Bundle | NotLoadedType | None = to_one(
-        "product_groups", "products", "bundles"
-    )
-    nested_plannings: list[Planning] | NotLoadedType = to_many("plannings")
-    order: Order | NotLoadedType | None = to_one("orders")
-    order_line: Line | NotLoadedType | None = to_one("lines")
-    parent_planning: Planning | NotLoadedType | None = to_one("plannings")
-    start_location: Location | NotLoadedType | None = to_one("locations")
-    stock_item_plannings: list[StockItemPlanning] | NotLoadedType = to_many("stock_item_plannings")
-    stop_location: Location | NotLoadedType | None = to_one("locations")
+    downtime = ToOne["Downtime"]("downtimes")
+    item = ToOne["ProductGroup | Product | Bundle"]("product_groups", "products", "bundles")
+    nested_plannings = ToMany["Planning"]("plannings")
+    order = ToOne["Order"]("orders")
+    order_line = ToOne["Line"]("lines")
+    parent_planning = ToOne["Planning"]("plannings")
+    start_location = ToOne["Location"]("locations")
+    stock_item_plannings = ToMany["StockItemPlanning"]("stock_item_plannings")
+    stop_location = ToOne["Location"]("locations")

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.price_rulesets import PriceRuleset
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.price_rulesets import PriceRuleset  # noqa: F401
 
 __all__ = ["PriceRule", "PriceRuleCreate", "PriceRuleUpdate"]
 
@@ -26,9 +27,10 @@ __all__ = ["PriceRule", "PriceRuleCreate", "PriceRuleUpdate"]
 class PriceRule(Resource):
     """One ``price_rules`` record (Price rules).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         adjustment_strategy: Adjust by percentage or by fixed charge. One of: ``percentage``,
@@ -62,8 +64,8 @@ class PriceRule(Resource):
 
     adjustment_strategy: str | None = attribute()
     charge: bool | None = attribute()
-    created_at: dt.datetime | None = attribute(readonly=True)
-    from_: dt.datetime | None = attribute(name="from")
+    created_at: Timestamp | None = attribute(readonly=True)
+    from_: Timestamp | None = attribute(name="from")
     from_day: int | None = attribute()
     from_time: str | None = attribute()
     match_strategy: str | None = attribute()
@@ -73,14 +75,14 @@ class PriceRule(Resource):
     price_ruleset_id: str | None = attribute(readonly_after_create=True)
     rule_type: str | None = attribute()
     stacked: bool | None = attribute()
-    till: dt.datetime | None = attribute()
+    till: Timestamp | None = attribute()
     till_day: int | None = attribute()
     till_time: str | None = attribute()
     time: str | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     value: float | None = attribute()
 
-    price_ruleset: PriceRuleset | NotLoadedType | None = to_one("price_rulesets")
+    price_ruleset = ToOne["PriceRuleset"]("price_rulesets")
 
 
 class PriceRuleCreate(TypedDict, total=False):

@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.price_rules import PriceRule
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.price_rules import PriceRule  # noqa: F401
 
 __all__ = ["PriceRuleset", "PriceRulesetCreate", "PriceRulesetUpdate"]
 
@@ -26,9 +26,10 @@ __all__ = ["PriceRuleset", "PriceRulesetCreate", "PriceRulesetUpdate"]
 class PriceRuleset(Resource):
     """One ``price_rulesets`` record (Price rulesets).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         archived: True once archived. Read-only.
@@ -47,15 +48,15 @@ class PriceRuleset(Resource):
     jsonapi_type: ClassVar[str] = "price_rulesets"
 
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     description: str | None = attribute()
     make_name_unique: bool | None = attribute(writeonly=True)
     name: str | None = attribute()
     price_rules_attributes: list[Any] | None = attribute(writeonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    price_rules: list[PriceRule] | NotLoadedType = to_many("price_rules")
+    price_rules = ToMany["PriceRule"]("price_rules")
 
 
 class PriceRulesetCreate(TypedDict, total=False):

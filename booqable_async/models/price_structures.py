@@ -9,16 +9,16 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.price_tiles import PriceTile
-    from booqable_async.models.product_groups import ProductGroup
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.price_tiles import PriceTile  # noqa: F401
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
 
 __all__ = ["PriceStructure", "PriceStructureCreate", "PriceStructureUpdate"]
 
@@ -27,9 +27,10 @@ __all__ = ["PriceStructure", "PriceStructureCreate", "PriceStructureUpdate"]
 class PriceStructure(Resource):
     """One ``price_structures`` record (Price structures).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         archived: True once archived. Read-only.
@@ -54,8 +55,8 @@ class PriceStructure(Resource):
     jsonapi_type: ClassVar[str] = "price_structures"
 
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     day: float | None = attribute()
     hour: float | None = attribute()
     month: float | None = attribute()
@@ -63,12 +64,12 @@ class PriceStructure(Resource):
     price_structure_type: str | None = attribute(readonly=True)
     price_tiles_attributes: list[Any] | None = attribute(writeonly=True)
     product_group_id: str | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     week: float | None = attribute()
     year: float | None = attribute()
 
-    price_tiles: list[PriceTile] | NotLoadedType = to_many("price_tiles")
-    product_group: ProductGroup | NotLoadedType | None = to_one("product_groups")
+    price_tiles = ToMany["PriceTile"]("price_tiles")
+    product_group = ToOne["ProductGroup"]("product_groups")
 
 
 class PriceStructureCreate(TypedDict, total=False):

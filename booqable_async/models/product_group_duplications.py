@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.product_groups import ProductGroup
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
 
 __all__ = ["ProductGroupDuplication", "ProductGroupDuplicationCreate"]
 
@@ -25,9 +26,10 @@ __all__ = ["ProductGroupDuplication", "ProductGroupDuplicationCreate"]
 class ProductGroupDuplication(Resource):
     """One ``product_group_duplications`` record (Product group duplications).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -70,8 +72,8 @@ class ProductGroupDuplication(Resource):
     tags: bool | None = attribute()
     tax_settings: bool | None = attribute()
 
-    new_product_group: ProductGroup | NotLoadedType | None = to_one("product_groups")
-    original_product_group: ProductGroup | NotLoadedType | None = to_one("product_groups")
+    new_product_group = ToOne["ProductGroup"]("product_groups")
+    original_product_group = ToOne["ProductGroup"]("product_groups")
 
 
 class ProductGroupDuplicationCreate(TypedDict, total=False):

@@ -9,22 +9,22 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.collection_items import CollectionItem
-    from booqable_async.models.inventory_levels import InventoryLevel
-    from booqable_async.models.photos import Photo
-    from booqable_async.models.price_rulesets import PriceRuleset
-    from booqable_async.models.price_structures import PriceStructure
-    from booqable_async.models.products import Product
-    from booqable_async.models.properties import Property
-    from booqable_async.models.tax_categories import TaxCategory
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.collection_items import CollectionItem  # noqa: F401
+    from booqable_async.models.inventory_levels import InventoryLevel  # noqa: F401
+    from booqable_async.models.photos import Photo  # noqa: F401
+    from booqable_async.models.price_rulesets import PriceRuleset  # noqa: F401
+    from booqable_async.models.price_structures import PriceStructure  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
+    from booqable_async.models.properties import Property  # noqa: F401
+    from booqable_async.models.tax_categories import TaxCategory  # noqa: F401
 
 __all__ = ["ProductGroup", "ProductGroupCreate", "ProductGroupUpdate"]
 
@@ -33,9 +33,10 @@ __all__ = ["ProductGroup", "ProductGroupCreate", "ProductGroupUpdate"]
 class ProductGroup(Resource):
     """One ``product_groups`` record (Product groups).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - A product group always has at least one product; with variations enabled it can have
@@ -124,13 +125,13 @@ class ProductGroup(Resource):
 
     allow_shortage: bool | None = attribute()
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
     base_price_in_cents: int | None = attribute(readonly=True)
     buffer_time_after: int | None = attribute()
     buffer_time_before: int | None = attribute()
     confirm_shortage: bool | None = attribute(writeonly=True)
     create_url_redirect: bool | None = attribute(writeonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     default_purchase_cost_in_cents: int | None = attribute()
     deposit_in_cents: int | None = attribute()
     description: str | None = attribute(nullable=True)
@@ -167,20 +168,20 @@ class ProductGroup(Resource):
     trackable: bool | None = attribute(readonly_after_create=True)
     tracking_type: str | None = attribute(readonly_after_create=True)
     type_: str | None = attribute(name="type", readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     variation: bool | None = attribute(readonly=True)
     variation_fields: list[Any] | None = attribute()
     weight: dict[str, Any] | None = attribute(nullable=True)
 
-    collection_items: list[CollectionItem] | NotLoadedType = to_many("collection_items")
-    inventory_levels: list[InventoryLevel] | NotLoadedType = to_many("inventory_levels")
-    photo: Photo | NotLoadedType | None = to_one("photos")
-    photos: list[Photo] | NotLoadedType = to_many("photos")
-    price_ruleset: PriceRuleset | NotLoadedType | None = to_one("price_rulesets")
-    price_structure: PriceStructure | NotLoadedType | None = to_one("price_structures")
-    products: list[Product] | NotLoadedType = to_many("products")
-    properties_: list[Property] | NotLoadedType = to_many("properties", name="properties")
-    tax_category: TaxCategory | NotLoadedType | None = to_one("tax_categories")
+    collection_items = ToMany["CollectionItem"]("collection_items")
+    inventory_levels = ToMany["InventoryLevel"]("inventory_levels")
+    photo = ToOne["Photo"]("photos")
+    photos = ToMany["Photo"]("photos")
+    price_ruleset = ToOne["PriceRuleset"]("price_rulesets")
+    price_structure = ToOne["PriceStructure"]("price_structures")
+    products = ToMany["Product"]("products")
+    properties_ = ToMany["Property"]("properties", name="properties")
+    tax_category = ToOne["TaxCategory"]("tax_categories")
 
 
 class ProductGroupCreate(TypedDict, total=False):

@@ -9,18 +9,18 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.employees import Employee
-    from booqable_async.models.orders import Order
-    from booqable_async.models.products import Product
-    from booqable_async.models.stock_item_trackers import StockItemTracker
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.employees import Employee  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
+    from booqable_async.models.stock_item_trackers import StockItemTracker  # noqa: F401
 
 __all__ = ["ProductTracker"]
 
@@ -29,9 +29,10 @@ __all__ = ["ProductTracker"]
 class ProductTracker(Resource):
     """One ``product_trackers`` record (Product trackers).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -52,13 +53,13 @@ class ProductTracker(Resource):
 
     jsonapi_type: ClassVar[str] = "product_trackers"
 
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     employee_id: str | None = attribute(readonly=True)
     order_id: str | None = attribute(readonly=True)
     product_id: str | None = attribute(readonly=True)
     quantity: int | None = attribute(readonly=True)
 
-    employee: Employee | NotLoadedType | None = to_one("employees")
-    order: Order | NotLoadedType | None = to_one("orders")
-    product: Product | NotLoadedType | None = to_one("products")
-    stock_item_trackers: list[StockItemTracker] | NotLoadedType = to_many("stock_item_trackers")
+    employee = ToOne["Employee"]("employees")
+    order = ToOne["Order"]("orders")
+    product = ToOne["Product"]("products")
+    stock_item_trackers = ToMany["StockItemTracker"]("stock_item_trackers")

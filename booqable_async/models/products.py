@@ -9,23 +9,23 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.barcodes import Barcode
-    from booqable_async.models.collection_items import CollectionItem
-    from booqable_async.models.inventory_levels import InventoryLevel
-    from booqable_async.models.photos import Photo
-    from booqable_async.models.price_rulesets import PriceRuleset
-    from booqable_async.models.price_structures import PriceStructure
-    from booqable_async.models.product_groups import ProductGroup
-    from booqable_async.models.properties import Property
-    from booqable_async.models.tax_categories import TaxCategory
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.barcodes import Barcode  # noqa: F401
+    from booqable_async.models.collection_items import CollectionItem  # noqa: F401
+    from booqable_async.models.inventory_levels import InventoryLevel  # noqa: F401
+    from booqable_async.models.photos import Photo  # noqa: F401
+    from booqable_async.models.price_rulesets import PriceRuleset  # noqa: F401
+    from booqable_async.models.price_structures import PriceStructure  # noqa: F401
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models.properties import Property  # noqa: F401
+    from booqable_async.models.tax_categories import TaxCategory  # noqa: F401
 
 __all__ = ["Product", "ProductCreate", "ProductUpdate"]
 
@@ -34,9 +34,10 @@ __all__ = ["Product", "ProductCreate", "ProductUpdate"]
 class Product(Resource):
     """One ``products`` record (Products).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Each product is one variation of a product group; attributes marked inherited=true come
@@ -111,11 +112,11 @@ class Product(Resource):
 
     allow_shortage: bool | None = attribute(readonly=True)
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
     base_price_in_cents: int | None = attribute()
     buffer_time_after: int | None = attribute(readonly=True)
     buffer_time_before: int | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     default_purchase_cost_in_cents: int | None = attribute(readonly=True)
     deposit_in_cents: int | None = attribute(readonly=True)
     description: str | None = attribute(readonly=True, nullable=True)
@@ -147,21 +148,21 @@ class Product(Resource):
     trackable: bool | None = attribute(readonly=True)
     tracking_type: str | None = attribute(readonly=True)
     type_: str | None = attribute(name="type", readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     variation: bool | None = attribute(readonly=True)
     variation_values: list[str] | None = attribute()
     weight: dict[str, Any] | None = attribute(nullable=True)
     weight_overridden: bool | None = attribute(readonly=True)
 
-    barcode: Barcode | NotLoadedType | None = to_one("barcodes")
-    collection_items: list[CollectionItem] | NotLoadedType = to_many("collection_items")
-    inventory_levels: list[InventoryLevel] | NotLoadedType = to_many("inventory_levels")
-    photo: Photo | NotLoadedType | None = to_one("photos")
-    price_ruleset: PriceRuleset | NotLoadedType | None = to_one("price_rulesets")
-    price_structure: PriceStructure | NotLoadedType | None = to_one("price_structures")
-    product_group: ProductGroup | NotLoadedType | None = to_one("product_groups")
-    properties_: list[Property] | NotLoadedType = to_many("properties", name="properties")
-    tax_category: TaxCategory | NotLoadedType | None = to_one("tax_categories")
+    barcode = ToOne["Barcode"]("barcodes")
+    collection_items = ToMany["CollectionItem"]("collection_items")
+    inventory_levels = ToMany["InventoryLevel"]("inventory_levels")
+    photo = ToOne["Photo"]("photos")
+    price_ruleset = ToOne["PriceRuleset"]("price_rulesets")
+    price_structure = ToOne["PriceStructure"]("price_structures")
+    product_group = ToOne["ProductGroup"]("product_groups")
+    properties_ = ToMany["Property"]("properties", name="properties")
+    tax_category = ToOne["TaxCategory"]("tax_categories")
 
 
 class ProductCreate(TypedDict, total=False):

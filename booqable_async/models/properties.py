@@ -9,20 +9,20 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.customers import Customer
-    from booqable_async.models.default_properties import DefaultProperty
-    from booqable_async.models.documents import Document
-    from booqable_async.models.orders import Order
-    from booqable_async.models.product_groups import ProductGroup
-    from booqable_async.models.stock_items import StockItem
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.customers import Customer  # noqa: F401
+    from booqable_async.models.default_properties import DefaultProperty  # noqa: F401
+    from booqable_async.models.documents import Document  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models.stock_items import StockItem  # noqa: F401
 
 __all__ = ["Property", "PropertyCreate", "PropertyUpdate"]
 
@@ -31,9 +31,10 @@ __all__ = ["Property", "PropertyCreate", "PropertyUpdate"]
 class Property(Resource):
     """One ``properties`` record (Properties).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Owners: customers, documents, orders, product_groups, stock_items. Usually easier to read
@@ -88,7 +89,7 @@ class Property(Resource):
     city: str | None = attribute()
     country: str | None = attribute()
     country_id: str | None = attribute()
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     default_property_id: str | None = attribute(nullable=True)
     first_name: str | None = attribute()
     identifier: str | None = attribute()
@@ -104,13 +105,13 @@ class Property(Resource):
     province_id: str | None = attribute()
     region: str | None = attribute()
     show_on: list[str] | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     validation_required: bool | None = attribute()
     value: str | None = attribute()
     zipcode: str | None = attribute()
 
-    default_property: DefaultProperty | NotLoadedType | None = to_one("default_properties")
-    owner: Customer | Document | Order | ProductGroup | StockItem | NotLoadedType | None = to_one(
+    default_property = ToOne["DefaultProperty"]("default_properties")
+    owner = ToOne["Customer | Document | Order | ProductGroup | StockItem"](
         "customers", "documents", "orders", "product_groups", "stock_items"
     )
 

@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.countries import Country
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.countries import Country  # noqa: F401
 
 __all__ = ["Province"]
 
@@ -26,9 +26,10 @@ __all__ = ["Province"]
 class Province(Resource):
     """One ``provinces`` record (Provinces).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         code: Province/state code. Read-only.
@@ -44,9 +45,9 @@ class Province(Resource):
 
     code: str | None = attribute(readonly=True)
     country_id: str | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     name: str | None = attribute(readonly=True)
     position: int | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    country: Country | NotLoadedType | None = to_one("countries")
+    country = ToOne["Country"]("countries")

@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.themes import Theme
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.themes import Theme  # noqa: F401
 
 __all__ = ["Publication", "PublicationCreate"]
 
@@ -26,9 +26,10 @@ __all__ = ["Publication", "PublicationCreate"]
 class Publication(Resource):
     """One ``publications`` record (Publications).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -43,12 +44,12 @@ class Publication(Resource):
 
     jsonapi_type: ClassVar[str] = "publications"
 
-    created_at: dt.datetime | None = attribute(readonly=True)
-    published_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
+    published_at: Timestamp | None = attribute(readonly=True)
     theme_id: str | None = attribute(readonly_after_create=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    theme: Theme | NotLoadedType | None = to_one("themes")
+    theme = ToOne["Theme"]("themes")
 
 
 class PublicationCreate(TypedDict, total=False):

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.payment_charges import PaymentCharge
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.payment_charges import PaymentCharge  # noqa: F401
 
 __all__ = ["RefundablePaymentCharge"]
 
@@ -25,9 +26,10 @@ __all__ = ["RefundablePaymentCharge"]
 class RefundablePaymentCharge(Resource):
     """One ``refundable_payment_charges`` record (Refundable payment charges).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -52,4 +54,4 @@ class RefundablePaymentCharge(Resource):
     position: int | None = attribute()
     priority_type: str | None = attribute()
 
-    payment_charge: PaymentCharge | NotLoadedType | None = to_one("payment_charges")
+    payment_charge = ToOne["PaymentCharge"]("payment_charges")

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.documents import Document
-    from booqable_async.models.email_templates import EmailTemplate
-    from booqable_async.models.orders import Order
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.documents import Document  # noqa: F401
+    from booqable_async.models.email_templates import EmailTemplate  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
 
 __all__ = ["RenderedEmail", "RenderedEmailCreate"]
 
@@ -27,9 +28,10 @@ __all__ = ["RenderedEmail", "RenderedEmailCreate"]
 class RenderedEmail(Resource):
     """One ``rendered_emails`` record (Rendered emails).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -56,9 +58,9 @@ class RenderedEmail(Resource):
     order_id: str | None = attribute()
     subject: str | None = attribute(readonly=True)
 
-    document: Document | NotLoadedType | None = to_one("documents")
-    email_template: EmailTemplate | NotLoadedType | None = to_one("email_templates")
-    order: Order | NotLoadedType | None = to_one("orders")
+    document = ToOne["Document"]("documents")
+    email_template = ToOne["EmailTemplate"]("email_templates")
+    order = ToOne["Order"]("orders")
 
 
 class RenderedEmailCreate(TypedDict, total=False):

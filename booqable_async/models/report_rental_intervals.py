@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.products import Product
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.products import Product  # noqa: F401
 
 __all__ = ["ReportRentalInterval"]
 
@@ -26,9 +27,10 @@ __all__ = ["ReportRentalInterval"]
 class ReportRentalInterval(Resource):
     """One ``report_rental_intervals`` record (Report rental intervals).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -50,4 +52,4 @@ class ReportRentalInterval(Resource):
     product_id: str | None = attribute()
     rented_count: int | None = attribute()
 
-    product: Product | NotLoadedType | None = to_one("products")
+    product = ToOne["Product"]("products")

@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.products import Product
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.products import Product  # noqa: F401
 
 __all__ = ["ReportRental"]
 
@@ -26,9 +26,10 @@ __all__ = ["ReportRental"]
 class ReportRental(Resource):
     """One ``report_rentals`` record (Report rentals).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -53,7 +54,7 @@ class ReportRental(Resource):
     jsonapi_type: ClassVar[str] = "report_rentals"
 
     charge_duration_in_seconds: int | None = attribute(readonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     downtime_count: int | None = attribute(readonly=True)
     downtime_duration_in_seconds: int | None = attribute(readonly=True)
     name: str | None = attribute(readonly=True)
@@ -66,4 +67,4 @@ class ReportRental(Resource):
     revenue_in_cents: int | None = attribute(readonly=True)
     roi_percentage: float | None = attribute(readonly=True)
 
-    product: Product | NotLoadedType | None = to_one("products")
+    product = ToOne["Product"]("products")

@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.products import Product
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.products import Product  # noqa: F401
 
 __all__ = ["ReportSalesItem"]
 
@@ -26,9 +26,10 @@ __all__ = ["ReportSalesItem"]
 class ReportSalesItem(Resource):
     """One ``report_sales_items`` record (Report sales items).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -45,11 +46,11 @@ class ReportSalesItem(Resource):
 
     jsonapi_type: ClassVar[str] = "report_sales_items"
 
-    created_at: dt.datetime | None = attribute()
+    created_at: Timestamp | None = attribute()
     name: str | None = attribute()
     product_id: str | None = attribute()
     q: str | None = attribute(writeonly=True)
     revenue_in_cents: int | None = attribute()
     sold: int | None = attribute()
 
-    product: Product | NotLoadedType | None = to_one("products")
+    product = ToOne["Product"]("products")

@@ -9,16 +9,16 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.locations import Location
-    from booqable_async.models.products import Product
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.locations import Location  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
 
 __all__ = ["ReportStockItem"]
 
@@ -27,9 +27,10 @@ __all__ = ["ReportStockItem"]
 class ReportStockItem(Resource):
     """One ``report_stock_items`` record (Report stock items).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -63,7 +64,7 @@ class ReportStockItem(Resource):
     jsonapi_type: ClassVar[str] = "report_stock_items"
 
     charge_duration_in_seconds: int | None = attribute()
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     default_purchase_cost_in_cents: int | None = attribute()
     downtime_count: int | None = attribute()
     downtime_duration_in_seconds: int | None = attribute()
@@ -73,7 +74,7 @@ class ReportStockItem(Resource):
     product_name: str | None = attribute()
     profit_in_cents: int | None = attribute()
     purchase_cost_in_cents: int | None = attribute()
-    purchased_at: dt.datetime | None = attribute()
+    purchased_at: Timestamp | None = attribute()
     q: str | None = attribute(writeonly=True)
     rent_duration_in_seconds: int | None = attribute()
     rented_count: int | None = attribute()
@@ -82,6 +83,6 @@ class ReportStockItem(Resource):
     stock_item_id: str | None = attribute()
     temporary: bool | None = attribute()
 
-    location: Location | NotLoadedType | None = to_one("locations")
-    product: Product | NotLoadedType | None = to_one("products")
-    stock_item: ReportStockItem | NotLoadedType | None = to_one("report_stock_items")
+    location = ToOne["Location"]("locations")
+    product = ToOne["Product"]("products")
+    stock_item = ToOne["ReportStockItem"]("report_stock_items")

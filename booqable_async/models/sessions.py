@@ -9,22 +9,22 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.app_payment_options import AppPaymentOption
-    from booqable_async.models.companies import Company
-    from booqable_async.models.default_properties import DefaultProperty
-    from booqable_async.models.employees import Employee
-    from booqable_async.models.locations import Location
-    from booqable_async.models.operating_rules import OperatingRule
-    from booqable_async.models.payment_profiles import PaymentProfile
-    from booqable_async.models.settings import Setting
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.app_payment_options import AppPaymentOption  # noqa: F401
+    from booqable_async.models.companies import Company  # noqa: F401
+    from booqable_async.models.default_properties import DefaultProperty  # noqa: F401
+    from booqable_async.models.employees import Employee  # noqa: F401
+    from booqable_async.models.locations import Location  # noqa: F401
+    from booqable_async.models.operating_rules import OperatingRule  # noqa: F401
+    from booqable_async.models.payment_profiles import PaymentProfile  # noqa: F401
+    from booqable_async.models.settings import Setting  # noqa: F401
 
 __all__ = ["SessionInfo"]
 
@@ -33,9 +33,10 @@ __all__ = ["SessionInfo"]
 class SessionInfo(Resource):
     """One ``sessions`` record (Sessions).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Singleton at /sessions/current.
@@ -71,21 +72,21 @@ class SessionInfo(Resource):
 
     app_payment_options_available: bool | None = attribute()
     company_id: str | None = attribute()
-    countries_updated_at: dt.datetime | None = attribute()
+    countries_updated_at: Timestamp | None = attribute()
     created_order: bool | None = attribute()
-    default_properties_updated_at: dt.datetime | None = attribute()
+    default_properties_updated_at: Timestamp | None = attribute()
     employee_id: str | None = attribute()
-    locations_updated_at: dt.datetime | None = attribute()
-    notification_subscriptions_updated_at: dt.datetime | None = attribute()
-    operating_rules_updated_at: dt.datetime | None = attribute()
+    locations_updated_at: Timestamp | None = attribute()
+    notification_subscriptions_updated_at: Timestamp | None = attribute()
+    operating_rules_updated_at: Timestamp | None = attribute()
     supported_fulfillment_types: list[str] | None = attribute()
 
-    app_payment_options: list[AppPaymentOption] | NotLoadedType = to_many("app_payment_options")
-    app_subscriptions: list[Resource] | NotLoadedType = to_many("app_subscriptions")
-    company: Company | NotLoadedType | None = to_one("companies")
-    default_properties: list[DefaultProperty] | NotLoadedType = to_many("default_properties")
-    employee: Employee | NotLoadedType | None = to_one("employees")
-    locations: list[Location] | NotLoadedType = to_many("locations")
-    operating_rules: list[OperatingRule] | NotLoadedType = to_many("operating_rules")
-    payment_profiles: list[PaymentProfile] | NotLoadedType = to_many("payment_profiles")
-    settings: Setting | NotLoadedType | None = to_one("settings")
+    app_payment_options = ToMany["AppPaymentOption"]("app_payment_options")
+    app_subscriptions = ToMany["Resource"]("app_subscriptions")
+    company = ToOne["Company"]("companies")
+    default_properties = ToMany["DefaultProperty"]("default_properties")
+    employee = ToOne["Employee"]("employees")
+    locations = ToMany["Location"]("locations")
+    operating_rules = ToMany["OperatingRule"]("operating_rules")
+    payment_profiles = ToMany["PaymentProfile"]("payment_profiles")
+    settings = ToOne["Setting"]("settings")

@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.documents import Document
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.documents import Document  # noqa: F401
 
 __all__ = ["Signature", "SignatureCreate"]
 
@@ -26,9 +26,10 @@ __all__ = ["Signature", "SignatureCreate"]
 class Signature(Resource):
     """One ``signatures`` record (Signatures).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         created_at: Creation timestamp. Read-only.
@@ -39,7 +40,8 @@ class Signature(Resource):
         ip_address: Signer IP address. Read-only.
         last_name: Signer last name. Read-only.
         order_id: Related order. Read-only.
-        signature_base64: Base64 signature image to store. Write-only: sent, never returned.
+        signature_base64: Base64 signature image to store. Write-only: sent, never returned. Secret:
+            masked in ``repr``.
         signature_image_url: Signature image location. Read-only.
         signature_method: Drawn or generated signature. Read-only.
         status: Pending, completed or failed. Read-only.
@@ -49,7 +51,7 @@ class Signature(Resource):
 
     jsonapi_type: ClassVar[str] = "signatures"
 
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     customer_id: str | None = attribute(readonly=True)
     document_id: str | None = attribute()
     document_pdf_url: str | None = attribute(readonly=True)
@@ -57,13 +59,13 @@ class Signature(Resource):
     ip_address: str | None = attribute(readonly=True)
     last_name: str | None = attribute(readonly=True)
     order_id: str | None = attribute(readonly=True)
-    signature_base64: str | None = attribute(writeonly=True)
+    signature_base64: str | None = attribute(writeonly=True, secret=True)
     signature_image_url: str | None = attribute(readonly=True)
     signature_method: str | None = attribute(readonly=True)
     status: str | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    document: Document | NotLoadedType | None = to_one("documents")
+    document = ToOne["Document"]("documents")
 
 
 class SignatureCreate(TypedDict, total=False):

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.locations import Location
-    from booqable_async.models.products import Product
-    from booqable_async.models.stock_items import StockItem
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.locations import Location  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
+    from booqable_async.models.stock_items import StockItem  # noqa: F401
 
 __all__ = ["StockAdjustment", "StockAdjustmentCreate"]
 
@@ -28,9 +29,10 @@ __all__ = ["StockAdjustment", "StockAdjustmentCreate"]
 class StockAdjustment(Resource):
     """One ``stock_adjustments`` record (Stock adjustments).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - For trackable products quantity creates 1..100 stock items; negative quantities remove
@@ -54,18 +56,18 @@ class StockAdjustment(Resource):
     jsonapi_type: ClassVar[str] = "stock_adjustments"
 
     confirm_shortage: bool | None = attribute(nullable=True)
-    from_: dt.datetime | None = attribute(name="from", nullable=True)
+    from_: Timestamp | None = attribute(name="from", nullable=True)
     location_id: str | None = attribute()
     prefix: str | None = attribute(nullable=True)
     product_id: str | None = attribute()
     purchase_cost_in_cents: int | None = attribute(nullable=True)
-    purchased_at: dt.datetime | None = attribute(nullable=True)
+    purchased_at: Timestamp | None = attribute(nullable=True)
     quantity: int | None = attribute()
-    till: dt.datetime | None = attribute(nullable=True)
+    till: Timestamp | None = attribute(nullable=True)
 
-    location: Location | NotLoadedType | None = to_one("locations")
-    product: Product | NotLoadedType | None = to_one("products")
-    stock_items: list[StockItem] | NotLoadedType = to_many("stock_items")
+    location = ToOne["Location"]("locations")
+    product = ToOne["Product"]("products")
+    stock_items = ToMany["StockItem"]("stock_items")
 
 
 class StockAdjustmentCreate(TypedDict, total=False):

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.locations import Location
-    from booqable_async.models.products import Product
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.locations import Location  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
 
 __all__ = ["StockCount", "StockCountUpdate"]
 
@@ -27,9 +28,10 @@ __all__ = ["StockCount", "StockCountUpdate"]
 class StockCount(Resource):
     """One ``stock_counts`` record (Stock counts).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         created_at: When the stock change was recorded. Read-only.
@@ -47,18 +49,18 @@ class StockCount(Resource):
 
     jsonapi_type: ClassVar[str] = "stock_counts"
 
-    created_at: dt.datetime | None = attribute(readonly=True)
-    from_: dt.datetime | None = attribute(name="from", readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
+    from_: Timestamp | None = attribute(name="from", readonly=True)
     item_id: str | None = attribute(readonly=True)
     location_id: str | None = attribute(readonly=True)
     purchase_cost_in_cents: int | None = attribute(nullable=True)
-    purchased_at: dt.datetime | None = attribute(nullable=True)
+    purchased_at: Timestamp | None = attribute(nullable=True)
     quantity: int | None = attribute(readonly=True)
-    till: dt.datetime | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    till: Timestamp | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    location: Location | NotLoadedType | None = to_one("locations")
-    product: Product | NotLoadedType | None = to_one("products")
+    location = ToOne["Location"]("locations")
+    product = ToOne["Product"]("products")
 
 
 class StockCountUpdate(TypedDict, total=False):

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.stock_items import StockItem
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.stock_items import StockItem  # noqa: F401
 
 __all__ = ["StockItemArchivation", "StockItemArchivationCreate"]
 
@@ -25,9 +26,10 @@ __all__ = ["StockItemArchivation", "StockItemArchivationCreate"]
 class StockItemArchivation(Resource):
     """One ``stock_item_archivations`` record (Stock item archivations).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         confirm_shortage: Accept shortage warnings.
@@ -41,7 +43,7 @@ class StockItemArchivation(Resource):
     confirm_shortage: bool | None = attribute()
     stock_item_id: str | None = attribute()
 
-    stock_item: StockItem | NotLoadedType | None = to_one("stock_items")
+    stock_item = ToOne["StockItem"]("stock_items")
 
 
 class StockItemArchivationCreate(TypedDict, total=False):

@@ -9,18 +9,18 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.downtimes import Downtime
-    from booqable_async.models.orders import Order
-    from booqable_async.models.plannings import Planning
-    from booqable_async.models.stock_items import StockItem
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.downtimes import Downtime  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.plannings import Planning  # noqa: F401
+    from booqable_async.models.stock_items import StockItem  # noqa: F401
 
 __all__ = ["StockItemPlanning"]
 
@@ -29,9 +29,10 @@ __all__ = ["StockItemPlanning"]
 class StockItemPlanning(Resource):
     """One ``stock_item_plannings`` record (Stock item plannings).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         archived: Unassigned from the planning (not order archiving). Read-only.
@@ -62,22 +63,22 @@ class StockItemPlanning(Resource):
     jsonapi_type: ClassVar[str] = "stock_item_plannings"
 
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     downtime_id: str | None = attribute(readonly=True, nullable=True)
     order_id: str | None = attribute(readonly=True, nullable=True)
     planning_id: str | None = attribute(readonly=True)
     reserved: bool | None = attribute()
     started: bool | None = attribute()
-    starts_at: dt.datetime | None = attribute()
+    starts_at: Timestamp | None = attribute()
     status: str | None = attribute(readonly=True)
     stock_item_id: str | None = attribute(readonly=True)
     stock_item_planning_type: str | None = attribute(readonly=True)
     stopped: bool | None = attribute()
-    stops_at: dt.datetime | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    stops_at: Timestamp | None = attribute()
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    downtime: Downtime | NotLoadedType | None = to_one("downtimes")
-    order: Order | NotLoadedType | None = to_one("orders")
-    planning: Planning | NotLoadedType | None = to_one("plannings")
-    stock_item: StockItem | NotLoadedType | None = to_one("stock_items")
+    downtime = ToOne["Downtime"]("downtimes")
+    order = ToOne["Order"]("orders")
+    planning = ToOne["Planning"]("plannings")
+    stock_item = ToOne["StockItem"]("stock_items")

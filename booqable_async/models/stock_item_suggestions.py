@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.bundles import Bundle
-    from booqable_async.models.product_groups import ProductGroup
-    from booqable_async.models.products import Product
-    from booqable_async.models.stock_items import StockItem
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.bundles import Bundle  # noqa: F401
+    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
+    from booqable_async.models.stock_items import StockItem  # noqa: F401
 
 __all__ = ["StockItemSuggestion"]
 
@@ -28,9 +29,10 @@ __all__ = ["StockItemSuggestion"]
 class StockItemSuggestion(Resource):
     """One ``stock_item_suggestions`` record (Stock item suggestions).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         item_id: Product of the suggested item. Read-only.
@@ -49,7 +51,5 @@ class StockItemSuggestion(Resource):
     status: str | None = attribute(readonly=True)
     stock_item_id: str | None = attribute(readonly=True)
 
-    item: ProductGroup | Product | Bundle | NotLoadedType | None = to_one(
-        "product_groups", "products", "bundles"
-    )
-    stock_item: StockItem | NotLoadedType | None = to_one("stock_items")
+    item = ToOne["ProductGroup | Product | Bundle"]("product_groups", "products", "bundles")
+    stock_item = ToOne["StockItem"]("stock_items")

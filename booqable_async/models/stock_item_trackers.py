@@ -9,16 +9,16 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.product_trackers import ProductTracker
-    from booqable_async.models.stock_items import StockItem
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.product_trackers import ProductTracker  # noqa: F401
+    from booqable_async.models.stock_items import StockItem  # noqa: F401
 
 __all__ = ["StockItemTracker"]
 
@@ -27,9 +27,10 @@ __all__ = ["StockItemTracker"]
 class StockItemTracker(Resource):
     """One ``stock_item_trackers`` record (Stock item trackers).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -48,10 +49,10 @@ class StockItemTracker(Resource):
 
     jsonapi_type: ClassVar[str] = "stock_item_trackers"
 
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     product_tracker_id: str | None = attribute(readonly=True)
     quantity: int | None = attribute(readonly=True)
     stock_item_id: str | None = attribute(readonly=True)
 
-    product_tracker: ProductTracker | NotLoadedType | None = to_one("product_trackers")
-    stock_item: StockItem | NotLoadedType | None = to_one("stock_items")
+    product_tracker = ToOne["ProductTracker"]("product_trackers")
+    stock_item = ToOne["StockItem"]("stock_items")

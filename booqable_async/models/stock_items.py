@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.barcodes import Barcode
-    from booqable_async.models.locations import Location
-    from booqable_async.models.products import Product
-    from booqable_async.models.properties import Property
-    from booqable_async.models.stock_item_plannings import StockItemPlanning
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.barcodes import Barcode  # noqa: F401
+    from booqable_async.models.locations import Location  # noqa: F401
+    from booqable_async.models.products import Product  # noqa: F401
+    from booqable_async.models.properties import Property  # noqa: F401
+    from booqable_async.models.stock_item_plannings import StockItemPlanning  # noqa: F401
 
 __all__ = ["StockItem", "StockItemCreate", "StockItemUpdate"]
 
@@ -30,9 +31,10 @@ __all__ = ["StockItem", "StockItemCreate", "StockItemUpdate"]
 class StockItem(Resource):
     """One ``stock_items`` record (Stock items).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only for trackable products. Create many at once with stock_adjustments; there is no
@@ -74,10 +76,10 @@ class StockItem(Resource):
     jsonapi_type: ClassVar[str] = "stock_items"
 
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
     confirm_shortage: bool | None = attribute(writeonly=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
-    from_: dt.datetime | None = attribute(name="from", nullable=True)
+    created_at: Timestamp | None = attribute(readonly=True)
+    from_: Timestamp | None = attribute(name="from", nullable=True)
     identifier: str | None = attribute()
     location_id: str | None = attribute()
     product_group_id: str | None = attribute(readonly=True)
@@ -85,17 +87,17 @@ class StockItem(Resource):
     properties: dict[str, Any] | None = attribute(readonly=True)
     properties_attributes: list[Any] | None = attribute(writeonly=True)
     purchase_cost_in_cents: int | None = attribute(nullable=True)
-    purchased_at: dt.datetime | None = attribute(nullable=True)
+    purchased_at: Timestamp | None = attribute(nullable=True)
     status: str | None = attribute(readonly=True)
     stock_item_type: str | None = attribute(readonly=True)
-    till: dt.datetime | None = attribute(nullable=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    till: Timestamp | None = attribute(nullable=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    barcode: Barcode | NotLoadedType | None = to_one("barcodes")
-    location: Location | NotLoadedType | None = to_one("locations")
-    product: Product | NotLoadedType | None = to_one("products")
-    properties_: list[Property] | NotLoadedType = to_many("properties", name="properties")
-    stock_item_plannings: list[StockItemPlanning] | NotLoadedType = to_many("stock_item_plannings")
+    barcode = ToOne["Barcode"]("barcodes")
+    location = ToOne["Location"]("locations")
+    product = ToOne["Product"]("products")
+    properties_ = ToMany["Property"]("properties", name="properties")
+    stock_item_plannings = ToMany["StockItemPlanning"]("stock_item_plannings")
 
 
 class StockItemCreate(TypedDict, total=False):

@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.tax_rates import TaxRate
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.tax_rates import TaxRate  # noqa: F401
 
 __all__ = ["TaxCategory", "TaxCategoryCreate", "TaxCategoryUpdate"]
 
@@ -26,9 +26,10 @@ __all__ = ["TaxCategory", "TaxCategoryCreate", "TaxCategoryUpdate"]
 class TaxCategory(Resource):
     """One ``tax_categories`` record (Tax categories).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         archived: True once archived. Read-only.
@@ -44,14 +45,14 @@ class TaxCategory(Resource):
     jsonapi_type: ClassVar[str] = "tax_categories"
 
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     default: bool | None = attribute()
     name: str | None = attribute()
     tax_rates_attributes: list[Any] | None = attribute(writeonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    tax_rates: list[TaxRate] | NotLoadedType = to_many("tax_rates")
+    tax_rates = ToMany["TaxRate"]("tax_rates")
 
 
 class TaxCategoryCreate(TypedDict, total=False):

@@ -9,16 +9,16 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.tax_categories import TaxCategory
-    from booqable_async.models.tax_regions import TaxRegion
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.tax_categories import TaxCategory  # noqa: F401
+    from booqable_async.models.tax_regions import TaxRegion  # noqa: F401
 
 __all__ = ["TaxRate", "TaxRateCreate", "TaxRateUpdate"]
 
@@ -27,9 +27,10 @@ __all__ = ["TaxRate", "TaxRateCreate", "TaxRateUpdate"]
 class TaxRate(Resource):
     """One ``tax_rates`` record (Tax rates).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         archived: True once archived. Read-only.
@@ -49,16 +50,16 @@ class TaxRate(Resource):
     jsonapi_type: ClassVar[str] = "tax_rates"
 
     archived: bool | None = attribute(readonly=True)
-    archived_at: dt.datetime | None = attribute(readonly=True, nullable=True)
-    created_at: dt.datetime | None = attribute(readonly=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     name: str | None = attribute()
     owner_id: str | None = attribute(readonly_after_create=True)
     owner_type: str | None = attribute(readonly_after_create=True)
     position: int | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     value: float | None = attribute()
 
-    owner: TaxCategory | TaxRegion | NotLoadedType | None = to_one("tax_categories", "tax_regions")
+    owner = ToOne["TaxCategory | TaxRegion"]("tax_categories", "tax_regions")
 
 
 class TaxRateCreate(TypedDict, total=False):

@@ -9,17 +9,17 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.documents import Document
-    from booqable_async.models.orders import Order
-    from booqable_async.models.tax_rates import TaxRate
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.documents import Document  # noqa: F401
+    from booqable_async.models.orders import Order  # noqa: F401
+    from booqable_async.models.tax_rates import TaxRate  # noqa: F401
 
 __all__ = ["TaxValue"]
 
@@ -28,9 +28,10 @@ __all__ = ["TaxValue"]
 class TaxValue(Resource):
     """One ``tax_values`` record (Tax values).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         created_at: Creation timestamp. Read-only.
@@ -49,14 +50,14 @@ class TaxValue(Resource):
 
     jsonapi_type: ClassVar[str] = "tax_values"
 
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     name: str | None = attribute(readonly=True)
     owner_id: str | None = attribute(readonly=True)
     owner_type: str | None = attribute(readonly=True)
     percentage: float | None = attribute(readonly=True)
     tax_rate_id: str | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     value_in_cents: int | None = attribute(readonly=True)
 
-    owner: Order | Document | NotLoadedType | None = to_one("orders", "documents")
-    tax_rate: TaxRate | NotLoadedType | None = to_one("tax_rates")
+    owner = ToOne["Order | Document"]("orders", "documents")
+    tax_rate = ToOne["TaxRate"]("tax_rates")

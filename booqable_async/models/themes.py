@@ -9,15 +9,15 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.assets import Asset
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.assets import Asset  # noqa: F401
 
 __all__ = ["Theme", "ThemeCreate"]
 
@@ -26,9 +26,10 @@ __all__ = ["Theme", "ThemeCreate"]
 class Theme(Resource):
     """One ``themes`` record (Themes).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Only listed in internal.html.md (not on the public v4 page).
@@ -60,7 +61,7 @@ class Theme(Resource):
 
     jsonapi_type: ClassVar[str] = "themes"
 
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     description: str | None = attribute()
     detail_url: str | None = attribute()
     identifier: str | None = attribute()
@@ -74,12 +75,12 @@ class Theme(Resource):
     root_theme: str | None = attribute(readonly=True, extra=True)
     theme_id: str | None = attribute(readonly_after_create=True)
     theme_type: str | None = attribute()
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     version: str | None = attribute()
 
-    assets: list[Asset] | NotLoadedType = to_many("assets")
-    original_theme: Theme | NotLoadedType | None = to_one("themes")
-    theme: Theme | NotLoadedType | None = to_one("themes")
+    assets = ToMany["Asset"]("assets")
+    original_theme = ToOne["Theme"]("themes")
+    theme = ToOne["Theme"]("themes")
 
 
 class ThemeCreate(TypedDict, total=False):

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_one
+from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.users import User
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.users import User  # noqa: F401
 
 __all__ = ["UserInvitation", "UserInvitationCreate"]
 
@@ -25,9 +26,10 @@ __all__ = ["UserInvitation", "UserInvitationCreate"]
 class UserInvitation(Resource):
     """One ``user_invitations`` record (User invitations).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Attributes:
         user_id: User to (re)invite.
@@ -38,7 +40,7 @@ class UserInvitation(Resource):
 
     user_id: str | None = attribute()
 
-    user: User | NotLoadedType | None = to_one("users")
+    user = ToOne["User"]("users")
 
 
 class UserInvitationCreate(TypedDict, total=False):

@@ -9,16 +9,16 @@ booqable/boomerang-api-documentation@6df3912485ad6a96b70fb9d57a18f9dc2e355fc6
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 import attrs
 
-from booqable_async.jsonapi import NotLoadedType, Resource, attribute, to_many, to_one
+from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
-    from booqable_async.models.customers import Customer
-    from booqable_async.models.notes import Note
+    # Relationship targets (see the ToOne/ToMany type arguments below).
+    from booqable_async.models.customers import Customer  # noqa: F401
+    from booqable_async.models.notes import Note  # noqa: F401
 
 __all__ = ["User", "UserCreate", "UserUpdate"]
 
@@ -27,9 +27,10 @@ __all__ = ["User", "UserCreate", "UserUpdate"]
 class User(Resource):
     """One ``users`` record (Users).
 
-    Every attribute may arrive as ``None``, and one the document did not carry (sparse fieldsets,
-    stubs) raises ``NotLoadedError`` when read. Relationships read as the linked object(s), ``None``
-    (known empty) or ``NOT_LOADED``.
+    Every attribute may arrive as ``None``. Reading an attribute the document did not carry (sparse
+    fieldsets, stubs) or a relationship it did not include raises ``NotLoadedError``, naming what to
+    ask for; ``is_loaded(record, name)`` asks without raising. A to-one relationship reads as the
+    linked record or ``None`` (known empty), a to-many one as a list.
 
     Notes:
         - Enable/disable is done with PUT /users/{id} (disabled attribute); POST invites a user.
@@ -51,7 +52,7 @@ class User(Resource):
 
     jsonapi_type: ClassVar[str] = "users"
 
-    created_at: dt.datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
     customer_id: str | None = attribute(readonly_after_create=True)
     disabled: bool | None = attribute(writeonly=True)
     email: str | None = attribute(readonly_after_create=True)
@@ -59,10 +60,10 @@ class User(Resource):
     last_name: str | None = attribute()
     name: str | None = attribute()
     status: str | None = attribute(readonly=True)
-    updated_at: dt.datetime | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
 
-    customer: Customer | NotLoadedType | None = to_one("customers")
-    notes: list[Note] | NotLoadedType = to_many("notes")
+    customer = ToOne["Customer"]("customers")
+    notes = ToMany["Note"]("notes")
 
 
 class UserCreate(TypedDict, total=False):

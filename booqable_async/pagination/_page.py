@@ -15,7 +15,7 @@ from collections.abc import (
 from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
-import orjson
+import msgspec
 
 from booqable_async._validation import is_int
 from booqable_async.errors import UsageError
@@ -197,7 +197,7 @@ def query_fingerprint(query: Query) -> tuple[tuple[str, str], ...]:
     """
     pairs = query.without_page().to_params()
     if query.conditions is not None:
-        text = orjson.dumps(query.conditions.to_json(), option=orjson.OPT_SORT_KEYS).decode()
+        text = msgspec.json.encode(query.conditions.to_json(), order="sorted").decode()
         pairs.append(("search", text))
     return tuple(pairs)
 

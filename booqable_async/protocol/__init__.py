@@ -19,7 +19,6 @@ from booqable_async.protocol.error_objects import (
 from booqable_async.protocol.headers import RateLimit, parse_rate_limit, parse_retry_after
 from booqable_async.protocol.request import (
     API_VERSIONS,
-    JSON_OPTIONS,
     JSONAPI_MEDIA_TYPE,
     NOTHING,
     USER_AGENT,
@@ -40,7 +39,6 @@ __all__ = [
     "API_VERSIONS",
     "EXCERPT_LIMIT",
     "JSONAPI_MEDIA_TYPE",
-    "JSON_OPTIONS",
     "NOTHING",
     "USER_AGENT",
     "ErrorObject",

@@ -27,7 +27,7 @@ from typing import Final, TypeAlias
 from urllib.parse import quote, urlsplit
 
 import attrs
-import orjson
+import msgspec
 
 from booqable_async._redact import redact_repr, redact_url
 from booqable_async._validation import check_header_fields, check_method
@@ -38,7 +38,6 @@ from booqable_async.transport import Headers, HttpRequest, Timeout
 __all__ = [
     "API_VERSIONS",
     "JSONAPI_MEDIA_TYPE",
-    "JSON_OPTIONS",
     "NOTHING",
     "USER_AGENT",
     "QueryParams",
@@ -64,12 +63,11 @@ USER_AGENT: Final = (
     f"booqable-async/{__version__} python/{sys.version_info.major}.{sys.version_info.minor}"
 )
 
-#: orjson options for request bodies. orjson natively writes aware datetimes as RFC 3339
-#: with their offset (``2024-01-01T00:00:00+00:00``, the form Booqable itself returns),
-#: dates as ``YYYY-MM-DD``, UUIDs and enums by value. Naive datetimes are written without
-#: an offset, so Booqable reads them in the company's time zone. ``OPT_NON_STR_KEYS``
-#: lets dict keys be ints, UUIDs or enums (written as strings).
-JSON_OPTIONS: Final = orjson.OPT_NON_STR_KEYS
+#: Serialises request bodies. msgspec writes aware datetimes as RFC 3339 (UTC as ``Z``),
+#: dates as ``YYYY-MM-DD``, UUIDs, enums and decimals by value, and dict keys that are
+#: ints, UUIDs or enums as strings. Naive datetimes are written without an offset, so
+#: Booqable reads them in the company's time zone.
+_encode = msgspec.json.Encoder().encode
 
 #: One query value; ``bool`` renders as ``true``/``false``.
 QueryValue: TypeAlias = "str | int | float"
@@ -325,8 +323,8 @@ def _check_headers(headers: Mapping[str, str] | Headers) -> Headers:
 
 def _encode_json(json: object) -> bytes:
     try:
-        return orjson.dumps(json, option=JSON_OPTIONS)
-    except orjson.JSONEncodeError as exc:
+        return _encode(json)
+    except (TypeError, ValueError, OverflowError) as exc:
         raise UsageError(f"json= could not be serialised as JSON: {exc}") from None
 
 
@@ -362,8 +360,8 @@ def build_request(
             pass raw, unescaped text.
         base_url: The API root from :func:`base_url_for`.
         params: Query parameters, rendered by :func:`render_query`.
-        json: A value to send as the JSON body (serialised with orjson and
-            :data:`JSON_OPTIONS`); ``None`` sends ``null``. Leave it out for no JSON body.
+        json: A value to send as the JSON body (serialised with msgspec); ``None`` sends
+            ``null``. Leave it out for no JSON body.
         body: Raw body bytes instead of ``json``.
         headers: Extra headers; they replace the defaults of the same name.
         timeout: Per-request time limits; ``None`` uses the transport's default.
@@ -376,7 +374,7 @@ def build_request(
     Raises:
         UsageError: A bad method, path segment (empty, ``.``, ``..``, control characters),
             query parameter, header, both ``json`` and ``body``, a body that is not bytes,
-            or a ``json`` value orjson cannot serialise.
+            or a ``json`` value msgspec cannot serialise.
     """
     verb = check_method(method)
     url = _check_base(base_url) + _encode_path(path)

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-import orjson
+import msgspec
 
 from booqable_async._gc import gc_paused
 from booqable_async._redact import clip, redact_text, redact_url
@@ -152,8 +152,8 @@ def _read_error_body(body: bytes, media: str) -> tuple[tuple[ErrorObject, ...], 
     # proxies mislabel; a body that parses is read as JSON.
     if stripped[:1] in (b"{", b"["):
         try:
-            payload = orjson.loads(stripped)
-        except orjson.JSONDecodeError:
+            payload = _loads(stripped)
+        except (msgspec.DecodeError, RecursionError):
             payload = None
     if isinstance(payload, Mapping):
         if "errors" in payload:
@@ -231,6 +231,7 @@ def _decode_failure(
     return DecodeError(f"{prefix}: {problem} ({len(response.body)} bytes){tail}", "")
 
 
+_loads = msgspec.json.Decoder().decode
 #: Bodies at least this large are parsed with the cyclic GC paused (see ``_gc.gc_paused``).
 _GC_PAUSE_BYTES: Final = 32 * 1024
 
@@ -243,11 +244,14 @@ def _success_payload(response: HttpResponse, method: str, url: str | None) -> An
     if content_type is None or content_type in _FAST_JSON_TYPES:
         try:
             if len(body) < _GC_PAUSE_BYTES:
-                return orjson.loads(body)
+                return _loads(body)
             with gc_paused():
-                return orjson.loads(body)
-        except orjson.JSONDecodeError:
+                return _loads(body)
+        except msgspec.DecodeError:
             pass  # the careful path below explains what is wrong, or copes (BOM)
+        except RecursionError:
+            problem = "body nests JSON values beyond the parser's depth limit"
+            raise _decode_failure(response, method, url, problem, "") from None
     media, charset = _media_type(content_type) if content_type else ("", None)
     if media and not _is_json_media(media):
         if not body.strip():
@@ -259,11 +263,13 @@ def _success_payload(response: HttpResponse, method: str, url: str | None) -> An
         return None
     try:
         if charset is not None and charset not in _UTF8_NAMES:
-            return orjson.loads(body.decode(charset))
-        return orjson.loads(body)
+            return _loads(body.decode(charset))
+        return _loads(body)
     except (LookupError, UnicodeDecodeError):
         problem = f"body is not valid {charset} text"
-    except orjson.JSONDecodeError as exc:
+    except RecursionError:
+        problem = "body nests JSON values beyond the parser's depth limit"
+    except msgspec.DecodeError as exc:
         problem = f"body is not valid JSON ({exc})"
     if not media:
         problem += ", and the response had no Content-Type"

@@ -13,14 +13,10 @@ import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypedDict, TypeVar, cast
 
-from booqable_async._gc import gc_paused
 from booqable_async._validation import check_record_id
 from booqable_async.errors import DecodeError, UsageError
-from booqable_async.jsonapi import (
-    Document,
-    Registry,
-    Resource,
-    changes,
+from booqable_async.jsonapi import Document, Registry, Resource, changes
+from booqable_async.models import (
     create_document,
     decode,
     decode_nested,
@@ -105,6 +101,9 @@ def decode_response(
 ) -> Document:
     """Decode a session answer into a :class:`~booqable_async.jsonapi.Document`.
 
+    An answer still undecoded (``parse=False``) is decoded straight from its bytes, with
+    no parsed tree in between.
+
     Args:
         response: The answer; an empty body gives a document whose ``data`` is ``None``.
         registry: Models to decode into (``None``: every Booqable model).
@@ -114,15 +113,18 @@ def decode_response(
     Raises:
         DecodeError: The body is not a JSON:API document.
     """
-    # Parse (when deferred) and build under one collector pause, and free the parsed
-    # tree before it ends: see booqable_async._gc.
-    with gc_paused():
-        payload = response.json()
-        if payload is None:
-            return Document(data=None)
-        document = decode(payload, registry, nested_type=nested_type)
-        del payload
-    return document
+    if not response.parsed and response.body.strip():
+        try:
+            return decode(response.body, registry, nested_type=nested_type)
+        except DecodeError as exc:
+            if exc.pointer:
+                raise
+            # Not JSON as it stands: the response's own parser copes with a BOM or
+            # another charset, and otherwise says what arrived.
+    payload = response.json()
+    if payload is None:
+        return Document(data=None)
+    return decode(payload, registry, nested_type=nested_type)
 
 
 def _name_tuple(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
@@ -184,7 +186,9 @@ class Facade(Generic[M]):
     async def _request(
         self, method: str, path: Sequence[str], *, params: Any = None, json: Any = NOTHING
     ) -> Document:
-        response = await self._session.request(method, path, params=params, json=json)
+        # The 2xx body stays bytes until decoded: msgspec reads it straight into the
+        # models (parsing it first would cost a second parse).
+        response = await self._session.request(method, path, params=params, json=json, parse=False)
         return decode_response(response, self._registry, self.jsonapi_type)
 
     def _one(self, doc: Document) -> M:
@@ -430,7 +434,8 @@ class Facade(Generic[M]):
             if not changed and not relationships and not nested and not changes(target):
                 return target  # nothing changed: no request
             source: Resource | type[Resource] = target
-            record_id = check_record_id(target.id, "the record's id")
+            # A record built locally has no id (reading it raises): a UsageError here.
+            record_id = check_record_id(getattr(target, "id", None), "the record's id")
         else:
             source = model
             record_id = check_record_id(target)

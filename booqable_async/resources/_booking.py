@@ -127,7 +127,7 @@ class OrderBooking(Facade[Order]):
             )
         except BooqableError as exc:
             raise BookingError("reserve", order_id, exc) from exc
-        reserved = transition.order
+        reserved = getattr(transition, "order", None)  # not loaded: the answer left it out
         if not isinstance(reserved, Order):
             reserved = await self._get(order_id, None, None, None)
         return Booking(order=reserved, fulfillment=fulfillment, transition=transition)

@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import orjson
+import msgspec
 
 from booqable_async.errors import UsageError
 from booqable_async.schema._choices import (
@@ -54,7 +54,7 @@ __all__ = [
 def _data() -> dict[str, Any]:
     # Read-only facts loaded once; a cache of immutable data, not configuration.
     raw = resources.files(__package__).joinpath("_data.json").read_bytes()
-    data: dict[str, Any] = orjson.loads(raw)
+    data: dict[str, Any] = msgspec.json.decode(raw)
     return data
 
 

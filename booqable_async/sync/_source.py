@@ -31,7 +31,7 @@ from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mappi
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import orjson
+import msgspec
 
 from booqable_async.errors import BooqableError, TotalMismatch, UsageError
 from booqable_async.pagination import DEFAULT_OVERLAP, Paginator, changes_since
@@ -89,7 +89,7 @@ def _is_archived(row: Mapping[str, Any]) -> bool:
 
 
 def _digest(row: Row) -> str:
-    text = orjson.dumps(row, option=orjson.OPT_SORT_KEYS, default=str)
+    text = msgspec.json.encode(row, order="sorted", enc_hook=str)
     return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import attrs
-import orjson
+import msgspec
 
 from booqable_async.errors import UsageError
 from booqable_async.schema import get_schema
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from booqable_async.testing._transport import FakeTransport
 
 __all__ = ["FakeBooqable", "Outcome", "RequestLog"]
+
+_encode = msgspec.json.Encoder().encode
 
 logger = logging.getLogger("booqable_async.testing")
 
@@ -435,7 +437,7 @@ class FakeBooqable:
         return Headers(items)
 
     def _respond(self, answer: Answer, url: str, method: str) -> HttpResponse:
-        body = b"" if answer.document is None else orjson.dumps(answer.document)
+        body = b"" if answer.document is None else _encode(answer.document)
         if method == "HEAD":
             body = b""
         headers = self._headers(answer.content_type, answer.headers)

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 import attrs
-import orjson
+import msgspec
 
 from booqable_async.errors import UsageError
 from booqable_async.schema import get_schema
@@ -208,7 +208,7 @@ class Delivery:
     def json(self) -> Any:
         """The payload as JSON (a version 1 body's form fields, ``data`` parsed)."""
         if self.version == 4:
-            return orjson.loads(self.body)
+            return msgspec.json.decode(self.body)
         from urllib.parse import parse_qsl
 
         fields: dict[str, Any] = dict(parse_qsl(self.body.decode()))
@@ -376,11 +376,11 @@ class WebhookDeliveries:
             self._ctx.store.remove("webhooks", self._stored.popleft())
         envelope = {"id": delivery_id, "created_at": now, "event": event}
         if version == 4:
-            body = orjson.dumps({**envelope, "resource_type": type_name, "data": data})
+            body = msgspec.json.encode({**envelope, "resource_type": type_name, "data": data})
             content_type = "application/json"
         else:
             name = "".join(p.title() for p in type_name.removesuffix("s").split("_"))
-            fields = {**envelope, "object": name, "data": orjson.dumps(data).decode()}
+            fields = {**envelope, "object": name, "data": msgspec.json.encode(data).decode()}
             body = urlencode(fields).encode()
             content_type = "application/x-www-form-urlencoded"
         return Delivery(

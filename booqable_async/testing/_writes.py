@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
-import orjson
+import msgspec
 
 from booqable_async.schema import AttributeSpec, ResourceSchema
 from booqable_async.testing._errors import (
@@ -67,8 +67,8 @@ def parse_body(body: bytes | None) -> Any:
     if not body or not body.strip():
         return None
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError:
         raise bad_request("The request body is not valid JSON", pointer="") from None
 
 

@@ -26,11 +26,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import parse_qsl
 
 import attrs
-import orjson
+import msgspec
 
 from booqable_async.converter import parse_datetime
 from booqable_async.errors import DecodeError, UsageError
-from booqable_async.jsonapi import Registry, Resource, decode_nested, escape_pointer
+from booqable_async.jsonapi import Registry, Resource, escape_pointer
+from booqable_async.models import decode_nested
 from booqable_async.webhooks._events import EventName, resource_type_of
 
 if TYPE_CHECKING:
@@ -188,8 +189,8 @@ def _text(body: bytes | bytearray | memoryview | str) -> str:
 
 def _load_json(body: bytes | bytearray | memoryview | str) -> Any:
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
         _bad("", f"the body is not JSON: {exc}")
 
 

@@ -32,7 +32,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import orjson
+import msgspec
 
 from booqable_async.errors import UsageError
 from booqable_async.jsonapi import Registry
@@ -85,7 +85,7 @@ class Reply:
         document = {"status": self.outcome}
         if self.detail:
             document["detail"] = self.detail
-        return orjson.dumps(document)
+        return msgspec.json.encode(document)
 
     @property
     def headers(self) -> list[tuple[str, str]]:

@@ -2,25 +2,18 @@
 
 One class per JSON:API type: ``@attrs.define(eq=False, repr=False)``, a ``jsonapi_type``
 ClassVar, attributes declared with ``attribute(...)`` and flags from the catalog,
-relationships with ``to_one``/``to_many`` and their target types. Wire names that are
-not usable Python names get a trailing underscore and ``name=``.
+relationships as ``ToOne[...]``/``ToMany[...]`` class attributes with their target types.
+Wire names that are not usable Python names get a trailing underscore and ``name=``.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, ClassVar
 
 import attrs
 
-from booqable_async.jsonapi import (
-    NotLoadedType,
-    Registry,
-    Resource,
-    attribute,
-    to_many,
-    to_one,
-)
+from booqable_async.jsonapi import Registry, Resource, Timestamp, ToMany, ToOne, attribute
 
 
 @attrs.define(eq=False, repr=False)
@@ -29,10 +22,10 @@ class Customer(Resource):
 
     jsonapi_type: ClassVar[str] = "customers"
 
-    created_at: datetime | None = attribute(readonly=True)
-    updated_at: datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     archived: bool | None = attribute(readonly=True)
-    archived_at: datetime | None = attribute(readonly=True, nullable=True)
+    archived_at: Timestamp | None = attribute(readonly=True, nullable=True)
     number: int | None = attribute(readonly=True)
     name: str | None = attribute()
     email: str | None = attribute(nullable=True)
@@ -41,7 +34,7 @@ class Customer(Resource):
     discount_percentage: float | None = attribute()
     legal_type: str | None = attribute()
     email_marketing_consented: bool | None = attribute()
-    email_marketing_consent_updated_at: datetime | None = attribute(readonly=True)
+    email_marketing_consent_updated_at: Timestamp | None = attribute(readonly=True)
     order_count: int | None = attribute(readonly=True, extra=True)
     revenue_in_cents: int | None = attribute(readonly=True, extra=True)
     properties: dict[str, Any] | None = attribute(readonly=True)
@@ -52,10 +45,10 @@ class Customer(Resource):
     tax_region_id: str | None = attribute(nullable=True)
 
     # The wire name "properties" is also an attribute: the relationship gets a "_".
-    properties_: list[Property] | NotLoadedType = to_many("properties", name="properties")
-    merge_suggestion_customer: Customer | NotLoadedType | None = to_one("customers")
-    tax_region: Resource | NotLoadedType | None = to_one("tax_regions")
-    barcode: Resource | NotLoadedType | None = to_one("barcodes")
+    properties_ = ToMany["Property"]("properties", name="properties")
+    merge_suggestion_customer = ToOne["Customer"]("customers")
+    tax_region = ToOne["Resource"]("tax_regions")
+    barcode = ToOne["Resource"]("barcodes")
 
 
 @attrs.define(eq=False, repr=False)
@@ -64,14 +57,14 @@ class Order(Resource):
 
     jsonapi_type: ClassVar[str] = "orders"
 
-    created_at: datetime | None = attribute(readonly=True)
-    updated_at: datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     number: int | None = attribute(readonly=True)
     status: str | None = attribute(readonly_after_create=True)
     statuses: list[str] | None = attribute(readonly=True)
     status_counts: dict[str, Any] | None = attribute(readonly=True)
-    starts_at: datetime | None = attribute()
-    stops_at: datetime | None = attribute()
+    starts_at: Timestamp | None = attribute()
+    stops_at: Timestamp | None = attribute()
     deposit_type: str | None = attribute()
     deposit_value: float | None = attribute()
     entirely_started: bool | None = attribute(readonly=True)
@@ -119,14 +112,14 @@ class Order(Resource):
     order_delivery_rate_id: str | None = attribute(nullable=True)
     confirm_shortage: bool | None = attribute(writeonly=True)
 
-    customer: Customer | NotLoadedType | None = to_one("customers")
-    lines: list[Line] | NotLoadedType = to_many("lines")
-    plannings: list[Planning] | NotLoadedType = to_many("plannings")
-    properties_: list[Property] | NotLoadedType = to_many("properties", name="properties")
-    start_location: Resource | NotLoadedType | None = to_one("locations")
-    stop_location: Resource | NotLoadedType | None = to_one("locations")
-    tax_region: Resource | NotLoadedType | None = to_one("tax_regions")
-    coupon: Resource | NotLoadedType | None = to_one("coupons")
+    customer = ToOne["Customer"]("customers")
+    lines = ToMany["Line"]("lines")
+    plannings = ToMany["Planning"]("plannings")
+    properties_ = ToMany["Property"]("properties", name="properties")
+    start_location = ToOne["Resource"]("locations")
+    stop_location = ToOne["Resource"]("locations")
+    tax_region = ToOne["Resource"]("tax_regions")
+    coupon = ToOne["Resource"]("coupons")
 
 
 @attrs.define(eq=False, repr=False)
@@ -135,11 +128,11 @@ class Product(Resource):
 
     jsonapi_type: ClassVar[str] = "products"
 
-    created_at: datetime | None = attribute(readonly=True)
-    updated_at: datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     type_: str | None = attribute(name="type", readonly=True)
     archived: bool | None = attribute(readonly=True)
-    archived_at: datetime | None = attribute(readonly=True)
+    archived_at: Timestamp | None = attribute(readonly=True)
     name: str | None = attribute()
     group_name: str | None = attribute(readonly=True)
     slug: str | None = attribute()
@@ -154,8 +147,8 @@ class Product(Resource):
     variation_values: list[str] | None = attribute()
     product_group_id: str | None = attribute(readonly_after_create=True)
 
-    product_group: Resource | NotLoadedType | None = to_one("product_groups")
-    properties_: list[Property] | NotLoadedType = to_many("properties", name="properties")
+    product_group = ToOne["Resource"]("product_groups")
+    properties_ = ToMany["Property"]("properties", name="properties")
 
 
 @attrs.define(eq=False, repr=False)
@@ -175,10 +168,10 @@ class Line(Resource):
 
     jsonapi_type: ClassVar[str] = "lines"
 
-    created_at: datetime | None = attribute(readonly=True)
-    updated_at: datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     archived: bool | None = attribute(readonly=True)
-    archived_at: datetime | None = attribute(readonly=True)
+    archived_at: Timestamp | None = attribute(readonly=True)
     title: str | None = attribute()
     extra_information: str | None = attribute()
     quantity: int | None = attribute()
@@ -208,14 +201,12 @@ class Line(Resource):
     owner_type: str | None = attribute(readonly_after_create=True)
     confirm_shortage: bool | None = attribute(writeonly=True)
 
-    order: Order | NotLoadedType | None = to_one("orders")
-    owner: Order | Resource | NotLoadedType | None = to_one("orders", "documents")
-    item: Product | Bundle | Resource | NotLoadedType | None = to_one(
-        "product_groups", "products", "bundles"
-    )
-    planning: Planning | NotLoadedType | None = to_one("plannings")
-    nested_lines: list[Line] | NotLoadedType = to_many("lines")
-    parent_line: Line | NotLoadedType | None = to_one("lines")
+    order = ToOne["Order"]("orders")
+    owner = ToOne["Order | Resource"]("orders", "documents")
+    item = ToOne["Product | Bundle | Resource"]("product_groups", "products", "bundles")
+    planning = ToOne["Planning"]("plannings")
+    nested_lines = ToMany["Line"]("lines")
+    parent_line = ToOne["Line"]("lines")
 
 
 @attrs.define(eq=False, repr=False)
@@ -224,16 +215,16 @@ class Planning(Resource):
 
     jsonapi_type: ClassVar[str] = "plannings"
 
-    created_at: datetime | None = attribute(readonly=True)
-    updated_at: datetime | None = attribute(readonly=True)
+    created_at: Timestamp | None = attribute(readonly=True)
+    updated_at: Timestamp | None = attribute(readonly=True)
     archived: bool | None = attribute(readonly=True)
-    archived_at: datetime | None = attribute(readonly=True)
+    archived_at: Timestamp | None = attribute(readonly=True)
     planning_type: str | None = attribute(readonly=True)
     quantity: int | None = attribute()
-    starts_at: datetime | None = attribute()
-    stops_at: datetime | None = attribute()
-    reserved_from: datetime | None = attribute(readonly=True)
-    reserved_till: datetime | None = attribute(readonly=True)
+    starts_at: Timestamp | None = attribute()
+    stops_at: Timestamp | None = attribute()
+    reserved_from: Timestamp | None = attribute(readonly=True)
+    reserved_till: Timestamp | None = attribute(readonly=True)
     reserved: bool | None = attribute()
     status: str | None = attribute(readonly=True)
     started: int | None = attribute(readonly=True)
@@ -247,10 +238,8 @@ class Planning(Resource):
     stop_location_id: str | None = attribute(readonly=True)
     parent_planning_id: str | None = attribute(readonly=True)
 
-    order: Order | NotLoadedType | None = to_one("orders")
-    item: Product | Bundle | Resource | NotLoadedType | None = to_one(
-        "product_groups", "products", "bundles"
-    )
+    order = ToOne["Order"]("orders")
+    item = ToOne["Product | Bundle | Resource"]("product_groups", "products", "bundles")
 
 
 @attrs.define(eq=False, repr=False)
@@ -266,7 +255,7 @@ class Property(Resource):
     owner_id: str | None = attribute(readonly_after_create=True)
     owner_type: str | None = attribute(readonly_after_create=True)
 
-    owner: Customer | Order | Product | Resource | NotLoadedType | None = to_one(
+    owner = ToOne["Customer | Order | Product | Resource"](
         "customers", "documents", "orders", "product_groups", "stock_items"
     )
 
@@ -278,7 +267,7 @@ class Holiday(Resource):
     jsonapi_type: ClassVar[str] = "test_holidays"
 
     day: date | None = attribute()
-    from_: datetime | None = attribute(name="from")
+    from_: Timestamp | None = attribute(name="from")
     token: str | None = attribute(secret=True)
 
 

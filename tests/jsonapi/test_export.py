@@ -113,7 +113,7 @@ def test_single_and_null_documents() -> None:
     single = to_dict(decode({"data": BODY["data"][0]}, REGISTRY))
     assert single["data"]["id"] == "o1"
     errors = to_dict(decode({"errors": [{"code": "x"}]}))
-    assert errors == {"data": None, "errors": [{"code": "x"}]}
+    assert errors == {"errors": [{"code": "x"}]}  # an error document has no data
 
 
 def test_new_resources_export_their_lid() -> None:

@@ -6,7 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from booqable_async.jsonapi import Registry, decode, decode_nested, update_document
+from booqable_async.jsonapi import Registry
+from booqable_async.models import decode, decode_nested, update_document
 from booqable_async.testing import FakeBooqable
 from booqable_async.transport import HttpRequest
 from tests.jsonapi.models import REGISTRY, Customer, Order, Planning, Product

@@ -8,16 +8,16 @@ import pytest
 import booqable_async
 from booqable_async.errors import UsageError
 from booqable_async.jsonapi import (
-    DEFAULT_REGISTRY_MODULE,
-    NOT_LOADED,
+    EMPTY_REGISTRY,
     GenericResource,
     Registry,
     Resource,
+    ToMany,
+    ToOne,
     attribute,
     decode,
-    default_registry,
+    is_loaded,
     load_registry,
-    to_one,
 )
 from tests.jsonapi.models import Customer, Order
 
@@ -42,12 +42,11 @@ def test_merged_is_a_new_registry() -> None:
     assert merged["orders"] is Order
 
 
-def test_default_registry_while_models_do_not_exist() -> None:
-    registry = default_registry()
-    assert registry is default_registry()
-    assert DEFAULT_REGISTRY_MODULE == "booqable_async.models"
-    if "orders" not in registry:  # until booqable_async.models lands
-        assert isinstance(decode({"data": {"type": "orders", "id": "1"}}).data, GenericResource)
+def test_without_a_registry_every_record_is_generic() -> None:
+    # The JSON:API layer has no registry of its own (Booqable's lives in
+    # booqable_async.models and is passed down by booqable_async.decode).
+    assert Registry.coerce(None) is EMPTY_REGISTRY
+    assert isinstance(decode({"data": {"type": "orders", "id": "1"}}).data, GenericResource)
     assert load_registry("tests.jsonapi.no_such_module") == Registry()
 
 
@@ -87,8 +86,12 @@ def test_bad_lazy_entries_fail_on_lookup(entry: str, message: str) -> None:
         decode({"data": {"type": "orders", "id": "1"}}, registry)
 
 
-def test_package_exports_not_loaded() -> None:
-    assert booqable_async.NOT_LOADED is NOT_LOADED
+def test_package_exports_is_loaded_and_decode_not_the_sentinel() -> None:
+    assert booqable_async.is_loaded is is_loaded
+    assert "is_loaded" in booqable_async.__all__
+    assert "decode" in booqable_async.__all__
+    assert "NOT_LOADED" not in booqable_async.__all__
+    assert not hasattr(booqable_async, "NOT_LOADED")
 
 
 # -- the model convention is checked on first use ---------------------------------------
@@ -109,6 +112,18 @@ class NotSlotted(Resource):
 class PlainField(Resource):
     jsonapi_type: ClassVar[str] = "bad_field"
     name: str | None = None
+
+
+@attrs.define(eq=False, repr=False)
+class RelationshipAsField(Resource):
+    jsonapi_type: ClassVar[str] = "bad_relationship"
+    owner: Resource | None = ToOne[Resource]("a")  # noqa: RUF009 - the mistake tested
+
+
+@attrs.define(eq=False, repr=False)
+class ReservedRelationship(Resource):
+    jsonapi_type: ClassVar[str] = "bad_relationship_name"
+    links = ToMany[Resource]("a")
 
 
 @attrs.define(eq=False, repr=False)
@@ -134,7 +149,7 @@ class BadAnnotation(Resource):
 @attrs.define(eq=False, repr=False)
 class Fine(Resource):
     jsonapi_type: ClassVar[str] = "fine"
-    owner: Resource | None = to_one("a", "b")
+    owner = ToOne[Resource]("a", "b")
 
 
 @pytest.mark.parametrize(
@@ -143,6 +158,8 @@ class Fine(Resource):
         (EqualityOverridden, "overrides __eq__"),
         (NotSlotted, "slotted"),
         (PlainField, "not declared with attribute"),
+        (RelationshipAsField, "not declared with attribute"),
+        (ReservedRelationship, "reserved"),
         (ReservedName, "reserved"),
         (DuplicateWire, "same wire name twice"),
         (BadAnnotation, "cannot evaluate the annotation"),
@@ -167,7 +184,7 @@ def test_not_an_attrs_class() -> None:
 def test_a_fine_minimal_model() -> None:
     doc = decode({"data": {"type": "fine", "id": "1"}}, Registry([Fine]))
     assert isinstance(doc.data, Fine)
-    assert doc.data.owner is NOT_LOADED
+    assert not is_loaded(doc.data, "owner")
 
 
 def test_field_info_helpers() -> None:

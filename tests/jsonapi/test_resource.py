@@ -7,11 +7,12 @@ from datetime import datetime, timezone
 import pytest
 
 from booqable_async.jsonapi import (
-    NOT_LOADED,
     GenericResource,
     NotLoadedError,
     Registry,
     decode,
+    is_loaded,
+    to_dict,
 )
 from tests.jsonapi.models import REGISTRY, Customer, Holiday, Line, Order
 
@@ -92,10 +93,13 @@ def test_repr_limits_long_values() -> None:
 
 
 def test_construct_by_hand() -> None:
-    order = Order(id="1", number=3, customer=None)
+    order = Order(id="1", number=3)
+    order.customer = None
     assert order.number == 3
     assert order.customer is None
-    assert order.lines is NOT_LOADED
+    assert not is_loaded(order, "lines")
+    with pytest.raises(NotLoadedError, match="never set"):
+        _ = order.lines
     with pytest.raises(NotLoadedError, match="never set"):
         _ = order.starts_at
     assert order.type == "orders"
@@ -107,6 +111,62 @@ def test_construct_by_hand() -> None:
     assert order.relationship_meta == {}
     assert not order.is_stub
     assert order.lid is None
+
+
+def test_a_record_built_locally_has_no_id_until_created() -> None:
+    order = Order(number=3)
+    assert not is_loaded(order, "id")
+    with pytest.raises(NotLoadedError, match="no id yet") as info:
+        _ = order.id
+    assert info.value.name == "id"
+    assert getattr(order, "id", None) is None
+    assert Order(id="o1").id == "o1"
+
+
+def test_relationships_are_checked_on_assignment() -> None:
+    from booqable_async.errors import UsageError
+
+    order = Order(id="1")
+    with pytest.raises(UsageError, match="to-one"):
+        order.customer = "c1"  # type: ignore[assignment]
+    with pytest.raises(UsageError, match="to-many"):
+        order.lines = [1]  # type: ignore[list-item]
+    order.lines = [Line(id="l")]
+    del order.lines
+    assert not is_loaded(order, "lines")
+    assert repr(Order.customer) == "ToOne('customers', name='customer')"
+
+
+def test_is_loaded_needs_a_real_field_name() -> None:
+    order = Order(id="1")
+    with pytest.raises(AttributeError, match="no attribute 'nubmer'"):
+        is_loaded(order, "nubmer")
+    widget = GenericResource(type="widgets", id="w", attributes={"a": 1})
+    assert is_loaded(widget, "a")
+    assert not is_loaded(widget, "b")
+    assert is_loaded(widget, "id")
+
+
+def test_to_dict_method_is_jsonapi_to_dict() -> None:
+    doc = decode(
+        {
+            "data": {
+                "type": "orders",
+                "id": "o1",
+                "attributes": {"number": 1},
+                "relationships": {"customer": {"data": {"type": "customers", "id": "c1"}}},
+            },
+            "included": [{"type": "customers", "id": "c1", "attributes": {"name": "J"}}],
+        },
+        REGISTRY,
+    )
+    order = doc.data
+    assert isinstance(order, Order)
+    assert order.to_dict() == to_dict(order)
+    assert order.to_dict(embed=1) == to_dict(order, embed=1)
+    assert order.to_dict(embed=1)["relationships"]["customer"]["data"]["attributes"] == {
+        "name": "J"
+    }
 
 
 def test_assignment_after_decode() -> None:
@@ -126,7 +186,10 @@ def test_copy_and_pickle() -> None:
     assert clone.token == "t"
     restored = pickle.loads(pickle.dumps(Order(id="1", number=2)))
     assert restored.number == 2
-    assert pickle.loads(pickle.dumps(NOT_LOADED)) is NOT_LOADED
+    decoded = decode({"data": {"type": "orders", "id": "o", "attributes": {"number": 4}}}, REGISTRY)
+    again = pickle.loads(pickle.dumps(decoded.data))
+    assert again.number == 4  # type: ignore[union-attr]
+    assert not is_loaded(again, "starts_at")
 
 
 def test_generic_resource_by_hand() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -332,7 +332,11 @@ class Color(Enum):
         ([], b"[]"),
         (
             {"starts_at": datetime(2024, 1, 1, 10, 30, tzinfo=timezone.utc)},
-            b'{"starts_at":"2024-01-01T10:30:00+00:00"}',
+            b'{"starts_at":"2024-01-01T10:30:00Z"}',
+        ),
+        (
+            {"starts_at": datetime(2024, 1, 1, 10, 30, tzinfo=timezone(timedelta(hours=2)))},
+            b'{"starts_at":"2024-01-01T10:30:00+02:00"}',
         ),
         ({"starts_at": datetime(2024, 1, 1, 10, 30)}, b'{"starts_at":"2024-01-01T10:30:00"}'),
         ({"date": date(2024, 2, 29)}, b'{"date":"2024-02-29"}'),
@@ -342,7 +346,7 @@ class Color(Enum):
         ({"name": "Zoë"}, '{"name":"Zoë"}'.encode()),
     ],
 )
-def test_json_is_serialised_with_orjson(value: object, expected: bytes) -> None:
+def test_json_is_serialised_with_msgspec(value: object, expected: bytes) -> None:
     request = build_request("POST", "orders", base_url=BASE, json=value)
     assert request.body == expected
     assert request.headers["content-type"] == "application/vnd.api+json"
@@ -352,7 +356,7 @@ def test_json_omitted_means_no_body() -> None:
     assert build_request("POST", "orders", base_url=BASE, json=NOTHING).body is None
 
 
-@pytest.mark.parametrize("value", [{"x": {1, 2}}, {"x": object()}, {"x": 2**70}, {"x": "\ud800"}])
+@pytest.mark.parametrize("value", [{"x": object()}, {"x": "\ud800"}])
 def test_unserialisable_json_is_a_usage_error(value: object) -> None:
     with pytest.raises(UsageError, match="json= could not be serialised"):
         build_request("POST", "orders", base_url=BASE, json=value)

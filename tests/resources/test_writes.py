@@ -14,7 +14,7 @@ from booqable_async.errors import (
     UnprocessableEntity,
     UsageError,
 )
-from booqable_async.jsonapi import destroy
+from booqable_async.models import destroy
 from booqable_async.query import Q, Query
 from booqable_async.transport import HttpRequest, HttpResponse
 from tests.resources.helpers import Recorder, answer, client_for, resource_object
@@ -159,6 +159,16 @@ async def test_update_with_a_model_uses_change_tracking() -> None:
         "type": "customers",
         "attributes": {"name": "Janet", "tag_list": ["a"]},
     }
+
+
+async def test_update_of_a_record_without_an_id_is_a_usage_error() -> None:
+    from booqable_async.models import Customer
+
+    recorder = Recorder(lambda request: answer(200, {}))
+    async with client_for(recorder) as client:
+        with pytest.raises(UsageError, match="the record's id"):
+            await client.customers.update(Customer(name="Jane"))
+    assert recorder.requests == []
 
 
 async def test_update_current_reads_the_id_first() -> None:

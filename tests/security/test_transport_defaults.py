@@ -191,6 +191,6 @@ async def test_a_json_bomb_is_refused_with_decode_error(recorder: Recorder, dept
 
     recorder.answer = answer
     async with _session(recorder.base_url) as session:
-        with pytest.raises(errors.DecodeError, match="depth limit exceeded"):
+        with pytest.raises(errors.DecodeError, match="depth limit"):
             await session.request("GET", "orders")
     assert len(recorder.seen) == 1

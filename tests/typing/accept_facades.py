@@ -11,16 +11,18 @@ from typing import Any
 
 from typing_extensions import assert_type
 
-from booqable_async import BooqableClient, Query, RetryPolicy
+import booqable_async
+from booqable_async import BooqableClient, Query, RetryPolicy, is_loaded
 from booqable_async.clock import Clock
 from booqable_async.errors import PaginationError
-from booqable_async.jsonapi import Document, GenericResource, NotLoadedType
+from booqable_async.jsonapi import Document, GenericResource
 from booqable_async.models import (
     BookProduct,
     Bundle,
     Company,
     Customer,
     CustomerCreate,
+    Line,
     Order,
     OrderDeliveryRate,
     OrderFulfillment,
@@ -47,8 +49,19 @@ async def reads(client: BooqableClient) -> None:
         assert_type(order, Order)
         assert_type(order.starts_at, datetime | None)
         assert_type(order.number, int | None)
-        assert_type(order.customer, Customer | NotLoadedType | None)
+        # Records read from the server always have an id: it needs no narrowing.
+        assert_type(order.id, str)
+        await client.orders.get(order.id)
+        # Relationships are plain: a record or None (to-one), a list (to-many). One the
+        # document did not carry raises NotLoadedError; there is no sentinel to narrow.
+        assert_type(order.customer, Customer | None)
+        assert_type(order.lines, list[Line])
+        if order.customer is not None:
+            assert_type(order.customer.name, str | None)
+        if is_loaded(order, "lines"):
+            assert_type(order.lines[0].title, str | None)
         assert_type(order.properties, dict[str, Any] | None)
+        assert_type(order.to_dict(), dict[str, Any])
     fetched = await client.orders.get("id", include=["customer", "lines.item"])
     assert_type(fetched, Order)
     assert_type(await client.orders.new(), Order)
@@ -61,6 +74,7 @@ async def reads(client: BooqableClient) -> None:
     assert_type(client.resource("tax_rates"), TaxRatesFacade)
     assert_type(await client.order_delivery_rates.list(), Page[OrderDeliveryRate | GenericResource])
     assert_type(await client.request("GET", "orders"), Document)
+    assert_type(booqable_async.decode(b"{}"), Document)
 
 
 async def writes(client: BooqableClient, order: Order) -> None:
@@ -83,6 +97,12 @@ async def writes(client: BooqableClient, order: Order) -> None:
     transition = await client.order_status_transitions.reserve(order, confirm_shortage=True)
     assert_type(transition, OrderStatusTransition)
     assert_type(await client.format_cents(1250), str)
+    # Records built locally (write payloads) type-check the same way; relationships are
+    # assigned after construction.
+    draft = Order(starts_at=datetime.now(), tag_list=["vip"])
+    draft.customer = created
+    draft.lines = []
+    assert_type(draft.starts_at, datetime | None)
 
 
 async def incremental(client: BooqableClient, mark: datetime) -> None:

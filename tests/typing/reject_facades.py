@@ -20,6 +20,10 @@ async def mistakes(client: BooqableClient) -> None:
     order = await client.orders.get("id")
     order.starts_at = "tomorrow"  # E: Incompatible types in assignment
     print(order.nubmer)  # E: "Order" has no attribute "nubmer"
+    print(order.customer.name)  # E: Item "None" of "Customer | None" has no attribute "name"
+    order.customer = "c1"  # E: Incompatible types in assignment
+    order.lines = None  # E: Incompatible types in assignment
+    order.id = None  # E: Incompatible types in assignment
     client.orders.list(concurency=2)  # E: Unexpected keyword argument "concurency"
     await client.order_fulfillments.book_product("o", "p", "2")  # E: Argument 3 to "book_product"
     await client.ordres.list()  # E: "BooqableClient" has no attribute "ordres"

@@ -1,3 +1,5 @@
+"""Booqable's write conventions (models/_writes.py) and change tracking (jsonapi)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -7,17 +9,8 @@ import attrs
 import pytest
 
 from booqable_async.errors import UsageError
-from booqable_async.jsonapi import (
-    Registry,
-    Resource,
-    attribute,
-    changes,
-    create_document,
-    decode,
-    destroy,
-    json_value,
-    update_document,
-)
+from booqable_async.jsonapi import Registry, Resource, attribute, changes, decode, json_value
+from booqable_async.models import create_document, destroy, update_document
 from tests.jsonapi.models import REGISTRY, Customer, Holiday, Line, Order, Property
 
 UTC = timezone.utc
@@ -154,7 +147,8 @@ def test_create_from_a_model_instance() -> None:
         "include": "properties",
         "fields": {"customers": "name"},
     }
-    order = Order(lid="tmp", starts_at=datetime(2025, 1, 1, tzinfo=UTC), customer=Customer(id="c1"))
+    order = Order(lid="tmp", starts_at=datetime(2025, 1, 1, tzinfo=UTC))
+    order.customer = Customer(id="c1")  # relationships are assigned, not constructor arguments
     body = create_document(order, include="customer")
     assert body["data"] == {
         "type": "orders",
@@ -279,8 +273,12 @@ def test_json_value() -> None:
     assert json_value(Customer(id="c")) == "c"
     assert json_value({"a": [1, {"b": None}]}) == {"a": [1, {"b": None}]}
     moment = datetime(2025, 1, 1, tzinfo=UTC)
-    assert json_value({"a": moment}) == {"a": "2025-01-01T00:00:00+00:00"}
-    assert json_value(Money(1, moment)) == {"cents": 1, "when": "2025-01-01T00:00:00+00:00"}
+    assert json_value(moment) == "2025-01-01T00:00:00+00:00"
+    # Inside containers msgspec writes them (RFC 3339 as well; UTC as "Z").
+    assert json_value({"a": moment}) == {"a": "2025-01-01T00:00:00Z"}
+    assert json_value(Money(1, moment)) == {"cents": 1, "when": "2025-01-01T00:00:00Z"}
+    with pytest.raises(UsageError, match="cannot write object as JSON"):
+        json_value(object())
 
 
 def test_holiday_secret_is_sent() -> None:
