@@ -132,6 +132,13 @@ if limit and period then
   if paced then tat = math.max(tat, when) + interval end
   redis.call('HSET', state, 'tat', fmt(tat))
 else
+  -- No answer has told the budget yet: a few requests per second until one does, so
+  -- processes starting together do not spend a budget they cannot see.
+  local probe = 4
+  if redis.call('ZCOUNT', log, '(' .. fmt(now - 1), '+inf') >= probe then
+    local edge = tonumber(redis.call('ZRANGE', log, -probe, -probe, 'WITHSCORES')[2]) + 1
+    if edge > when then when = edge end
+  end
   redis.call('ZREMRANGEBYRANK', log, 0, -(tonumber(ARGV[10]) + 1))
 end
 redis.call('ZADD', log, fmt(when), member)

@@ -39,10 +39,8 @@ class SyncQueue(RedisQueue):
             job = await self._get_job_by_id(job_id)
             if job is None:
                 swept.append(job_id)
-                async with self.redis.pipeline(transaction=True) as pipe:
-                    await (
-                        pipe.lrem(self._active, 0, job_id).zrem(self._incomplete, job_id).execute()
-                    )
+                await self.redis.lrem(self._active, 0, job_id)
+                await self.redis.zrem(self._incomplete, job_id)
                 logger.info("sweeping missing job %s", job_id)
                 continue
             if job.status != Status.ACTIVE and not job.stuck:

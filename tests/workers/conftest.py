@@ -201,7 +201,9 @@ class Fleet:
         path = self.tmp / "db" / f"{company.name}.duckdb"
         with duckdb.connect(str(path), read_only=True) as connection:
             dataset = f"booqable_{company.name}"
-            return [r[0] for r in connection.execute(f"SELECT id FROM {dataset}.{table}").fetchall()]
+            return [
+                r[0] for r in connection.execute(f"SELECT id FROM {dataset}.{table}").fetchall()
+            ]
 
     def assert_exactly_once(self, company: Company) -> None:
         for table in RESOURCES:
