@@ -140,6 +140,14 @@ async def sync_company(ctx: Mapping[str, Any], *, company: str) -> dict[str, Any
 
 async def _run(runtime: Runtime, job: Job, company: str) -> dict[str, Any]:
     status = runtime.status
+    # The worker's settings win over those the job was queued with (`booqable schedule
+    # run` queues with the defaults): its heartbeat, retries and backoff.
+    options = runtime.options
+    job.heartbeat = options.heartbeat
+    job.retries = options.retries
+    job.retry_delay = options.retry_delay
+    job.retry_backoff = options.retry_backoff
+    await job.update()
     await status.change(company, "running", message=None)
     stop = threading.Event()
     beat = asyncio.create_task(_beat(job, max(0.5, runtime.options.heartbeat / 4)))
