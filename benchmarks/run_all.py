@@ -46,6 +46,7 @@ ORDER = [
     "fake",
     "webhooks",
     "sync",
+    "workers",
 ]
 #: A benchmark running longer than this is stopped (make bench must end).
 TIMEOUT = 15 * 60

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right, insort
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -39,7 +40,10 @@ from booqable_async.clock import SYSTEM_CLOCK, Clock
 from booqable_async.errors import UsageError
 from booqable_async.protocol import RateLimit
 
-__all__ = ["LimiterStats", "RateLimiter"]
+if TYPE_CHECKING:
+    from booqable_async._redis_ratelimit import RedisRateLimiter
+
+__all__ = ["LimiterStats", "RateLimiter", "RedisRateLimiter"]
 
 #: Grants remembered while the budget is unknown (Booqable plans allow at most 250/60 s).
 _UNKNOWN_LIMIT_LOG = 1024
@@ -142,6 +146,15 @@ class RateLimiter:
     def __repr__(self) -> str:
         mode = "fixed" if self._fixed else "headers"
         return f"RateLimiter({mode}, limit={self._limit}, period={self._period})"
+
+    def for_api(self, base_url: str) -> RateLimiter:
+        """Return the limiter a session whose API root is ``base_url`` uses.
+
+        A plain limiter is one budget wherever it is used, so it returns itself: pass one
+        instance to several sessions to make them share it. A limiter keyed by company
+        (:class:`RedisRateLimiter`) returns the one for that company.
+        """
+        return self
 
     @property
     def stats(self) -> LimiterStats:
@@ -328,3 +341,19 @@ class RateLimiter:
         if until > self._pause_until:
             self._pause_until = until
             self._epoch += 1
+
+
+def __getattr__(name: str) -> Any:
+    # RedisRateLimiter needs redis (the ``workers`` extra): it is imported on first use, so
+    # ``import booqable_async`` never loads redis.
+    if name == "RedisRateLimiter":
+        try:
+            from booqable_async._redis_ratelimit import RedisRateLimiter
+        except ImportError as exc:
+            if exc.name not in ("redis", "redis.backoff", "redis.retry"):
+                raise
+            raise ImportError(
+                "RedisRateLimiter needs the redis package: pip install 'booqable-async[workers]'"
+            ) from exc
+        return RedisRateLimiter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

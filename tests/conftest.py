@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.leaks import find_leaks, masked
+from tests.redis_server import free_port, redis_binary, running_redis
 from tests.shared_data import SHARED, check_before_run, require_shared
 
 # The fixtures users get from the opt-in plugin (docs/testing.md); this suite opts in
@@ -33,6 +34,14 @@ __all__ = ["SHARED"]
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Under CI, stop before any test when ../shared/booqable-api is missing."""
     check_before_run()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on 127.0.0.1 (free port, temp dir), for the whole session."""
+    redis_binary()
+    with running_redis(free_port(), tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

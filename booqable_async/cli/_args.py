@@ -239,6 +239,11 @@ def build_parser() -> CommandParser:
     from booqable_async.cli._sync import add_sync_parser
 
     add_sync_parser(commands, common, _EPILOG)
+    from booqable_async.cli._schedule import add_schedule_parser
+    from booqable_async.cli._worker import add_worker_parser
+
+    add_worker_parser(commands)
+    add_schedule_parser(commands)
 
     serve = commands.add_parser(
         "serve-fake",

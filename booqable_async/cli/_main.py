@@ -207,6 +207,18 @@ async def _run_sync(run: _Run, options: argparse.Namespace) -> int:
     )
 
 
+async def _run_worker(run: _Run, options: argparse.Namespace) -> int:
+    from booqable_async.cli._worker import run_worker_command
+
+    return await run_worker_command(options, run.environ, run.stderr)
+
+
+async def _run_schedule(run: _Run, options: argparse.Namespace) -> int:
+    from booqable_async.cli._schedule import run_schedule_command
+
+    return await run_schedule_command(options, run.environ, run.stdout)
+
+
 def _as_given(args: argparse.Namespace) -> argparse.Namespace:
     """For commands that check their own options as they start (before any I/O)."""
     return args
@@ -221,10 +233,13 @@ _COMMANDS: dict[
     "stats": (stats_options, _run_stats),
     "sync": (_as_given, _run_sync),
     "webhooks": (_as_given, _run_webhooks),
+    "worker": (_as_given, _run_worker),
+    "schedule": (_as_given, _run_schedule),
 }
 
-#: Commands that never talk to Booqable, so they need no credentials (nor ``--demo``).
-_OFFLINE = frozenset({"webhooks"})
+#: Commands that need no credentials of their own (nor ``--demo``): they never talk to
+#: Booqable, or read each company's from a tenants file.
+_OFFLINE = frozenset({"webhooks", "worker", "schedule"})
 
 
 def main(

@@ -150,13 +150,14 @@ def _logger(value: object) -> logging.Logger:
     return value
 
 
-def _limiter(value: object, clock: Clock) -> RateLimiter | None:
+def _limiter(value: object, clock: Clock, base_url: str) -> RateLimiter | None:
     if value is True:
         return RateLimiter(clock=clock)
     if value is False or value is None:
         return None
     if isinstance(value, RateLimiter):
-        return value
+        # A limiter keyed by company (RedisRateLimiter) hands out this company's budget.
+        return value.for_api(base_url)
     if isinstance(value, tuple) and len(value) == 2:
         limit, period = value
         return RateLimiter(limit, period, clock=clock)
@@ -269,7 +270,7 @@ class SessionSettings:
                 "max_concurrency",
                 minimum=1,
             ),
-            limiter=_limiter(options.get("rate_limit", True), clock),
+            limiter=_limiter(options.get("rate_limit", True), clock, root),
             clock=clock,
             timeout=as_timeout(options.get("timeout", _DEFAULT_TIMEOUT)),
             retry=_retry(options.get("retry")),
