@@ -21,7 +21,7 @@ legacy API, and ``examples/`` holds profiles for three other APIs::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -40,6 +40,10 @@ from booqable_async.protocol import (
 from booqable_async.ratelimit import Quota
 
 __all__ = ["BOOQABLE_V4", "ApiProfile"]
+
+
+def _quotas(value: Iterable[Quota]) -> tuple[Quota, ...]:
+    return tuple(value)
 
 
 @attrs.frozen
@@ -65,6 +69,7 @@ class ApiProfile:
         quota_max_wait: Longest a quota may hold a request before
             :class:`~booqable_async.errors.QuotaExhausted` is raised instead.
         pages: How pages are numbered and read.
+        trailing_slash: Paths end with ``/`` (``/api/files/``), as the API routes them.
     """
 
     name: str
@@ -77,9 +82,10 @@ class ApiProfile:
     env_base_url: str | None = None
     media_type: str = JSON_MEDIA_TYPE
     response_format: ResponseFormat = JSONAPI_FORMAT
-    quotas: tuple[Quota, ...] = attrs.field(default=(), converter=tuple)
+    quotas: tuple[Quota, ...] = attrs.field(default=(), converter=_quotas)
     quota_max_wait: float | None = None
     pages: PageStyle = attrs.field(factory=GraphitiPages)
+    trailing_slash: bool = False
 
     def missing_company(self) -> str:
         """The message for a session given neither a company nor a root."""

@@ -325,7 +325,10 @@ class RateLimiter:
         for quota in quotas:
             if quota.unit == "requests":
                 window = _Window(paced=False, fixed=True)
-                window.configure(quota.limit, quota.period, quota.limit, self._margin, now)
+                # The margin absorbs latency between the clocks; a day does not need
+                # 2 % of itself for that, a minute at most.
+                margin = min(self._margin, 60.0 / quota.period)
+                window.configure(quota.limit, quota.period, quota.limit, margin, now)
                 self._quotas += (window,)
         self._volumes = tuple(_Volume(q) for q in quotas if q.unit == "bytes")
         # Grants made while no rate window is known, replayed into the first one learned.

@@ -430,6 +430,7 @@ def build_request(
     headers: Mapping[str, str] | Headers | None = None,
     timeout: Timeout | None = None,
     media_type: str = JSONAPI_MEDIA_TYPE,
+    trailing_slash: bool = False,
 ) -> HttpRequest:
     """Build one request to the API.
 
@@ -449,6 +450,8 @@ def build_request(
         timeout: Per-request time limits; ``None`` uses the transport's default.
         media_type: What ``Accept`` and ``Content-Type`` say (an API profile's; plain
             ``application/json`` for most APIs other than Booqable v4).
+        trailing_slash: End the path with ``/`` (APIs whose routes do, like Django's:
+            ``/api/files/``).
 
     Returns:
         The request, with ``Accept: <media_type>`` (``application/vnd.api+json`` by
@@ -462,6 +465,8 @@ def build_request(
     """
     verb = check_method(method)
     url = _check_base(base_url) + _encode_path(path)
+    if trailing_slash:
+        url += "/"
     query = render_query(params)
     if query:
         url = f"{url}?{query}"

@@ -483,6 +483,7 @@ class Session:
             headers=headers,
             timeout=settings.timeout if timeout is None else as_timeout(timeout),
             media_type=settings.profile.media_type,
+            trailing_slash=settings.profile.trailing_slash,
         )
         template = path_template(path, base_url=settings.base_url) if self._has_hooks else ""
         verb = built.method
