@@ -11,9 +11,10 @@ and the share of requests answered 429 (target <= 1%). A further scenario adds a
 integration spending 40% of the same budget, which our client cannot see.
 
 Several windows at once (docs/profiles.md): eight tasks through the Booga Enterprise
-example client against its fake, which enforces a per-minute and a per-hour budget and
-reports both in headers on every answer; the budget of the tighter window is the target
-(>= 90% used, <= 1% 429s), and the same job without the limiter shows what it prevents.
+example client against its fake (the job of tests/examples/test_booga.py), which enforces
+a per-minute and a per-hour budget and reports both in headers on every answer; the
+budget of the tighter window is the target (>= 90% used, <= 1% 429s), and the same job
+without the limiter shows what it prevents.
 """
 
 from __future__ import annotations
@@ -28,13 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _results import Row, emit
 
-from booqable_async import RetryPolicy, errors
+from booqable_async import RetryPolicy
 from booqable_async.clock import Clock
-from booqable_async.ratelimit import RateLimiter
 from booqable_async.session import Session
 from booqable_async.transport import HttpRequest, HttpResponse, MockTransport
-from examples.booga import BoogaClient
-from examples.booga.fake import API_KEY, FakeBooga
+from tests.examples.test_booga import simulate as simulate_windows
 from tests.virtual_time import VirtualClock, run_virtual
 
 TASKS = 16
@@ -139,44 +138,6 @@ def simulate(limit: int, period: float, window: str, other_share: float = 0.0) -
     )
 
 
-def simulate_windows(
-    per_minute: int, per_hour: int, minutes: int, *, limiter: bool = True
-) -> tuple[int, int, float]:
-    """Return (answered 2xx, answered 429, tighter window's budget) for one run."""
-    clock = VirtualClock()
-    rng = random.Random(5)
-    fake = FakeBooga(
-        clock=clock,
-        per_minute=per_minute,
-        per_hour=per_hour,
-        latency=lambda: rng.uniform(0.025, 0.15),
-    )
-    file_id = fake.add_file("hot.pdf")["id"]
-    end = minutes * 60.0
-
-    async def main() -> None:
-        async with BoogaClient(
-            api_key=API_KEY,
-            base_url="https://api.boogaenterprise.com",
-            transport=fake.transport(),
-            clock=Clock(monotonic=clock),
-            retry=RetryPolicy(max_attempts=10),
-            rate_limit=RateLimiter(clock=Clock(monotonic=clock)) if limiter else False,
-        ) as client:
-
-            async def worker() -> None:
-                while clock() < end:
-                    try:
-                        await client.file(file_id)
-                    except errors.RateLimited:
-                        continue
-
-            await asyncio.gather(*(worker() for _ in range(8)))
-
-    run_virtual(main(), clock)
-    return fake.served, fake.limited, min(per_minute * minutes, per_hour * minutes / 60)
-
-
 def windows_rows() -> list[Row]:
     rows = []
     for per_minute, per_hour, minutes, limiter in (
@@ -184,7 +145,8 @@ def windows_rows() -> list[Row]:
         (60, 1000, 120, True),
         (60, 3600, 5, False),
     ):
-        served, limited, budget = simulate_windows(per_minute, per_hour, minutes, limiter=limiter)
+        served, limited = simulate_windows(per_minute, per_hour, minutes, limiter=limiter)
+        budget = min(per_minute * minutes, per_hour * minutes / 60)
         total = served + limited
         label = f"{per_minute}/min and {per_hour}/h at once, {minutes} min" + (
             "" if limiter else ", limiter off"

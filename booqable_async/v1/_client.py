@@ -12,7 +12,6 @@ JSON in root keys, ``page``/``per`` listings, v1 error bodies::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import TracebackType
 from typing import Any
 
 from typing_extensions import Unpack
@@ -21,7 +20,7 @@ from booqable_async.auth import Auth
 from booqable_async.clock import Clock
 from booqable_async.protocol import NOTHING
 from booqable_async.ratelimit import RateLimiter
-from booqable_async.session import ApiResponse, CallOptions, Session
+from booqable_async.session import ApiResponse, CallOptions, Session, SessionClient
 from booqable_async.transport import Transport
 from booqable_async.v1._profile import BOOQABLE_V1
 from booqable_async.v1._resources import (
@@ -73,7 +72,7 @@ class V1Options(CallOptions, total=False):
 _V1_OPTIONS = frozenset(V1Options.__optional_keys__)
 
 
-class BooqableV1Client:
+class BooqableV1Client(SessionClient):
     """The asyncio client for one company's Booqable API v1.
 
     Facades: :attr:`customers`, :attr:`product_groups`, :attr:`products`,
@@ -101,7 +100,7 @@ class BooqableV1Client:
         self._setup(Session(profile=BOOQABLE_V1, token=api_key, **settings))
 
     def _setup(self, session: Session) -> None:
-        self._session = session
+        super().__init__(session)
         #: Customers: list, search, get, create, update, archive, restore.
         self.customers = Customers(session)
         #: Product groups: list, get, create, update, archive, restore.
@@ -129,40 +128,6 @@ class BooqableV1Client:
         copy = object.__new__(type(self))
         copy._setup(self._session.with_options(**options))
         return copy
-
-    def __repr__(self) -> str:
-        return f"BooqableV1Client(base_url={self._session.base_url!r})"
-
-    @property
-    def session(self) -> Session:
-        """The request pipeline every facade uses."""
-        return self._session
-
-    @property
-    def base_url(self) -> str:
-        """The v1 root requests go to."""
-        return self._session.base_url
-
-    @property
-    def closed(self) -> bool:
-        """True once :meth:`aclose` ran."""
-        return self._session.closed
-
-    async def __aenter__(self) -> BooqableV1Client:
-        await self._session.__aenter__()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the session (and the transport when the client created it)."""
-        await self._session.aclose()
 
     async def request(
         self,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from typing_extensions import TypedDict, Unpack
 
@@ -195,10 +195,54 @@ class _Resource:
         )
 
 
-class Customers(_Resource):
+class _Records(_Resource, Generic[R]):
+    """A resource with records of its own under ``/{plural}`` (``{"singular": {...}}``)."""
+
+    __slots__ = ()
+
+    _model: ClassVar[type[Any]]
+    _plural: ClassVar[str]
+    _singular: ClassVar[str]
+    _writable: ClassVar[type]
+
+    async def _send(self, method: str, path: tuple[str, ...], json: Any = NOTHING) -> R:
+        record: R = await self._one(self._model, self._singular, method, path, json=json)
+        return record
+
+    async def _read(self, key: str) -> R:
+        return await self._send("GET", (self._plural, key))
+
+    async def _create(self, fields: Mapping[str, Any]) -> R:
+        body = _fields(self._singular, fields, self._writable, create=True)
+        return await self._send("POST", (self._plural,), body)
+
+    async def _update(self, id: str, changes: Mapping[str, Any]) -> R:
+        body = _fields(self._singular, changes, self._writable, create=False)
+        return await self._send("PUT", (self._plural, check_record_id(id)), body)
+
+    async def _archive(self, id: str) -> R:
+        return await self._send("DELETE", (self._plural, check_record_id(id), "archive"))
+
+    async def _restore(self, id: str) -> R:
+        return await self._send("POST", (self._plural, check_record_id(id), "restore"))
+
+    def _listing(
+        self, params: Mapping[str, Any], per: int | None, options: ListOptions
+    ) -> Paginator[R]:
+        pages: Paginator[R] = self._list(
+            self._model, self._plural, self._plural, params, per, options
+        )
+        return pages
+
+
+class Customers(_Records[Customer]):
     """``client.customers``: list, search, get, create, update, archive, restore."""
 
     __slots__ = ()
+    _model = Customer
+    _plural = "customers"
+    _singular = "customer"
+    _writable = CustomerFields
 
     def list(
         self, q: str | None = None, *, per: int | None = None, **options: Unpack[ListOptions]
@@ -213,7 +257,7 @@ class Customers(_Resource):
         Returns:
             A paginator: ``await`` it for the first page, ``async for`` every customer.
         """
-        return self._list(Customer, "customers", "customers", {"q": q}, per, options)
+        return self._listing({"q": q}, per, options)
 
     async def get(self, id_or_number: str | int) -> Customer:
         """Get one customer by id or number, archived or not (``GET /customers/{id}``).
@@ -221,8 +265,7 @@ class Customers(_Resource):
         Raises:
             NotFound: No such customer.
         """
-        path = ("customers", _key(id_or_number, "id_or_number"))
-        return await self._one(Customer, "customer", "GET", path)
+        return await self._read(_key(id_or_number, "id_or_number"))
 
     async def create(self, **fields: Unpack[CustomerFields]) -> Customer:
         """Create a customer (``POST /customers``); ``name`` is required.
@@ -230,30 +273,29 @@ class Customers(_Resource):
         Raises:
             UsageError: No name, or an attribute v1 does not take (before any I/O).
         """
-        body = _fields("customer", fields, CustomerFields, create=True)
-        return await self._one(Customer, "customer", "POST", ("customers",), json=body)
+        return await self._create(fields)
 
     async def update(self, id: str, **changes: Unpack[CustomerFields]) -> Customer:
         """Change a customer (``PUT /customers/{id}``) and return it as stored."""
-        body = _fields("customer", changes, CustomerFields, create=False)
-        path = ("customers", check_record_id(id))
-        return await self._one(Customer, "customer", "PUT", path, json=body)
+        return await self._update(id, changes)
 
     async def archive(self, id: str) -> Customer:
         """Archive a customer (``DELETE /customers/{id}/archive``); it stays readable."""
-        path = ("customers", check_record_id(id), "archive")
-        return await self._one(Customer, "customer", "DELETE", path)
+        return await self._archive(id)
 
     async def restore(self, id: str) -> Customer:
         """Restore an archived customer (``POST /customers/{id}/restore``)."""
-        path = ("customers", check_record_id(id), "restore")
-        return await self._one(Customer, "customer", "POST", path)
+        return await self._restore(id)
 
 
-class ProductGroups(_Resource):
+class ProductGroups(_Records[ProductGroup]):
     """``client.product_groups``: list, get, create, update, archive, restore."""
 
     __slots__ = ()
+    _model = ProductGroup
+    _plural = "product_groups"
+    _singular = "product_group"
+    _writable = ProductGroupFields
 
     def list(
         self,
@@ -274,38 +316,30 @@ class ProductGroups(_Resource):
             **options: Paginator settings.
         """
         params = {"tag": tag, "collection": collection, "collection_id": collection_id}
-        return self._list(ProductGroup, "product_groups", "product_groups", params, per, options)
+        return self._listing(params, per, options)
 
     async def get(self, id: str) -> ProductGroup:
         """Get one product group with its products (``GET /product_groups/{id}``)."""
-        path = ("product_groups", check_record_id(id))
-        return await self._one(ProductGroup, "product_group", "GET", path)
+        return await self._read(check_record_id(id))
 
     async def create(self, **fields: Unpack[ProductGroupFields]) -> ProductGroup:
         """Create a product group (``POST /product_groups``); ``name`` is required.
 
         ``trackable`` can only be set here (it defaults to false).
         """
-        body = _fields("product_group", fields, ProductGroupFields, create=True)
-        return await self._one(
-            ProductGroup, "product_group", "POST", ("product_groups",), json=body
-        )
+        return await self._create(fields)
 
     async def update(self, id: str, **changes: Unpack[ProductGroupFields]) -> ProductGroup:
         """Change a product group (``PUT /product_groups/{id}``)."""
-        body = _fields("product_group", changes, ProductGroupFields, create=False)
-        path = ("product_groups", check_record_id(id))
-        return await self._one(ProductGroup, "product_group", "PUT", path, json=body)
+        return await self._update(id, changes)
 
     async def archive(self, id: str) -> ProductGroup:
         """Archive a product group (``DELETE /product_groups/{id}/archive``)."""
-        path = ("product_groups", check_record_id(id), "archive")
-        return await self._one(ProductGroup, "product_group", "DELETE", path)
+        return await self._archive(id)
 
     async def restore(self, id: str) -> ProductGroup:
         """Restore an archived product group (``POST /product_groups/{id}/restore``)."""
-        path = ("product_groups", check_record_id(id), "restore")
-        return await self._one(ProductGroup, "product_group", "POST", path)
+        return await self._restore(id)
 
 
 def _moment(value: object, what: str) -> str:
@@ -386,10 +420,14 @@ def _ids(ids: object) -> dict[str, int | list[str]]:
     return out
 
 
-class Orders(_Resource):
+class Orders(_Records[Order]):
     """``client.orders``: list and search, get, create, update, booking and status actions."""
 
     __slots__ = ()
+    _model = Order
+    _plural = "orders"
+    _singular = "order"
+    _writable = OrderFields
 
     def list(
         self, q: str | None = None, *, per: int | None = None, **options: Unpack[ListOptions]
@@ -401,7 +439,7 @@ class Orders(_Resource):
             per: Records per page (default 100).
             **options: Paginator settings.
         """
-        return self._list(Order, "orders", "orders", {"q": q}, per, options)
+        return self._listing({"q": q}, per, options)
 
     def search(
         self, q: str, *, per: int | None = None, **options: Unpack[ListOptions]
@@ -417,17 +455,15 @@ class Orders(_Resource):
 
     async def get(self, id_or_number: str | int) -> Order:
         """Get one order by id or number, with lines and plannings (``GET /orders/{id}``)."""
-        return await self._one(Order, "order", "GET", ("orders", _key(id_or_number, "id")))
+        return await self._read(_key(id_or_number, "id"))
 
     async def create(self, **fields: Unpack[OrderFields]) -> Order:
         """Create an order (``POST /orders``); it starts in status ``new``."""
-        body = _fields("order", fields, OrderFields, create=True)
-        return await self._one(Order, "order", "POST", ("orders",), json=body)
+        return await self._create(fields)
 
     async def update(self, id: str, **changes: Unpack[OrderFields]) -> Order:
         """Change an order (``PUT /orders/{id}``) and return it as stored."""
-        body = _fields("order", changes, OrderFields, create=False)
-        return await self._one(Order, "order", "PUT", ("orders", check_record_id(id)), json=body)
+        return await self._update(id, changes)
 
     async def _action(
         self, id: str, action: str, *, json: Any = NOTHING, params: Any = None

@@ -19,7 +19,6 @@ Every call is a POST, so the session never repeats one that may have reached Bee
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import TracebackType
 from typing import Any, Final
 
 import attrs
@@ -37,7 +36,7 @@ from booqable_async.protocol import (
 )
 from booqable_async.ratelimit import Quota
 from booqable_async.retry import RetryPolicy
-from booqable_async.session import Session
+from booqable_async.session import Session, SessionClient
 from booqable_async.transport import Transport
 
 __all__ = ["BEEBOLE", "BeeboleClient", "Company", "Project", "Ref"]
@@ -173,7 +172,7 @@ def _list(payload: Mapping[str, Any], key: str) -> list[Any]:
     return value
 
 
-class BeeboleClient:
+class BeeboleClient(SessionClient):
     """Beebole's API v2: companies and projects, by id or external id.
 
     Args:
@@ -198,35 +197,16 @@ class BeeboleClient:
         retry: RetryPolicy | None = None,
         profile: ApiProfile = BEEBOLE,
     ) -> None:
-        self._session = Session(
-            profile=profile,
-            token=api_token,
-            base_url=base_url,
-            transport=transport,
-            clock=clock,
-            retry=retry,
+        super().__init__(
+            Session(
+                profile=profile,
+                token=api_token,
+                base_url=base_url,
+                transport=transport,
+                clock=clock,
+                retry=retry,
+            )
         )
-
-    @property
-    def session(self) -> Session:
-        """The request pipeline."""
-        return self._session
-
-    async def __aenter__(self) -> BeeboleClient:
-        await self._session.__aenter__()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self._session.aclose()
 
     async def call(self, service: str, **document: Any) -> Mapping[str, Any]:
         """Call one service: ``POST /api/v2 {"service": ..., **document}``.
@@ -238,7 +218,7 @@ class BeeboleClient:
             ApplicationError: The answer said ``"status": "error"`` (its ``message``).
             QuotaExhausted: A daily quota is spent (nothing was sent).
         """
-        response = await self._session.request("POST", "v2", json={"service": service, **document})
+        response = await self.session.request("POST", "v2", json={"service": service, **document})
         payload = response.payload
         if not isinstance(payload, Mapping):
             raise DecodeError("expected a JSON object from Beebole")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from types import TracebackType
 from typing import Any, Final, Literal
 
 import attrs
@@ -37,7 +36,7 @@ from booqable_async.protocol import (
 )
 from booqable_async.ratelimit import RateLimiter
 from booqable_async.retry import RetryPolicy
-from booqable_async.session import Session
+from booqable_async.session import Session, SessionClient
 from booqable_async.transport import Transport
 
 __all__ = ["BETA_URL", "BOOGA", "BoogaClient", "File"]
@@ -117,7 +116,7 @@ class File:
         )
 
 
-class BoogaClient:
+class BoogaClient(SessionClient):
     """Booga Enterprise files: list (filtered, sorted), get, create, rename, delete.
 
     Args:
@@ -151,38 +150,19 @@ class BoogaClient:
         if beta and base_url is not None:
             raise UsageError("pass beta=True or base_url=, not both")
         auth = HeaderKeyAuth(api_key, header="X-API-Key") if key_header and api_key else None
-        self._session = Session(
-            profile=BOOGA,
-            token=None if auth is not None else api_key,
-            auth=auth,
-            base_url=BETA_URL if beta else base_url,
-            transport=transport,
-            clock=clock,
-            retry=retry,
-            rate_limit=rate_limit,
-            max_concurrency=max_concurrency,
+        super().__init__(
+            Session(
+                profile=BOOGA,
+                token=None if auth is not None else api_key,
+                auth=auth,
+                base_url=BETA_URL if beta else base_url,
+                transport=transport,
+                clock=clock,
+                retry=retry,
+                rate_limit=rate_limit,
+                max_concurrency=max_concurrency,
+            )
         )
-
-    @property
-    def session(self) -> Session:
-        """The request pipeline."""
-        return self._session
-
-    async def __aenter__(self) -> BoogaClient:
-        await self._session.__aenter__()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self._session.aclose()
 
     def files(
         self,
@@ -214,7 +194,7 @@ class BoogaClient:
         if status is not None:
             params["status"] = status
         return paginate(
-            self._session,
+            self.session,
             ("api", "files"),
             decode=File.from_json,
             params=params,
@@ -224,20 +204,20 @@ class BoogaClient:
 
     async def file(self, id: str) -> File:
         """One file (``GET /api/files/{id}/``)."""
-        response = await self._session.request("GET", ("api", "files", id))
+        response = await self.session.request("GET", ("api", "files", id))
         return File.from_json(response.payload)
 
     async def create_file(self, name: str, *, content_type: str, size: int) -> File:
         """Register a file (``POST /api/files/``); a 400 lists every field's problems."""
         body = {"name": name, "content_type": content_type, "size": size}
-        response = await self._session.request("POST", ("api", "files"), json=body)
+        response = await self.session.request("POST", ("api", "files"), json=body)
         return File.from_json(response.payload)
 
     async def rename_file(self, id: str, name: str) -> File:
         """Rename a file (``PATCH /api/files/{id}/``)."""
-        response = await self._session.request("PATCH", ("api", "files", id), json={"name": name})
+        response = await self.session.request("PATCH", ("api", "files", id), json={"name": name})
         return File.from_json(response.payload)
 
     async def delete_file(self, id: str) -> None:
         """Delete a file (``DELETE /api/files/{id}/``)."""
-        await self._session.request("DELETE", ("api", "files", id))
+        await self.session.request("DELETE", ("api", "files", id))

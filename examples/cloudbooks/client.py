@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from types import TracebackType
 from typing import Any, Final
 
 import attrs
@@ -37,7 +36,7 @@ from booqable_async.protocol import (
     error_envelope,
 )
 from booqable_async.retry import RetryPolicy
-from booqable_async.session import Session
+from booqable_async.session import Session, SessionClient
 from booqable_async.transport import Transport
 
 __all__ = ["CLOUDBOOKS", "CloudBooksClient", "Organization", "Project", "User", "login"]
@@ -179,7 +178,7 @@ class Project:
         return cls(_text(data, "id"), _text(data, "organization_id"), _text(data, "name"))
 
 
-class CloudBooksClient:
+class CloudBooksClient(SessionClient):
     """The CloudBooks API: the current user, organizations and projects.
 
     Args:
@@ -207,77 +206,56 @@ class CloudBooksClient:
         retry: RetryPolicy | None = None,
         rate_limit: bool = True,
     ) -> None:
-        self._session = Session(
-            profile=CLOUDBOOKS,
-            token=api_key,
-            auth=auth,
-            base_url=base_url,
-            transport=transport,
-            clock=clock,
-            retry=retry,
-            rate_limit=rate_limit,
+        super().__init__(
+            Session(
+                profile=CLOUDBOOKS,
+                token=api_key,
+                auth=auth,
+                base_url=base_url,
+                transport=transport,
+                clock=clock,
+                retry=retry,
+                rate_limit=rate_limit,
+            )
         )
-
-    @property
-    def session(self) -> Session:
-        """The request pipeline."""
-        return self._session
-
-    async def __aenter__(self) -> CloudBooksClient:
-        await self._session.__aenter__()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Log out (when logged in with :func:`login`) and close the connections."""
-        await self._session.aclose()
 
     async def me(self) -> User:
         """The user the credentials belong to (``GET /users/me``)."""
-        response = await self._session.request("GET", ("users", "me"))
+        response = await self.session.request("GET", ("users", "me"))
         return User.from_json(response.payload)
 
     async def update_me(self, *, name: str) -> User:
         """Change the current user's name (``PUT /users/me``)."""
-        response = await self._session.request("PUT", ("users", "me"), json={"name": name})
+        response = await self.session.request("PUT", ("users", "me"), json={"name": name})
         return User.from_json(response.payload)
 
     def organizations(self, *, per_page: int | None = None) -> Paginator[Organization]:
         """Every organization, page by page (``GET /organizations``)."""
-        return paginate(
-            self._session, "organizations", decode=Organization.from_json, size=per_page
-        )
+        return paginate(self.session, "organizations", decode=Organization.from_json, size=per_page)
 
     async def organization(self, id: str) -> Organization:
         """One organization (``GET /organizations/{id}``)."""
-        response = await self._session.request("GET", ("organizations", id))
+        response = await self.session.request("GET", ("organizations", id))
         return Organization.from_json(response.payload)
 
     async def create_organization(self, name: str) -> Organization:
         """Create an organization (``POST /organizations``)."""
         if not name.strip():
             raise UsageError("an organization needs a name")
-        response = await self._session.request("POST", "organizations", json={"name": name})
+        response = await self.session.request("POST", "organizations", json={"name": name})
         return Organization.from_json(response.payload)
 
     def projects(self, *, organization_id: str | None = None) -> Paginator[Project]:
         """Every project, or one organization's (``GET /projects``)."""
         params = {"organization_id": organization_id} if organization_id else None
-        return paginate(self._session, "projects", decode=Project.from_json, params=params)
+        return paginate(self.session, "projects", decode=Project.from_json, params=params)
 
     async def create_project(self, organization_id: str, name: str) -> Project:
         """Create a project (``POST /projects``)."""
         body = {"organization_id": organization_id, "name": name}
-        response = await self._session.request("POST", "projects", json=body)
+        response = await self.session.request("POST", "projects", json=body)
         return Project.from_json(response.payload)
 
     async def delete_project(self, id: str) -> None:
         """Delete a project (``DELETE /projects/{id}``)."""
-        await self._session.request("DELETE", ("projects", id))
+        await self.session.request("DELETE", ("projects", id))

@@ -6,24 +6,13 @@ import attrs
 import pytest
 
 from booqable_async import errors
-from booqable_async.clock import Clock
 from booqable_async.ratelimit import Quota
 from examples.beebole import BEEBOLE, BeeboleClient, Company, Ref
 from examples.beebole.fake import API_TOKEN, FakeBeebole
 from tests.conftest import LeakGuard
+from tests.virtual_time import SteppedTime
 
 ROOT = "https://beebole-apps.com/api"
-
-
-class Time:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture(autouse=True)
@@ -31,14 +20,13 @@ def secrets(leak_guard: LeakGuard) -> None:
     leak_guard.register(API_TOKEN)
 
 
-def beebole(fake: FakeBeebole, time: Time, **options: object) -> BeeboleClient:
+def beebole(fake: FakeBeebole, time: SteppedTime, **options: object) -> BeeboleClient:
     settings: dict[str, object] = {"api_token": API_TOKEN, "transport": fake.transport(), **options}
-    clock = Clock(monotonic=time, wall=time, sleep=time.sleep)
-    return BeeboleClient(base_url=ROOT, clock=clock, **settings)  # type: ignore[arg-type]
+    return BeeboleClient(base_url=ROOT, clock=time.clock(), **settings)  # type: ignore[arg-type]
 
 
 async def test_companies_and_projects_by_external_id() -> None:
-    time = Time()
+    time = SteppedTime()
     fake = FakeBeebole(clock=time)
     async with beebole(fake, time) as client:
         acme = await client.create_company("Acme", xid="crm-42")
@@ -61,7 +49,7 @@ async def test_companies_and_projects_by_external_id() -> None:
 
 
 async def test_a_200_that_says_error_is_an_application_error_sent_once() -> None:
-    time = Time()
+    time = SteppedTime()
     fake = FakeBeebole(clock=time)
     transport = fake.transport()
     async with beebole(fake, time, transport=transport) as client:
@@ -81,7 +69,7 @@ async def test_a_200_that_says_error_is_an_application_error_sent_once() -> None
 
 
 async def test_basic_auth_and_a_wrong_token() -> None:
-    time = Time()
+    time = SteppedTime()
     fake = FakeBeebole(clock=time)
     transport = fake.transport()
     async with beebole(fake, time, transport=transport) as client:
@@ -93,7 +81,7 @@ async def test_basic_auth_and_a_wrong_token() -> None:
 
 
 async def test_the_daily_request_quota_stops_before_beebole_refuses() -> None:
-    time = Time()
+    time = SteppedTime()
     fake = FakeBeebole(clock=time)
     transport = fake.transport()
     async with beebole(fake, time, transport=transport) as client:
@@ -110,7 +98,7 @@ async def test_the_daily_request_quota_stops_before_beebole_refuses() -> None:
 
 
 async def test_the_daily_volume_quota() -> None:
-    time = Time()
+    time = SteppedTime()
     fake = FakeBeebole(clock=time)
     for n in range(300):
         fake.add_company(f"Company with a long name for the volume test {n:04d}")
@@ -132,7 +120,7 @@ async def test_the_daily_volume_quota() -> None:
 
 
 async def test_without_client_quotas_beebole_refuses_in_a_200() -> None:
-    time = Time()
+    time = SteppedTime()
     fake = FakeBeebole(clock=time, daily_requests=3)
     unlimited = attrs.evolve(BEEBOLE, quotas=())
     async with beebole(fake, time, profile=unlimited) as client:

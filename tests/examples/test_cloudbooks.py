@@ -6,28 +6,12 @@ import pytest
 
 from booqable_async import RetryPolicy, errors
 from booqable_async.auth import LoginAuth
-from booqable_async.clock import Clock
 from examples.cloudbooks import CloudBooksClient, Organization, login
 from examples.cloudbooks.fake import API_KEY, EMAIL, PASSWORD, FakeCloudBooks
 from tests.conftest import LeakGuard
+from tests.virtual_time import SteppedTime
 
 ROOT = "https://api.cloudbooks.com/v1"
-
-
-class Time:
-    """One virtual clock for both sides: waits advance it."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-    def clock(self) -> Clock:
-        return Clock(monotonic=self, wall=self, sleep=self.sleep)
 
 
 @pytest.fixture(autouse=True)
@@ -35,14 +19,14 @@ def secrets(leak_guard: LeakGuard) -> None:
     leak_guard.register(API_KEY, PASSWORD)
 
 
-def books(fake: FakeCloudBooks, time: Time, **options: object) -> CloudBooksClient:
+def books(fake: FakeCloudBooks, time: SteppedTime, **options: object) -> CloudBooksClient:
     settings: dict[str, object] = {"base_url": ROOT, "transport": fake.transport()}
     settings.update(options)
     return CloudBooksClient(clock=time.clock(), **settings)  # type: ignore[arg-type]
 
 
 async def test_an_api_key_as_bearer() -> None:
-    time = Time()
+    time = SteppedTime()
     fake = FakeCloudBooks(clock=time)
     async with books(fake, time, api_key=API_KEY) as client:
         me = await client.me()
@@ -52,7 +36,7 @@ async def test_an_api_key_as_bearer() -> None:
 
 
 async def test_login_refresh_and_logout() -> None:
-    time = Time()
+    time = SteppedTime()
     fake = FakeCloudBooks(clock=time, token_lifetime=600.0)
     auth = login(EMAIL, PASSWORD)
     async with books(fake, time, auth=auth) as client:
@@ -73,7 +57,7 @@ async def test_login_refresh_and_logout() -> None:
 
 
 async def test_bad_credentials() -> None:
-    time = Time()
+    time = SteppedTime()
     fake = FakeCloudBooks(clock=time)
     async with books(fake, time, auth=login(EMAIL, "not-the-password-1")) as client:
         with pytest.raises(errors.Unauthorized, match="login refused") as info:
@@ -89,7 +73,7 @@ async def test_bad_credentials() -> None:
 
 
 async def test_errors_map_to_the_tree() -> None:
-    time = Time()
+    time = SteppedTime()
     fake = FakeCloudBooks(clock=time)
     async with books(fake, time, api_key=API_KEY) as client:
         with pytest.raises(errors.BadRequest) as info:
@@ -107,7 +91,7 @@ async def test_errors_map_to_the_tree() -> None:
 
 
 async def test_pages_deliver_every_organization_once() -> None:
-    time = Time()
+    time = SteppedTime()
     fake = FakeCloudBooks(clock=time)
     for n in range(45):
         fake.add_organization(f"Org {n}")
@@ -129,7 +113,7 @@ async def test_pages_deliver_every_organization_once() -> None:
 
 
 async def test_the_hourly_budget_is_spread_not_exceeded() -> None:
-    time = Time()
+    time = SteppedTime()
     fake = FakeCloudBooks(clock=time, hourly_limit=30)
     async with books(fake, time, api_key=API_KEY) as client:
         for _ in range(45):
@@ -140,7 +124,7 @@ async def test_the_hourly_budget_is_spread_not_exceeded() -> None:
 
 
 async def test_without_the_limiter_the_budget_runs_out_as_429() -> None:
-    time = Time()
+    time = SteppedTime()
     fake = FakeCloudBooks(clock=time, hourly_limit=5)
     async with books(
         fake, time, api_key=API_KEY, rate_limit=False, retry=RetryPolicy(max_attempts=2)
