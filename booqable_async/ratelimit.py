@@ -180,20 +180,13 @@ class _Window:
         if log and log[0] <= now - self.window:
             del log[: bisect_right(log, now - self.window)]
 
-    def earliest(self, when: float, now: float, paced: bool) -> tuple[float, bool]:
-        """Return the earliest grant time >= ``when`` and whether the log decided it."""
-        if paced and self.paced:
-            when = max(when, self.tat - self.tolerance)
-        limit = self.limit
-        if self.shared_until > now:
-            # Someone else spends this budget too: racing them for the last free slots
-            # means 429s, so leave a tenth of the budget to them.
-            limit = max(1, limit - max(1, limit // 10))
-        if len(self.log) >= limit:
-            edge = self.log[-limit] + self.window
-            if edge > when:
-                return edge, True
-        return when, False
+    def full_until(self, now: float) -> float | None:
+        """When the log admits one more grant, if it is full at ``now`` (else ``None``)."""
+        if len(self.log) >= self.limit:
+            edge = self.log[-self.limit] + self.window
+            if edge > now:
+                return edge
+        return None
 
     def still_valid(self, when: float) -> bool:
         newer = len(self.log) - bisect_right(self.log, when - self.window)
@@ -460,8 +453,8 @@ class RateLimiter:
         # A wait longer than max_wait: raise when a quota (not a rate window) causes it.
         assert self._max_wait is not None
         for window in self._quotas:
-            edge, bound = window.earliest(now, now, False)
-            if bound and edge - now > self._max_wait:
+            edge = window.full_until(now)
+            if edge is not None and edge - now > self._max_wait:
                 raise QuotaExhausted(
                     limit=window.limit,
                     period=window.period,

@@ -161,3 +161,101 @@ def test_invalid_limiter_quota_settings() -> None:
         RateLimiter(max_wait=-1)
     with pytest.raises(errors.UsageError, match="quotas must be a sequence of Quota"):
         RateLimiter(quotas=Quota(1, 1.0))  # type: ignore[arg-type]
+
+
+def test_windows_reconfigure_and_a_429_without_remaining_waits_the_shortest() -> None:
+    clock = VirtualClock()
+
+    async def main() -> float:
+        limiter = RateLimiter(clock=Clock(monotonic=clock))
+        await limiter.acquire()
+        limiter.complete(
+            status=200, rate_limit=RateLimit(60, 60.0, 59, also=(RateLimit(600, 3600.0, 599),))
+        )
+        await limiter.acquire()
+        # The hour budget changed; the minute window says nothing of what is left.
+        limiter.complete(
+            status=429,
+            rate_limit=RateLimit(60, 60.0, None, also=(RateLimit(500, 3600.0, 400),)),
+        )
+        assert limiter.stats.windows == ((60, 60.0), (500, 3600.0))
+        start = clock()
+        await limiter.acquire()
+        limiter.complete(status=200)
+        # A 429 without headers: the shortest window counts as spent again.
+        await limiter.acquire()
+        limiter.complete(status=429)
+        return clock() - start
+
+    assert run_virtual(main(), clock) > 60.0
+
+
+def test_a_rate_window_waits_even_beyond_max_wait() -> None:
+    clock = VirtualClock()
+
+    async def main() -> float:
+        limiter = RateLimiter(
+            1,
+            10.0,
+            clock=Clock(monotonic=clock),
+            quotas=[Quota(10_000, 3600.0, "bytes")],
+            max_wait=1.0,
+        )
+        await limiter.acquire()
+        limiter.complete(status=200)
+        await limiter.acquire()  # 10.2 s: a rate window, not a quota, so it waits
+        return clock()
+
+    assert run_virtual(main(), clock) == pytest.approx(10.2)
+
+
+def test_many_grants_before_any_budget_is_known() -> None:
+    clock = VirtualClock()
+
+    async def main() -> None:
+        limiter = RateLimiter(clock=Clock(monotonic=clock))
+        for _ in range(1100):
+            await limiter.acquire()
+            limiter.complete()
+        await limiter.acquire()
+        limiter.complete(status=200, rate_limit=RateLimit(2000, 10.0, 900))
+        assert limiter.stats.limit == 2000
+
+    run_virtual(main(), clock)
+
+
+def test_a_waiter_cancelled_before_any_budget_is_known_frees_its_slot() -> None:
+    clock = VirtualClock()
+
+    async def main() -> None:
+        limiter = RateLimiter(clock=Clock(monotonic=clock))
+        await limiter.acquire()
+        limiter.complete(status=429, retry_after=30.0)
+        waiter = asyncio.ensure_future(limiter.acquire())
+        await asyncio.sleep(1.0)
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        limiter.complete(status=429, retry_after=5.0)  # a shorter pause changes nothing
+        assert limiter.stats.paused_until == pytest.approx(30.0)
+
+    run_virtual(main(), clock)
+
+
+def test_a_window_learned_after_a_quiet_spell_forgets_old_grants() -> None:
+    clock = VirtualClock()
+
+    async def main() -> float:
+        limiter = RateLimiter(clock=Clock(monotonic=clock))
+        for _ in range(3):
+            await limiter.acquire()
+            limiter.complete(status=200, rate_limit=RateLimit(3, 10.0, None))
+        clock.now = 100.0
+        start = clock()
+        await limiter.acquire()  # the grants at 0 s left the 10 s window long ago
+        limiter.complete(
+            status=200, rate_limit=RateLimit(3, 10.0, None, also=(RateLimit(3, 20.0),))
+        )
+        return clock() - start
+
+    assert run_virtual(main(), clock) == 0.0

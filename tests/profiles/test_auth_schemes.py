@@ -95,6 +95,7 @@ class LoginServer:
         self.issued = 0
         self.refuse_refresh = False
         self.logout_status = 200
+        self.reject_once = False
 
     def issue(self) -> dict[str, Any]:
         self.issued += 1
@@ -105,7 +106,8 @@ class LoginServer:
             body["data"]["expires_in"] = self.lifetime
         return body
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        await asyncio.sleep(0)  # let concurrent requests interleave, as on a network
         path = request.url.removeprefix(BASE).split("?")[0]
         self.calls.append(path)
         if path == "auth/login":
@@ -124,6 +126,9 @@ class LoginServer:
         if path == "auth/logout":
             self.tokens.pop(token, None)
             return _json(self.logout_status, {})
+        if self.reject_once:
+            self.reject_once = False
+            return _json(401, {"error": {"code": "unauthorized", "message": "try again"}})
         return _json(200, {"token_seen": token})
 
 
@@ -282,3 +287,40 @@ def test_login_settings_are_checked() -> None:
     with pytest.raises(errors.UsageError, match=r"credentials\['u'\] must be a non-empty"):
         LoginAuth(credentials={"u": ""})
     assert PASSWORD not in repr(LoginAuth(credentials={"password": PASSWORD}))
+
+
+async def test_a_401_with_a_good_refresh_refreshes_rather_than_logs_in() -> None:
+    now = [0.0]
+    server = LoginServer(now)
+    session, auth = make(server, now)
+    async with session:
+        await session.request("GET", "things")
+        server.reject_once = True
+        assert (await session.request("GET", "things")).payload == {"token_seen": "tok-2"}
+    assert (auth.logins, auth.refreshes) == (1, 1)
+
+
+async def test_an_expired_token_whose_refresh_is_refused_logs_in_again() -> None:
+    now = [0.0]
+    server = LoginServer(now)
+    session, auth = make(server, now, refresh_token_field="data.refresh")
+    async with session:
+        await session.request("GET", "things")
+        server.refuse_refresh = True
+        now[0] = 95.0
+        await asyncio.gather(*(session.request("GET", "things") for _ in range(3)))
+    assert (auth.logins, auth.refreshes) == (2, 0)
+
+
+async def test_no_logout_endpoint_means_nothing_to_revoke() -> None:
+    now = [0.0]
+    server = LoginServer(now)
+    session, auth = make(server, now, logout=None, lifetime=50.0)
+    server.lifetime = None  # the answer does not say: the configured lifetime applies
+    async with session:
+        await session.request("GET", "things")
+        now[0] = 45.0
+        await session.request("GET", "things")
+    assert "auth/logout" not in server.calls
+    assert server.calls.count("auth/refresh") == 1
+    assert not auth.logged_in
