@@ -30,8 +30,9 @@ lint: $(STAMP)
 
 # tests/typing/accept_*.py must type-check too (assert_type on facade results);
 # tests/typing/test_typing.py checks that mypy rejects tests/typing/reject_facades.py.
+# examples/ (the clients for other APIs and their fakes) are held to the same standard.
 types: $(STAMP)
-	$(BIN)/mypy --strict booqable_async tests/typing/accept_facades.py
+	$(BIN)/mypy --strict booqable_async examples tests/typing/accept_facades.py
 
 imports: $(STAMP)
 	$(BIN)/lint-imports

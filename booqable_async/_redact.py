@@ -22,11 +22,32 @@ __all__ = [
 
 #: Header names whose values are secrets (compared lower-cased).
 SENSITIVE_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "session-expiry-token"}
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "session-expiry-token",
+        # API-key headers other REST APIs use (docs/profiles.md, "Credentials").
+        "x-api-key",
+        "api-key",
+        "x-auth-token",
+    }
 )
 #: Query keys whose values are secrets (compared lower-cased).
 SENSITIVE_QUERY_KEYS = frozenset(
-    {"api_key", "apikey", "access_token", "refresh_token", "token", "client_secret", "code"}
+    {
+        "api_key",
+        "apikey",
+        "api-key",
+        "key",
+        "access_token",
+        "auth_token",
+        "refresh_token",
+        "token",
+        "client_secret",
+        "code",
+    }
 )
 #: What a masked value is replaced with.
 MASK = "REDACTED"
@@ -63,7 +84,7 @@ def redact_url(url: str) -> str:
 # pairs first (they keep their label), then bare JWTs and long opaque runs.
 _HEADER_LINE_RE = re.compile(
     r"(?i)(?<![a-z])(proxy[-_]authorization|authorization|set[-_]cookie|cookie"
-    r"|session[-_]expiry[-_]token)([\"']?\s*(?:=>|[:=])\s*)[^\r\n]*"
+    r"|session[-_]expiry[-_]token|x[-_]api[-_]key|x[-_]auth[-_]token)([\"']?\s*(?:=>|[:=])\s*)[^\r\n]*"
 )
 _SCHEME_RE = re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]+")
 _KEY_VALUE_RE = re.compile(

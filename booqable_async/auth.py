@@ -1,4 +1,4 @@
-"""Authentication schemes: access tokens, single-use signed JWTs and OAuth2.
+"""Authentication schemes: access tokens, single-use signed JWTs, OAuth2, API keys, logins.
 
 Booqable v4 accepts (catalog ``global.authentication``, docs "Authentication"):
 
@@ -8,6 +8,11 @@ Booqable v4 accepts (catalog ``global.authentication``, docs "Authentication"):
   RS256 or HS256 whose ``jti`` binds it to the exact request (:class:`SingleUseAuth`,
   needs the ``signed`` extra);
 * OAuth2 authorization-code grants with refresh tokens (:class:`OAuth2Auth`).
+
+Booqable v1 and other APIs put credentials elsewhere (docs/profiles.md, "Credentials"):
+an ``?api_key=`` query value (:class:`QueryKeyAuth`), an ``X-API-Key`` header
+(:class:`HeaderKeyAuth`), HTTP Basic (:class:`BasicAuth`), or a session token from a
+login endpoint, refreshed before it expires and revoked at the end (:class:`LoginAuth`).
 
 The session calls :meth:`Auth.apply` once per attempt, after the request is built, so a
 retried signed request gets a fresh JWT each time. No scheme ever puts a secret in its
@@ -21,26 +26,39 @@ import base64
 import hashlib
 import inspect
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import attrs
 import msgspec
 
-from booqable_async._redact import MASK
+from booqable_async._redact import MASK, SENSITIVE_HEADERS, SENSITIVE_QUERY_KEYS
 from booqable_async._validation import is_number
 from booqable_async.clock import SYSTEM_CLOCK, Clock
 from booqable_async.errors import DecodeError, TransportError, Unauthorized, UsageError
-from booqable_async.protocol import ErrorObject, build_request, decipher_response
+from booqable_async.protocol import (
+    JSON_MEDIA_TYPE,
+    JSONAPI_FORMAT,
+    ErrorObject,
+    ResponseFormat,
+    api_error_for,
+    build_request,
+    decipher_response,
+)
 from booqable_async.transport import Headers, HttpRequest, HttpResponse, Timeout
 
 __all__ = [
     "SINGLE_USE_ALGORITHMS",
     "Auth",
     "AuthContext",
+    "BasicAuth",
+    "HeaderKeyAuth",
+    "LoginAuth",
     "OAuth2Auth",
     "OAuth2Token",
+    "QueryKeyAuth",
+    "SessionAuth",
     "SingleUseAuth",
     "TokenAuth",
     "TokenStore",
@@ -65,6 +83,9 @@ class AuthContext:
         timeout: The session's default time limits.
         clock: The session's time sources (a scheme stamps tokens with ``clock.wall()``
             unless it was given a clock of its own).
+        response_format: How the API's answers are read (its profile's), for schemes
+            that call endpoints of their own (logins).
+        media_type: The media type the API speaks.
     """
 
     base_url: str
@@ -72,6 +93,8 @@ class AuthContext:
     send: Callable[[HttpRequest], Awaitable[HttpResponse]]
     timeout: Timeout | None = None
     clock: Clock = SYSTEM_CLOCK
+    response_format: ResponseFormat = JSONAPI_FORMAT
+    media_type: str = JSON_MEDIA_TYPE
 
     def __repr__(self) -> str:
         return f"AuthContext(base_url={self.base_url!r}, company={self.company!r})"
@@ -616,3 +639,384 @@ def _oauth_error(body: bytes) -> tuple[str, str | None] | None:
         return None
     description = payload.get("error_description")
     return payload["error"], description if isinstance(description, str) else None
+
+
+@runtime_checkable
+class SessionAuth(Auth, Protocol):
+    """A scheme holding a session token: renewed after a 401, revoked when the session ends.
+
+    The session calls :meth:`reauthenticate` when an answer is 401 (once per request:
+    the server refused the request without acting on it, so it is sent again with the
+    new token) and :meth:`logout` from ``aclose()``.
+    """
+
+    async def reauthenticate(self, rejected: HttpRequest, context: AuthContext) -> bool:
+        """Get a new token after ``rejected`` was answered 401; False when none can be had."""
+        ...
+
+    async def logout(self, context: AuthContext) -> None:
+        """Revoke the current token (nothing to do without one)."""
+        ...
+
+
+def _add_query_pair(url: str, name: str, value: str) -> str:
+    pair = f"{quote(name, safe='')}={quote(value, safe='')}"
+    base, _, fragment = url.partition("#")
+    joined = f"{base}{'&' if '?' in base else '?'}{pair}"
+    return f"{joined}#{fragment}" if fragment else joined
+
+
+class QueryKeyAuth:
+    """An API key in the query string: ``?api_key=KEY`` on every request (Booqable v1).
+
+    The key travels in the URL, so everything that shows a URL masks it: log lines,
+    reprs, exception messages (``api_key=REDACTED``). That only holds for parameter
+    names the library knows to be secret, so other names are refused.
+
+    Args:
+        key: The API key.
+        param: The query parameter's name (``api_key``; also ``apikey``, ``key``,
+            ``token``, ``access_token``, ``auth_token``...).
+
+    Raises:
+        UsageError: An empty key, or a parameter name that would not be redacted.
+    """
+
+    __slots__ = ("_key", "_param")
+
+    def __init__(self, key: str, *, param: str = "api_key") -> None:
+        self._key = _check_secret(key, "api_key")
+        if not isinstance(param, str) or param.lower() not in SENSITIVE_QUERY_KEYS:
+            raise UsageError(
+                f"QueryKeyAuth param must be a query name the library redacts "
+                f"({', '.join(sorted(SENSITIVE_QUERY_KEYS))}), got {param!r}"
+            )
+        self._param = param
+
+    def __repr__(self) -> str:
+        return f"QueryKeyAuth({self._param}={MASK})"
+
+    async def apply(self, request: HttpRequest, context: AuthContext) -> HttpRequest:
+        """Return ``request`` with the key appended to its query string."""
+        url = _add_query_pair(request.url, self._param, self._key)
+        return HttpRequest(request.method, url, request.headers, request.body, request.timeout)
+
+
+class HeaderKeyAuth:
+    """An API key in a header of its own: ``X-API-Key: KEY`` (Booga Enterprise...).
+
+    Args:
+        key: The API key.
+        header: The header's name; it must be one whose value the library masks in
+            logs and reprs (``X-API-Key``, ``Api-Key``, ``X-Auth-Token``, ``Authorization``).
+        prefix: Text before the key (``"Token "``), if the API wants one.
+
+    Raises:
+        UsageError: An empty key, or a header name that would not be masked.
+    """
+
+    __slots__ = ("_header", "_value")
+
+    def __init__(self, key: str, *, header: str = "X-API-Key", prefix: str = "") -> None:
+        if not isinstance(header, str) or header.lower() not in SENSITIVE_HEADERS:
+            raise UsageError(
+                f"HeaderKeyAuth header must be one the library masks "
+                f"({', '.join(sorted(SENSITIVE_HEADERS))}), got {header!r}"
+            )
+        self._header = header
+        self._value = prefix + _check_secret(key, "key")
+
+    def __repr__(self) -> str:
+        return f"HeaderKeyAuth({self._header}={MASK})"
+
+    async def apply(self, request: HttpRequest, context: AuthContext) -> HttpRequest:
+        """Return ``request`` with the key header set."""
+        headers = request.headers.merged({self._header: self._value})
+        return HttpRequest(request.method, request.url, headers, request.body, request.timeout)
+
+
+class BasicAuth:
+    """HTTP Basic: ``Authorization: Basic base64(username:password)`` (RFC 7617).
+
+    Args:
+        username: The user name (Beebole: the API token).
+        password: The password (Beebole: any text, conventionally ``"x"``).
+
+    Raises:
+        UsageError: An empty username, or a colon in it (RFC 7617 forbids one).
+    """
+
+    __slots__ = ("_header",)
+
+    def __init__(self, username: str, password: str = "") -> None:
+        _check_secret(username, "username")
+        if ":" in username:
+            raise UsageError("a Basic auth username must not contain ':' (RFC 7617)")
+        if not isinstance(password, str) or any(ch in password for ch in "\r\n\x00"):
+            raise UsageError("a Basic auth password must be a string without CR, LF or NUL")
+        raw = f"{username}:{password}".encode()
+        self._header = "Basic " + base64.b64encode(raw).decode("ascii")
+
+    def __repr__(self) -> str:
+        return f"BasicAuth({MASK})"
+
+    async def apply(self, request: HttpRequest, context: AuthContext) -> HttpRequest:
+        """Return ``request`` with the Basic credentials added."""
+        return _with_authorization(request, self._header)
+
+
+def _path(value: str | Sequence[str]) -> tuple[str, ...]:
+    return tuple(value.strip("/").split("/")) if isinstance(value, str) else tuple(value)
+
+
+class LoginAuth:
+    """A session token from a login endpoint, refreshed before it expires, revoked at the end.
+
+    The first request logs in (``POST login`` with ``credentials`` as JSON) and sends
+    ``Authorization: Bearer <token>`` from then on. A token whose lifetime is known
+    (``expires_in`` in the answer, or ``lifetime``) is refreshed ``refresh_margin``
+    seconds before it ends (``POST refresh`` with the current token; with
+    ``refresh_token_field``, that token in the body); a refused refresh logs in again.
+    A 401 on any request renews the token once and sends the request again (the server
+    refused it without acting). However many requests run concurrently, one login or
+    refresh happens and the others wait for it. The session's ``aclose()`` revokes the
+    token (``POST logout``). Logins, refreshes and logouts bypass the limiter and
+    retries, like OAuth2 token calls.
+
+    Args:
+        credentials: The login body (``{"email": ..., "password": ...}``); never shown.
+        login: Path of the login endpoint under the API root.
+        refresh: Path of the refresh endpoint (``None``: log in again instead).
+        logout: Path of the logout endpoint (``None``: nothing to revoke).
+        token_field: Dotted path of the token in the answers (``token``,
+            ``data.access_token``).
+        refresh_token_field: Dotted path of a refresh token in the login answer, sent
+            back in the refresh body under its last name (``None``: the API refreshes
+            with the current token alone).
+        expires_in_field: Dotted path of the token's lifetime in seconds, when the API
+            says.
+        lifetime: Seconds a token lives when the answer does not say (``None``: until
+            a 401 says otherwise).
+        refresh_margin: Renew this many seconds before the end of the lifetime.
+        clock: Its ``wall`` clock dates tokens; by default the session's.
+
+    Raises:
+        UsageError: Empty credentials or a bad setting.
+    """
+
+    def __init__(
+        self,
+        *,
+        credentials: Mapping[str, str],
+        login: str | Sequence[str] = "auth/login",
+        refresh: str | Sequence[str] | None = "auth/refresh",
+        logout: str | Sequence[str] | None = "auth/logout",
+        token_field: str = "token",  # noqa: S107 - where the token is, not a token
+        refresh_token_field: str | None = None,
+        expires_in_field: str = "expires_in",
+        lifetime: float | None = None,
+        refresh_margin: float = 60.0,
+        clock: Clock | None = None,
+    ) -> None:
+        if not isinstance(credentials, Mapping) or not credentials:
+            raise UsageError("LoginAuth needs credentials, e.g. {'email': ..., 'password': ...}")
+        for name, value in credentials.items():
+            _check_secret(value, f"credentials[{name!r}]")
+        if lifetime is not None and (not is_number(lifetime) or not lifetime > 0):
+            raise UsageError(f"LoginAuth lifetime must be seconds > 0, got {lifetime!r}")
+        if not is_number(refresh_margin) or refresh_margin < 0:
+            raise UsageError(f"LoginAuth refresh_margin must be >= 0, got {refresh_margin!r}")
+        self._credentials = dict(credentials)
+        self._login = _path(login)
+        self._refresh = None if refresh is None else _path(refresh)
+        self._logout = None if logout is None else _path(logout)
+        self._token_field = token_field
+        self._refresh_token_field = refresh_token_field
+        self._expires_in_field = expires_in_field
+        self._lifetime = lifetime
+        self._margin = float(refresh_margin)
+        self._clock = clock
+        self._token: str | None = None
+        self._refresh_token: str | None = None
+        self._expires_at: float | None = None
+        self._lock: asyncio.Lock | None = None
+        #: Logins made so far.
+        self.logins = 0
+        #: Refreshes made so far.
+        self.refreshes = 0
+
+    def __repr__(self) -> str:
+        state = "logged in" if self._token else "logged out"
+        return f"LoginAuth({'/'.join(self._login)}, credentials={MASK}, {state})"
+
+    @property
+    def logged_in(self) -> bool:
+        """True while a token is held."""
+        return self._token is not None
+
+    def _now(self, context: AuthContext) -> float:
+        return (self._clock or context.clock).wall()
+
+    def _stale(self, context: AuthContext) -> bool:
+        if self._token is None:
+            return True
+        return self._expires_at is not None and self._expires_at - self._now(context) < self._margin
+
+    def _locked(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    async def current_token(self, context: AuthContext) -> str:
+        """Return a token valid for at least ``refresh_margin`` seconds (logging in once).
+
+        Raises:
+            Unauthorized: The credentials were refused.
+            ApiError: The login endpoint failed otherwise.
+            TransportError: It could not be reached (``request_sent`` is False for the
+                request waiting on it).
+        """
+        if not self._stale(context):
+            assert self._token is not None
+            return self._token
+        async with self._locked():
+            if self._stale(context):
+                await self._renew(context)
+        assert self._token is not None
+        return self._token
+
+    async def _renew(self, context: AuthContext) -> None:
+        if self._token is not None and self._refresh is not None:
+            try:
+                await self._call_refresh(context)
+                return
+            except Unauthorized:
+                pass  # the token (or refresh token) is no longer good: log in afresh
+        await self._call_login(context)
+
+    async def _call_login(self, context: AuthContext) -> None:
+        self._token = None
+        payload = await self._post(context, self._login, self._credentials, None, "login")
+        self._store(payload, context, "login")
+        self.logins += 1
+
+    async def _call_refresh(self, context: AuthContext) -> None:
+        assert self._refresh is not None
+        body: dict[str, str] | None = None
+        if self._refresh_token_field is not None and self._refresh_token is not None:
+            body = {self._refresh_token_field.rsplit(".", 1)[-1]: self._refresh_token}
+        payload = await self._post(context, self._refresh, body, self._token, "refresh")
+        self._store(payload, context, "refresh")
+        self.refreshes += 1
+
+    def _store(self, payload: Any, context: AuthContext, what: str) -> None:
+        token = _dotted(payload, self._token_field)
+        if not isinstance(token, str) or not token:
+            raise DecodeError(
+                f"the {what} answer has no token at {self._token_field!r}",
+                "/" + self._token_field.replace(".", "/"),
+            )
+        self._token = token
+        if self._refresh_token_field is not None:
+            refresh = _dotted(payload, self._refresh_token_field)
+            if isinstance(refresh, str) and refresh:
+                self._refresh_token = refresh
+        expires_in = _dotted(payload, self._expires_in_field)
+        lifetime = expires_in if is_number(expires_in) else self._lifetime
+        self._expires_at = None if lifetime is None else self._now(context) + float(lifetime)
+
+    async def _post(
+        self,
+        context: AuthContext,
+        path: tuple[str, ...],
+        body: Mapping[str, str] | None,
+        token: str | None,
+        what: str,
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        request = build_request(
+            "POST",
+            path,
+            base_url=context.base_url,
+            json=body if body is not None else {},
+            headers=headers,
+            timeout=context.timeout,
+            media_type=context.media_type,
+        )
+        try:
+            response = await context.send(request)
+        except TransportError as exc:
+            raise type(exc)(
+                f"could not reach the {what} endpoint: {exc}", request_sent=False
+            ) from exc
+        if response.status == 401 or (what == "login" and response.status in (400, 403)):
+            error = api_error_for(
+                response,
+                method="POST",
+                url=request.url,
+                response_format=context.response_format,
+            )
+            advice = (
+                "check the credentials given to LoginAuth"
+                if what == "login"
+                else "the token is no longer valid"
+            )
+            raise Unauthorized(
+                response.status,
+                errors=error.errors,
+                headers=response.headers,
+                message=f"{what} refused (HTTP {response.status}): {advice}",
+            )
+        return decipher_response(
+            response,
+            method="POST",
+            url=request.url,
+            response_format=context.response_format,
+        )
+
+    async def apply(self, request: HttpRequest, context: AuthContext) -> HttpRequest:
+        """Return ``request`` with a valid session token, logging in first if needed."""
+        token = await self.current_token(context)
+        return _with_authorization(request, "Bearer " + token)
+
+    async def reauthenticate(self, rejected: HttpRequest, context: AuthContext) -> bool:
+        """Renew the token after ``rejected`` got a 401; True when a new one is held.
+
+        Requests that failed with the same token share one renewal; one sent with an
+        older token finds the new token already there.
+        """
+        async with self._locked():
+            used = rejected.headers.get("Authorization")
+            if self._token is not None and used != f"Bearer {self._token}":
+                return True  # renewed by someone else meanwhile
+            if self._token is not None and self._refresh is not None:
+                try:
+                    await self._call_refresh(context)
+                    return True
+                except Unauthorized:
+                    pass
+            await self._call_login(context)
+            return True
+
+    async def logout(self, context: AuthContext) -> None:
+        """Revoke the token (``POST logout``); afterwards the next request logs in again.
+
+        Raises:
+            ApiError: The logout endpoint refused (the token is dropped all the same).
+            TransportError: It could not be reached.
+        """
+        token, self._token = self._token, None
+        self._refresh_token = None
+        self._expires_at = None
+        if token is None or self._logout is None:
+            return
+        await self._post(context, self._logout, None, token, "logout")
+
+
+def _dotted(payload: Any, path: str) -> Any:
+    value = payload
+    for key in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value

@@ -10,6 +10,7 @@ Every exception the library raises on purpose derives from :class:`BooqableError
     ├── NotLoadedError          a field the document did not carry (also AttributeError)
     ├── PaginationError         iterating pages stopped early (.resume_point, .cause)
     │   └── TotalMismatch           the item count disagreed with the server's total
+    ├── QuotaExhausted          a daily (or other long) quota is spent; nothing was sent
     ├── TransportError          the request did not produce an HTTP response
     │   ├── ConnectError            could not open a connection     (request_sent=False)
     │   ├── ConnectTimeout          opening the connection timed out (request_sent=False)
@@ -35,6 +36,7 @@ Every exception the library raises on purpose derives from :class:`BooqableError
         │   ├── Locked                  423
         │   └── RateLimited             429
         ├── ServerError             5xx
+        ├── ApplicationError        2xx whose body says it failed ({"status": "error"})
         └── UnexpectedStatus        1xx/3xx or anything else we did not ask for
 
 Some also derive from a builtin, so code that knows nothing about this library catches
@@ -66,6 +68,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ApiError",
+    "ApplicationError",
     "BadRequest",
     "BookingError",
     "BooqableError",
@@ -85,6 +88,7 @@ __all__ = [
     "PaginationError",
     "PaymentRequired",
     "ProtocolError",
+    "QuotaExhausted",
     "RateLimited",
     "ReadTimeout",
     "ResponseTooLarge",
@@ -261,6 +265,33 @@ class TotalMismatch(PaginationError):
         self.expected = expected
         self.received = received
         super().__init__(message, items_yielded=items_yielded, resume_point=resume_point)
+
+
+class QuotaExhausted(BooqableError):
+    """A quota the API states (requests or bytes per day...) is spent; nothing was sent.
+
+    Raised by :meth:`booqable_async.ratelimit.RateLimiter.acquire` instead of waiting
+    when the next request could only go out after longer than the limiter's
+    ``max_wait`` (docs/profiles.md, "Rate limits and quotas"): a job should stop and
+    come back later rather than sleep for hours.
+
+    Attributes:
+        limit: The quota's size (requests, or bytes for a volume quota).
+        period: The quota's period in seconds.
+        unit: ``"requests"`` or ``"bytes"``.
+        retry_after: Seconds until the quota has room again.
+    """
+
+    def __init__(self, *, limit: int, period: float, unit: str, retry_after: float) -> None:
+        self.limit = limit
+        self.period = period
+        self.unit = unit
+        self.retry_after = retry_after
+        super().__init__(
+            f"the quota of {limit} {unit} per {period:g} s is spent; it has room again in "
+            f"{retry_after:.0f} s (nothing was sent: try again later, or raise the "
+            "limiter's max_wait to wait for it)"
+        )
 
 
 class TransportError(BooqableError):
@@ -548,6 +579,17 @@ class RateLimited(ClientError):
 
 class ServerError(ApiError):
     """5xx: the server (or a proxy in front of it) failed."""
+
+
+class ApplicationError(ApiError):
+    """The server answered 2xx, but the body says the request failed.
+
+    Some APIs answer every request with HTTP 200 and report failures in the body
+    (Beebole: ``{"status": "error", "message": "..."}``). The API profile says how to
+    recognise such a body (docs/profiles.md, "Errors"); :attr:`errors` holds what it
+    said and :attr:`status` the HTTP status as sent (200). Never retried: the server
+    refused the request on purpose.
+    """
 
 
 class UnexpectedStatus(ApiError):

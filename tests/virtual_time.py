@@ -14,6 +14,8 @@ import selectors
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from booqable_async.clock import Clock
+
 _T = TypeVar("_T")
 
 
@@ -61,3 +63,24 @@ def run_virtual(coro: Coroutine[Any, Any, _T], clock: VirtualClock | None = None
     finally:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
+
+
+class SteppedTime:
+    """Time that moves only when someone sleeps: for code that takes a ``Clock``.
+
+    ``clock()`` gives a :class:`booqable_async.clock.Clock` whose monotonic and wall clocks
+    read this time and whose sleep advances it, so waits cost nothing and elapsed times
+    are exact (no event loop tricks needed).
+    """
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def clock(self) -> Clock:
+        return Clock(monotonic=self, wall=self, sleep=self.sleep)

@@ -9,12 +9,14 @@ or decoding; the typed facades supply that function::
     async for record in paginator: ...      # every record, in order
     async for page in paginator.pages(): ...
 
-See docs/pagination.md for resuming, de-duplication and the incremental-sync recipe.
+See docs/pagination.md for resuming, de-duplication and the incremental-sync recipe, and
+:func:`paginate` for the pages of other APIs (docs/profiles.md).
 """
 
 from __future__ import annotations
 
 from booqable_async.pagination._changes import DEFAULT_OVERLAP, ChangeFeed, changes_since
+from booqable_async.pagination._generic import paginate
 from booqable_async.pagination._page import DeferredPage, Page, ResumePoint, default_id
 from booqable_async.pagination._paginator import (
     DEFAULT_PAGE_SIZE,
@@ -37,4 +39,5 @@ __all__ = [
     "ResumePoint",
     "changes_since",
     "default_id",
+    "paginate",
 ]

@@ -540,6 +540,9 @@ class Paginator(Generic[T]):
         on_page: ``on_page(page_number, records_so_far, total_or_None)`` after each page
             arrives in order (progress bars).
         default_page_size: Page size when the query has none.
+        params: What identifies the listing for ``resume_from`` when the query does
+            not (APIs whose filters are not a :class:`Query`, see :func:`paginate`):
+            its query pairs without paging. ``None``: the query's own.
 
     Raises:
         UsageError: A bad argument, or ``resume_from`` made for a different query.
@@ -558,6 +561,7 @@ class Paginator(Generic[T]):
         id_of: Callable[[T], Hashable] | None = None,
         on_page: Callable[[int, int, int | None], object] | None = None,
         default_page_size: int = DEFAULT_PAGE_SIZE,
+        params: Sequence[tuple[str, str]] | None = None,
     ) -> None:
         query = Query() if query is None else query
         if not callable(fetch):
@@ -575,7 +579,7 @@ class Paginator(Generic[T]):
             )
         self._fetch = fetch
         self._query = query
-        self._params = query_fingerprint(query)
+        self._params = query_fingerprint(query) if params is None else tuple(params)
         self._concurrency = concurrency
         self._prefetch = prefetch
         self._dedupe = dedupe

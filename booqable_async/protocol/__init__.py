@@ -10,20 +10,44 @@ transport's value types, so it works with any HTTP client and is tested without 
 
 from __future__ import annotations
 
+from booqable_async.protocol.error_formats import (
+    ErrorReader,
+    detail_code,
+    error_envelope,
+    first_of,
+    jsonapi_errors,
+    status_envelope,
+)
 from booqable_async.protocol.error_objects import (
     ErrorObject,
     ShortageEntry,
     parse_error_objects,
     parse_shortage,
 )
-from booqable_async.protocol.headers import RateLimit, parse_rate_limit, parse_retry_after
+from booqable_async.protocol.headers import (
+    FixedPeriodHeaders,
+    RateLimit,
+    RateLimitReader,
+    WindowHeaders,
+    parse_rate_limit,
+    parse_retry_after,
+)
+from booqable_async.protocol.pages import (
+    GraphitiPages,
+    NumberedPages,
+    OffsetPages,
+    PageBody,
+    PageStyle,
+)
 from booqable_async.protocol.request import (
     API_VERSIONS,
+    JSON_MEDIA_TYPE,
     JSONAPI_MEDIA_TYPE,
     NOTHING,
     USER_AGENT,
     QueryParams,
     QueryValue,
+    UrlRule,
     base_url_for,
     build_request,
     path_template,
@@ -31,6 +55,8 @@ from booqable_async.protocol.request import (
 )
 from booqable_async.protocol.response import (
     EXCERPT_LIMIT,
+    JSONAPI_FORMAT,
+    ResponseFormat,
     api_error_for,
     decipher_response,
 )
@@ -38,22 +64,40 @@ from booqable_async.protocol.response import (
 __all__ = [
     "API_VERSIONS",
     "EXCERPT_LIMIT",
+    "JSONAPI_FORMAT",
     "JSONAPI_MEDIA_TYPE",
+    "JSON_MEDIA_TYPE",
     "NOTHING",
     "USER_AGENT",
     "ErrorObject",
+    "ErrorReader",
+    "FixedPeriodHeaders",
+    "GraphitiPages",
+    "NumberedPages",
+    "OffsetPages",
+    "PageBody",
+    "PageStyle",
     "QueryParams",
     "QueryValue",
     "RateLimit",
+    "RateLimitReader",
+    "ResponseFormat",
     "ShortageEntry",
+    "UrlRule",
+    "WindowHeaders",
     "api_error_for",
     "base_url_for",
     "build_request",
     "decipher_response",
+    "detail_code",
+    "error_envelope",
+    "first_of",
+    "jsonapi_errors",
     "parse_error_objects",
     "parse_rate_limit",
     "parse_retry_after",
     "parse_shortage",
     "path_template",
     "render_query",
+    "status_envelope",
 ]

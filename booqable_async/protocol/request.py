@@ -38,10 +38,12 @@ from booqable_async.transport import Headers, HttpRequest, Timeout
 __all__ = [
     "API_VERSIONS",
     "JSONAPI_MEDIA_TYPE",
+    "JSON_MEDIA_TYPE",
     "NOTHING",
     "USER_AGENT",
     "QueryParams",
     "QueryValue",
+    "UrlRule",
     "base_url_for",
     "build_request",
     "path_template",
@@ -57,6 +59,8 @@ NOTHING: Final = attrs.NOTHING
 
 #: The JSON:API media type Booqable answers with and the Ruby gem sends.
 JSONAPI_MEDIA_TYPE: Final = "application/vnd.api+json"
+#: Plain JSON, what most other REST APIs (and Booqable v1) speak.
+JSON_MEDIA_TYPE: Final = "application/json"
 
 #: ``User-Agent`` sent by default.
 USER_AGENT: Final = (
@@ -145,6 +149,81 @@ def base_url_for(
         return f"https://{company.lower()}.booqable.com/api/{api_version}/"
     assert base_url is not None  # narrowed by the exactly-one check above
     return _normalise_base_url(base_url)
+
+
+@attrs.frozen
+class UrlRule:
+    """Where an API lives: a root per company, or one fixed root (part of an API profile).
+
+    Attributes:
+        template: Root URL with ``{company}`` (one host label) and optionally
+            ``{version}``: ``https://{company}.booqable.com/api/{version}/``.
+        versions: The values ``{version}`` may take, the default first.
+        default: The root of an API with one host for everybody
+            (``https://api.boogaenterprise.com/``); used when no ``company`` is given.
+    """
+
+    template: str | None = None
+    versions: tuple[str, ...] = ()
+    default: str | None = None
+
+    @property
+    def needs_company(self) -> bool:
+        """True when a root can only be built from a company (no fixed default)."""
+        return self.default is None and self.template is not None
+
+    def example(self) -> str:
+        """The template with placeholders shown, for messages (``https://<company>...``)."""
+        shown = self.template or self.default or "https://..."
+        return shown.replace("{company}", "<company>").replace(
+            "{version}", self.versions[0] if self.versions else ""
+        )
+
+    def resolve(
+        self,
+        *,
+        company: str | None = None,
+        base_url: str | None = None,
+        api_version: str | None = None,
+    ) -> str:
+        """Return the normalised root (ending with ``/``) for these settings.
+
+        Args:
+            company: Fills ``{company}`` in :attr:`template`.
+            base_url: An explicit root instead (a fake server, a proxy), used as given.
+            api_version: Fills ``{version}``; ``None`` takes the first of :attr:`versions`.
+
+        Raises:
+            UsageError: Both or (without a default) neither of ``company``/``base_url``,
+                a company that is not one host label, an unknown version, a malformed
+                ``base_url``.
+        """
+        if self.versions and api_version is not None and api_version not in self.versions:
+            raise UsageError(
+                f"api_version must be one of {', '.join(map(repr, self.versions))}, "
+                f"got {_shown(api_version)}"
+            )
+        if company is not None and base_url is not None:
+            raise UsageError("pass exactly one of company= or base_url=")
+        if base_url is not None:
+            return _normalise_base_url(base_url)
+        if company is None:
+            if self.default is None:
+                raise UsageError(f"pass company= (as in {self.example()}) or base_url=")
+            return _normalise_base_url(self.default)
+        if self.template is None or "{company}" not in self.template:
+            raise UsageError(
+                f"this API has one address ({self.example()}) and takes no company=; "
+                "pass base_url= to reach another one"
+            )
+        if not isinstance(company, str) or not _SLUG_RE.fullmatch(company):
+            raise UsageError(
+                f"company must be the company slug, as in {self.example()}: one host label of "
+                "letters, digits and hyphens (at most 63, not starting with a hyphen); "
+                f"got {_shown(company)}"
+            )
+        version = api_version if api_version is not None else (self.versions or ("",))[0]
+        return self.template.format(company=company.lower(), version=version)
 
 
 def _normalise_base_url(base_url: str) -> str:
@@ -348,6 +427,8 @@ def build_request(
     body: bytes | None = None,
     headers: Mapping[str, str] | Headers | None = None,
     timeout: Timeout | None = None,
+    media_type: str = JSONAPI_MEDIA_TYPE,
+    trailing_slash: bool = False,
 ) -> HttpRequest:
     """Build one request to the API.
 
@@ -365,11 +446,15 @@ def build_request(
         body: Raw body bytes instead of ``json``.
         headers: Extra headers; they replace the defaults of the same name.
         timeout: Per-request time limits; ``None`` uses the transport's default.
+        media_type: What ``Accept`` and ``Content-Type`` say (an API profile's; plain
+            ``application/json`` for most APIs other than Booqable v4).
+        trailing_slash: End the path with ``/`` (APIs whose routes do, like Django's:
+            ``/api/files/``).
 
     Returns:
-        The request, with ``Accept: application/vnd.api+json``, ``User-Agent:
-        booqable-async/<version> python/<x.y>`` and, when there is a body,
-        ``Content-Type: application/vnd.api+json`` unless ``headers`` overrides them.
+        The request, with ``Accept: <media_type>`` (``application/vnd.api+json`` by
+        default), ``User-Agent: booqable-async/<version> python/<x.y>`` and, when there
+        is a body, ``Content-Type: <media_type>`` unless ``headers`` overrides them.
 
     Raises:
         UsageError: A bad method, path segment (empty, ``.``, ``..``, control characters),
@@ -378,6 +463,8 @@ def build_request(
     """
     verb = check_method(method)
     url = _check_base(base_url) + _encode_path(path)
+    if trailing_slash:
+        url += "/"
     query = render_query(params)
     if query:
         url = f"{url}?{query}"
@@ -389,10 +476,23 @@ def build_request(
         body = _check_body(body)
     if timeout is not None and not isinstance(timeout, Timeout):
         raise UsageError(f"timeout must be a Timeout or None, got {_shown(timeout)}")
-    merged = _DEFAULT_HEADERS if body is None else _DEFAULT_BODY_HEADERS
+    if media_type is JSONAPI_MEDIA_TYPE or media_type == JSONAPI_MEDIA_TYPE:
+        merged = _DEFAULT_HEADERS if body is None else _DEFAULT_BODY_HEADERS
+    else:
+        merged = _media_headers(media_type, body is not None)
     if headers:
         merged = merged.merged(_check_headers(headers))
     return HttpRequest(verb, url, merged, body, timeout)
+
+
+def _media_headers(media_type: str, with_body: bool) -> Headers:
+    if not isinstance(media_type, str) or _CONTROL_RE.search(media_type):
+        raise UsageError(f"media_type must be a media type string, got {_shown(media_type)}")
+    if with_body:
+        return Headers(
+            (("Accept", media_type), ("Content-Type", media_type), ("User-Agent", USER_AGENT))
+        )
+    return Headers((("Accept", media_type), ("User-Agent", USER_AGENT)))
 
 
 def path_template(path: str | Sequence[str], *, base_url: str) -> str:

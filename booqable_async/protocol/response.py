@@ -22,16 +22,51 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
+import attrs
 import msgspec
 
 from booqable_async._gc import gc_paused
 from booqable_async._redact import clip, redact_text, redact_url
-from booqable_async.errors import ApiError, DecodeError, ShortageError, status_error_class
+from booqable_async.errors import (
+    ApiError,
+    ApplicationError,
+    DecodeError,
+    ShortageError,
+    status_error_class,
+)
+from booqable_async.protocol.error_formats import ErrorReader
 from booqable_async.protocol.error_objects import ErrorObject, parse_error_objects, parse_shortage
-from booqable_async.protocol.headers import parse_rate_limit, parse_retry_after
+from booqable_async.protocol.headers import RateLimitReader, parse_rate_limit, parse_retry_after
 from booqable_async.transport import HttpResponse
 
-__all__ = ["EXCERPT_LIMIT", "api_error_for", "decipher_response"]
+__all__ = [
+    "EXCERPT_LIMIT",
+    "JSONAPI_FORMAT",
+    "ResponseFormat",
+    "api_error_for",
+    "decipher_response",
+]
+
+
+@attrs.frozen
+class ResponseFormat:
+    """How one API's answers are read (part of an API profile; docs/profiles.md).
+
+    Attributes:
+        read_errors: Turns the parsed body of a non-2xx answer into error objects
+            (``None``: JSON:API ``errors``, as Booqable v4 sends).
+        body_errors: For APIs that answer failures with a 2xx status: returns the error
+            objects a 2xx body reports (``()`` for a success); ``None``: 2xx is success.
+        read_rate_limit: Reads the rate-limit snapshot from the headers.
+    """
+
+    read_errors: ErrorReader | None = None
+    body_errors: ErrorReader | None = None
+    read_rate_limit: RateLimitReader = parse_rate_limit
+
+
+#: Booqable v4: JSON:API errors, 2xx is success, ``X-Ratelimit-*`` headers.
+JSONAPI_FORMAT: Final = ResponseFormat()
 
 #: Longest ``body_excerpt`` (characters) an error carries.
 EXCERPT_LIMIT: Final = 200
@@ -141,7 +176,9 @@ def _summary_excerpt(payload: Mapping[Any, Any]) -> str:
     return _clean(": ".join(seen), EXCERPT_LIMIT) if seen else ""
 
 
-def _read_error_body(body: bytes, media: str) -> tuple[tuple[ErrorObject, ...], str]:
+def _read_error_body(
+    body: bytes, media: str, read_errors: ErrorReader | None
+) -> tuple[tuple[ErrorObject, ...], str]:
     stripped = body.lstrip(_JSON_WHITESPACE)
     if stripped.startswith(_BOM):
         stripped = stripped[len(_BOM) :].lstrip(_JSON_WHITESPACE)
@@ -156,7 +193,11 @@ def _read_error_body(body: bytes, media: str) -> tuple[tuple[ErrorObject, ...], 
         except (msgspec.DecodeError, RecursionError):
             payload = None
     if isinstance(payload, Mapping):
-        if "errors" in payload:
+        if read_errors is not None:
+            errors = read_errors(payload)
+            if errors:
+                return errors, ""
+        elif "errors" in payload:
             errors = parse_error_objects(payload)
             if errors:
                 return errors, ""
@@ -179,6 +220,7 @@ def api_error_for(
     method: str = "",
     url: str | None = None,
     now: datetime | None = None,
+    response_format: ResponseFormat = JSONAPI_FORMAT,
 ) -> ApiError:
     """Build (without raising) the typed error for a response that is not 2xx.
 
@@ -188,6 +230,8 @@ def api_error_for(
         url: URL of the request (redacted in the error); defaults to ``response.url``.
         now: Current time (aware) to turn a ``Retry-After`` HTTP date into seconds;
             defaults to the real clock.
+        response_format: How this API's error bodies and rate-limit headers are read
+            (an API profile's); the default reads Booqable v4's.
 
     Returns:
         An instance of ``status_error_class(response.status)`` carrying the status,
@@ -199,22 +243,35 @@ def api_error_for(
     headers = response.headers
     content_type = headers.get("content-type")
     media = _media_type(content_type)[0] if content_type else ""
-    errors, excerpt = _read_error_body(response.body, media)
-    details: dict[str, Any] = {
-        "headers": headers,
-        "request_id": _request_id(headers.get("x-request-id")),
-        "errors": errors,
-        "rate_limit": parse_rate_limit(headers),
-        "retry_after": parse_retry_after(headers.get("retry-after"), now=now),
-        "body_excerpt": excerpt,
-        "method": method.upper(),
-        "url": response.url if url is None else url,
-    }
+    errors, excerpt = _read_error_body(response.body, media, response_format.read_errors)
+    details = _details(response, errors, excerpt, method, url, now, response_format)
     shortage = parse_shortage(errors) if response.status == 422 else None
     if shortage is not None:
         warnings, blocking = shortage
         return ShortageError(response.status, warnings=warnings, blocking=blocking, **details)
     return status_error_class(response.status)(response.status, **details)
+
+
+def _details(
+    response: HttpResponse,
+    errors: tuple[ErrorObject, ...],
+    excerpt: str,
+    method: str,
+    url: str | None,
+    now: datetime | None,
+    response_format: ResponseFormat,
+) -> dict[str, Any]:
+    headers = response.headers
+    return {
+        "headers": headers,
+        "request_id": _request_id(headers.get("x-request-id")),
+        "errors": errors,
+        "rate_limit": response_format.read_rate_limit(headers),
+        "retry_after": parse_retry_after(headers.get("retry-after"), now=now),
+        "body_excerpt": excerpt,
+        "method": method.upper(),
+        "url": response.url if url is None else url,
+    }
 
 
 def _decode_failure(
@@ -282,6 +339,7 @@ def decipher_response(
     method: str = "",
     url: str | None = None,
     now: datetime | None = None,
+    response_format: ResponseFormat = JSONAPI_FORMAT,
 ) -> Any:
     """Return the decoded payload of a 2xx response, or raise the typed error.
 
@@ -290,6 +348,8 @@ def decipher_response(
         method: HTTP method of the request (for messages).
         url: URL of the request (redacted in messages); defaults to ``response.url``.
         now: Current time (aware) for ``Retry-After`` HTTP dates; defaults to the clock.
+        response_format: How this API's answers are read (an API profile's): error
+            bodies, failures reported in 2xx bodies, rate-limit headers.
 
     Returns:
         The parsed JSON (``dict``/``list``/scalar) for a 2xx JSON body —
@@ -300,10 +360,19 @@ def decipher_response(
     Raises:
         DecodeError: A 2xx whose body is not valid JSON, or whose content type is not
             JSON (an HTML page): the message says what arrived (pointer ``""``).
+        ApplicationError: A 2xx whose body reports a failure
+            (``response_format.body_errors``).
         ApiError: Any other status, as ``status_error_class(status)`` (``NotFound``,
             ``UnprocessableEntity``, ``RateLimited``, ``ServerError``,
             ``UnexpectedStatus`` for 1xx/3xx...); see :func:`api_error_for`.
     """
     if 200 <= response.status < 300:
-        return _success_payload(response, method, url)
-    raise api_error_for(response, method=method, url=url, now=now)
+        payload = _success_payload(response, method, url)
+        body_errors = response_format.body_errors
+        if body_errors is not None:
+            errors = body_errors(payload)
+            if errors:
+                details = _details(response, errors, "", method, url, now, response_format)
+                raise ApplicationError(response.status, **details)
+        return payload
+    raise api_error_for(response, method=method, url=url, now=now, response_format=response_format)

@@ -6,6 +6,7 @@ Facades and the paginator call :meth:`Session.request`; see :mod:`booqable_async
 
 from __future__ import annotations
 
+from booqable_async.session._client import SessionClient
 from booqable_async.session._core import ApiResponse, Session
 from booqable_async.session._settings import (
     ENV_API_KEY,
@@ -27,6 +28,7 @@ __all__ = [
     "Hooks",
     "RequestEvent",
     "Session",
+    "SessionClient",
     "SessionOptions",
     "SessionSettings",
 ]

@@ -26,28 +26,28 @@ import attrs
 from typing_extensions import Unpack
 
 from booqable_async._redact import SENSITIVE_QUERY_KEYS, redact_url
-from booqable_async.auth import AuthContext
+from booqable_async.auth import AuthContext, SessionAuth
 from booqable_async.clock import Clock
 from booqable_async.errors import (
     ApiError,
     BooqableError,
     ConnectError,
     TransportError,
+    Unauthorized,
     UsageError,
 )
+from booqable_async.profile import ApiProfile
 from booqable_async.protocol import (
     NOTHING,
     RateLimit,
     build_request,
     decipher_response,
-    parse_rate_limit,
     parse_retry_after,
     path_template,
 )
 from booqable_async.ratelimit import RateLimiter
 from booqable_async.retry import RetryDecision, RetryPolicy
 from booqable_async.session._settings import (
-    ENV_COMPANY,
     CallOptions,
     SessionOptions,
     SessionSettings,
@@ -218,7 +218,18 @@ class _Shared:
     :meth:`Session.with_options` hold the same instance and never close it.
     """
 
-    __slots__ = ("_owns_transport", "_pool_size", "closed", "context", "slots", "transport")
+    __slots__ = (
+        "_auth",
+        "_logger",
+        "_owns_transport",
+        "_pool_size",
+        "closed",
+        "context",
+        "counts_volume",
+        "session_auth",
+        "slots",
+        "transport",
+    )
 
     def __init__(self, settings: SessionSettings) -> None:
         self.transport: Transport | None = settings.transport
@@ -226,13 +237,23 @@ class _Shared:
         self._pool_size = max(_DEFAULT_POOL_SIZE, settings.max_concurrency)
         self.slots = _Slots(settings.max_concurrency)
         self.closed = False
+        profile = settings.profile
         self.context = AuthContext(
             base_url=settings.base_url,
             company=settings.company,
             send=self.send_raw,
             timeout=settings.timeout,
             clock=settings.clock,
+            response_format=profile.response_format,
+            media_type=profile.media_type,
         )
+        self._auth = settings.auth
+        self._logger = settings.logger
+        #: The auth scheme when it holds a session token (renewed on 401, revoked at close).
+        self.session_auth = settings.auth if isinstance(settings.auth, SessionAuth) else None
+        # Volume quotas count bytes after each exchange; a limiter without them (or one
+        # implementing only acquire/complete) is never asked to.
+        self.counts_volume = bool(getattr(settings.limiter, "counts_volume", False))
 
     def get_transport(self) -> Transport:
         transport = self.transport
@@ -250,8 +271,17 @@ class _Shared:
         if self.closed:
             return
         self.closed = True
-        if self._owns_transport and self.transport is not None:
-            await self.transport.aclose()
+        try:
+            if self.session_auth is not None and self.transport is not None:
+                # Revoke the session token while the transport is still open; a failed
+                # logout must not keep the pool open, so it is logged, not raised.
+                try:
+                    await self.session_auth.logout(self.context)
+                except BooqableError as exc:
+                    self._logger.warning("logout failed while closing the session: %s", exc)
+        finally:
+            if self._owns_transport and self.transport is not None:
+                await self.transport.aclose()
 
 
 class Session:
@@ -329,6 +359,11 @@ class Session:
     def company(self) -> str | None:
         """The company slug, when the session was configured with one."""
         return self._settings.company
+
+    @property
+    def profile(self) -> ApiProfile:
+        """The API profile this session speaks (Booqable v4 unless another was given)."""
+        return self._settings.profile
 
     @property
     def retry(self) -> RetryPolicy:
@@ -447,6 +482,8 @@ class Session:
             json=json,
             headers=headers,
             timeout=settings.timeout if timeout is None else as_timeout(timeout),
+            media_type=settings.profile.media_type,
+            trailing_slash=settings.profile.trailing_slash,
         )
         template = path_template(path, base_url=settings.base_url) if self._has_hooks else ""
         verb = built.method
@@ -475,22 +512,26 @@ class Session:
             payload=payload
             if parse
             else _Body(
-                parser=functools.partial(decipher_response, response, method=verb, url=built.url)
+                parser=functools.partial(
+                    decipher_response,
+                    response,
+                    method=verb,
+                    url=built.url,
+                    response_format=settings.profile.response_format,
+                )
             ),
         )
 
     def _transport_hint(self, error: TransportError) -> str:
         # The transports know nothing of Booqable; the session knows the base URL came
         # from a company slug, so a name that does not resolve points at the slug.
-        company = self._settings.company
+        settings = self._settings
+        company = settings.company
         if company is None or not isinstance(error, ConnectError):
             return ""
         if not _name_not_resolved(error):
             return ""
-        return (
-            f"no host {company}.booqable.com: is {company!r} your company slug? "
-            f"It is the SLUG in https://SLUG.booqable.com (company= or {ENV_COMPANY})"
-        )
+        return settings.profile.company_hint(company, settings.base_url)
 
 
 def _name_not_resolved(error: BaseException) -> bool:
@@ -510,6 +551,7 @@ class _Call:
 
     __slots__ = (
         "_parse",
+        "_renewed",
         "_request",
         "_settings",
         "_shared",
@@ -530,7 +572,9 @@ class _Call:
         self._shared = shared
         self._request = request
         self._template = template
-        self._parse = parse
+        # Eager when the profile reads failures out of 2xx bodies: they decide the outcome.
+        self._parse = parse or settings.profile.response_format.body_errors is not None
+        self._renewed = False
         self.rate_limit: RateLimit | None = None
         self.attempts = 0
 
@@ -563,6 +607,7 @@ class _Call:
         hooks = settings.hooks
         limiter = settings.limiter
         clock = settings.clock.monotonic
+        response_format = settings.profile.response_format
         transport = shared.get_transport()
         slots = shared.slots
         await slots.acquire()
@@ -596,7 +641,7 @@ class _Call:
                 raise
             elapsed = clock() - sent
             status = response.status
-            rate_limit = parse_rate_limit(response.headers)
+            rate_limit = response_format.read_rate_limit(response.headers)
             # An error's Retry-After may be an HTTP date: read it on the session's wall
             # clock (only errors need the date, so a success pays nothing for it).
             now = None if 200 <= status < 300 else self._wall_now()
@@ -607,6 +652,8 @@ class _Call:
                     else None
                 )
                 limiter.complete(status=status, rate_limit=rate_limit, retry_after=retry_after)
+                if shared.counts_volume:
+                    limiter.record_transfer(len(request.body or b"") + len(response.body))
         finally:
             slots.release()
         self.rate_limit = rate_limit
@@ -615,7 +662,11 @@ class _Call:
         if self._parse or not 200 <= status < 300:
             try:
                 payload = decipher_response(
-                    response, method=request.method, url=request.url, now=now
+                    response,
+                    method=request.method,
+                    url=request.url,
+                    now=now,
+                    response_format=response_format,
                 )
             except BooqableError as exc:
                 error = exc
@@ -648,6 +699,16 @@ class _Call:
                 logger,
             )
         if error is not None:
+            if (
+                isinstance(error, Unauthorized)
+                and shared.session_auth is not None
+                and not self._renewed
+            ):
+                # A session token the server no longer takes: renew it once and send the
+                # request again (a 401 means the server did not act on it).
+                self._renewed = True
+                if await shared.session_auth.reauthenticate(request, shared.context):
+                    return await self.attempt(number)
             raise error
         return response, payload, number
 

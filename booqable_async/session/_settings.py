@@ -19,10 +19,10 @@ from typing_extensions import TypedDict
 
 from booqable_async._redact import redact_repr
 from booqable_async._validation import is_number, require_int
-from booqable_async.auth import Auth, TokenAuth
+from booqable_async.auth import Auth
 from booqable_async.clock import SYSTEM_CLOCK, Clock
 from booqable_async.errors import UsageError
-from booqable_async.protocol import base_url_for
+from booqable_async.profile import BOOQABLE_V4, ApiProfile
 from booqable_async.ratelimit import RateLimiter
 from booqable_async.retry import RetryPolicy
 from booqable_async.session.hooks import Hooks
@@ -78,9 +78,11 @@ class SessionOptions(CallOptions, total=False):
             ``$BOOQABLE_COMPANY`` when neither it nor ``base_url`` is given.
         base_url: API root instead of ``company`` (the fake server, a proxy). Defaults to
             ``$BOOQABLE_BASE_URL`` (which wins over ``$BOOQABLE_COMPANY``).
-        api_version: ``"4"`` (default) or ``"boomerang"``.
+        api_version: ``"4"`` (default) or ``"boomerang"`` (for other profiles: the
+            versions their URL rule allows).
         token: Access token for ``Authorization: Bearer``; defaults to
-            ``$BOOQABLE_API_KEY`` when ``auth`` is not given either.
+            ``$BOOQABLE_API_KEY`` when ``auth`` is not given either. (Other profiles
+            put it where their API wants it and read their own variables.)
         auth: Any :class:`~booqable_async.auth.Auth` instead of ``token``
             (:class:`~booqable_async.auth.SingleUseAuth`,
             :class:`~booqable_async.auth.OAuth2Auth`...).
@@ -102,8 +104,11 @@ class SessionOptions(CallOptions, total=False):
         hooks: :class:`~booqable_async.session.Hooks`, or a mapping like
             ``{"on_response": [callback]}``.
         logger: Where to log (``booqable_async.session`` by default).
+        profile: The :class:`~booqable_async.profile.ApiProfile` of the API to speak
+            (default: Booqable v4; docs/profiles.md).
     """
 
+    profile: ApiProfile | None
     company: str | None
     base_url: str | None
     api_version: str
@@ -150,9 +155,10 @@ def _logger(value: object) -> logging.Logger:
     return value
 
 
-def _limiter(value: object, clock: Clock, base_url: str) -> RateLimiter | None:
+def _limiter(value: object, clock: Clock, profile: ApiProfile, base_url: str) -> RateLimiter | None:
+    quotas, max_wait = profile.quotas, profile.quota_max_wait
     if value is True:
-        return RateLimiter(clock=clock)
+        return RateLimiter(clock=clock, quotas=quotas, max_wait=max_wait)
     if value is False or value is None:
         return None
     if isinstance(value, RateLimiter):
@@ -160,24 +166,25 @@ def _limiter(value: object, clock: Clock, base_url: str) -> RateLimiter | None:
         return value.for_api(base_url)
     if isinstance(value, tuple) and len(value) == 2:
         limit, period = value
-        return RateLimiter(limit, period, clock=clock)
+        return RateLimiter(limit, period, clock=clock, quotas=quotas, max_wait=max_wait)
     raise UsageError(
         "rate_limit must be True (follow the X-Ratelimit headers), False (off), a "
         f"RateLimiter, or a fixed budget (limit, period_seconds); got {redact_repr(value)}"
     )
 
 
-def _auth(token: str | None, auth: object) -> Auth:
+def _env(name: str | None) -> str | None:
+    return (os.environ.get(name) or None) if name else None
+
+
+def _auth(token: str | None, auth: object, profile: ApiProfile) -> Auth:
     if auth is not None and token is not None:
-        raise UsageError("pass either token= or auth=, not both")
+        raise UsageError(f"pass either {profile.credential_option}= or auth=, not both")
     if auth is None:
-        token = token if token is not None else (os.environ.get(ENV_API_KEY) or None)
+        token = token if token is not None else _env(profile.env_credentials)
         if token is None:
-            raise UsageError(
-                f"no credentials: pass token='...' or auth=..., or set {ENV_API_KEY} "
-                "(create an access token in Booqable under Settings > API keys)"
-            )
-        return TokenAuth(token)
+            raise UsageError(profile.missing_credentials())
+        return profile.credentials(token)
     if not isinstance(auth, Auth):
         raise UsageError(
             "auth must provide `async apply(request, context)` (TokenAuth, "
@@ -195,6 +202,7 @@ class SessionSettings:
     Attributes:
         base_url: The API root every path is joined onto (ends with ``/``).
         company: The company slug, when configured with one.
+        profile: The API profile (Booqable v4 unless another was given).
         auth: The auth scheme.
         transport: The transport given, or ``None`` for the default one.
         max_concurrency: Requests in flight at once.
@@ -208,6 +216,7 @@ class SessionSettings:
 
     base_url: str
     company: str | None
+    profile: ApiProfile
     auth: Auth
     transport: Transport | None
     max_concurrency: int
@@ -234,22 +243,24 @@ class SessionSettings:
                 f"unexpected keyword argument(s) {', '.join(map(repr, unknown))}; the options "
                 f"are {', '.join(sorted(SessionOptions.__optional_keys__))}"
             )
+        profile = options.get("profile") or BOOQABLE_V4
+        if not isinstance(profile, ApiProfile):
+            raise UsageError(
+                f"profile must be a booqable_async.profile.ApiProfile, got a "
+                f"{type(profile).__name__}"
+            )
         company = options.get("company")
         base_url = options.get("base_url")
         if company is None and base_url is None:
-            base_url = os.environ.get(ENV_BASE_URL) or None
+            base_url = _env(profile.env_base_url)
             if base_url is None:
-                company = os.environ.get(ENV_COMPANY) or None
-            if company is None and base_url is None:
-                raise UsageError(
-                    "which Booqable company? pass company='your-slug' (as in "
-                    "https://your-slug.booqable.com) or base_url=..., or set "
-                    f"{ENV_COMPANY} or {ENV_BASE_URL}"
-                )
-        root = base_url_for(
-            company=company, base_url=base_url, api_version=options.get("api_version", "4")
+                company = _env(profile.env_company)
+            if company is None and base_url is None and profile.urls.needs_company:
+                raise UsageError(profile.missing_company())
+        root = profile.urls.resolve(
+            company=company, base_url=base_url, api_version=options.get("api_version")
         )
-        auth = _auth(options.get("token"), options.get("auth"))
+        auth = _auth(options.get("token"), options.get("auth"), profile)
         transport = options.get("transport")
         if transport is not None and not isinstance(transport, Transport):
             raise UsageError(
@@ -263,6 +274,7 @@ class SessionSettings:
         return cls(
             base_url=root,
             company=company,
+            profile=profile,
             auth=auth,
             transport=transport,
             max_concurrency=require_int(
@@ -270,7 +282,7 @@ class SessionSettings:
                 "max_concurrency",
                 minimum=1,
             ),
-            limiter=_limiter(options.get("rate_limit", True), clock, root),
+            limiter=_limiter(options.get("rate_limit", True), clock, profile, root),
             clock=clock,
             timeout=as_timeout(options.get("timeout", _DEFAULT_TIMEOUT)),
             retry=_retry(options.get("retry")),

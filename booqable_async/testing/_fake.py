@@ -36,6 +36,7 @@ from booqable_async.testing._ratelimit import (
     RateLimitConfig,
     parse_rate_limit_spec,
 )
+from booqable_async.testing._v1 import V1_PREFIX, V1Face
 from booqable_async.testing._webhooks import Delivery, WebhookDeliveries
 from booqable_async.transport import Headers, HttpRequest, HttpResponse
 
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from booqable_async.testing._aiohttp import ServedFake
     from booqable_async.testing._seed import DemoSummary
     from booqable_async.testing._transport import FakeTransport
+    from booqable_async.v1 import BooqableV1Client
 
 __all__ = ["FakeBooqable", "Outcome", "RequestLog"]
 
@@ -208,6 +210,8 @@ class FakeBooqable:
             company_id=self.company_id,
             wall_clock=self._wall_clock,
         )
+        #: Booqable's API v1 over the same records (``/api/1/``, ``?api_key=``).
+        self._v1 = V1Face(self._ctx, self._api, lambda: self.auth.tokens)
 
     # -- construction helpers -----------------------------------------------------------
 
@@ -248,6 +252,11 @@ class FakeBooqable:
     def base_url(self) -> str:
         """Base URL for the in-process transport (any host works in process)."""
         return f"https://{self.company}.booqable.com/api/4"
+
+    @property
+    def v1_base_url(self) -> str:
+        """Base URL of the v1 face (``/api/1/``; the API key is :attr:`token`)."""
+        return f"https://{self.company}.booqable.com/api/1"
 
     # -- records ------------------------------------------------------------------------
 
@@ -450,6 +459,15 @@ class FakeBooqable:
         return Answer(status, err.document, err.content_type, extra)
 
     def _process(self, request: HttpRequest, path: str, query: str) -> Answer:
+        if path.startswith(V1_PREFIX):
+            return self._v1.answer(
+                request.method.upper(),
+                path,
+                query,
+                request.body,
+                require_auth=self.require_auth,
+                limiter=self.limiter,
+            )
         fullpath = path + (f"?{query}" if query else "")
         try:
             if self.require_auth:
@@ -547,6 +565,25 @@ class FakeBooqable:
         if "transport" not in settings:
             settings["transport"] = self.transport()
         return BooqableClient(**settings)
+
+    def v1_client(self, **options: Any) -> BooqableV1Client:
+        """Return a :class:`~booqable_async.v1.BooqableV1Client` talking to this fake in process.
+
+        Its base URL is :attr:`v1_base_url`, its ``api_key`` :attr:`token` and its
+        transport a fresh :meth:`transport`, as for :meth:`client`.
+
+        Args:
+            **options: Any other ``BooqableV1Client`` argument; ``api_key=``/``auth=``
+                replace the fake's key (to rehearse a 401).
+        """
+        from booqable_async.v1 import BooqableV1Client
+
+        settings: dict[str, Any] = {"base_url": self.v1_base_url, **options}
+        if "auth" not in settings:
+            settings.setdefault("api_key", self.token)
+        if "transport" not in settings:
+            settings["transport"] = self.transport()
+        return BooqableV1Client(**settings)
 
     def app(self) -> web.Application:
         """Return an ``aiohttp.web.Application`` serving this fake."""
