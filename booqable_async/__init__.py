@@ -21,7 +21,7 @@ from booqable_async._version import __version__
 
 if TYPE_CHECKING:
     # Each lazy name gets its real import here as its module lands, so mypy sees the type.
-    from booqable_async.client import BooqableClient
+    from booqable_async._client import BooqableClient
     from booqable_async.jsonapi import is_loaded
     from booqable_async.models import decode
     from booqable_async.query import Query
@@ -39,7 +39,7 @@ __all__ = [
 
 # Public name -> module that defines it; imported on first attribute access.
 _LAZY = {
-    "BooqableClient": "booqable_async.client",
+    "BooqableClient": "booqable_async._client",
     "Query": "booqable_async.query",
     "RetryPolicy": "booqable_async.retry",
     "decode": "booqable_async.models",

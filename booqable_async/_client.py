@@ -34,7 +34,7 @@ from booqable_async.session import CallOptions, Session, SessionOptions
 
 if TYPE_CHECKING:
     from booqable_async.jsonapi import Document, Registry
-    from booqable_async.models.currencies import Currency
+    from booqable_async.models._generated.currencies import Currency
     from booqable_async.resources._base import Facade
 
 __all__ = ["BooqableClient"]

@@ -1,4 +1,4 @@
-"""Booqable's timestamp and date formats (booqable_async.converter)."""
+"""Booqable's timestamp and date formats (booqable_async._timestamps)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from booqable_async.converter import format_datetime, parse_date, parse_datetime
+from booqable_async._timestamps import format_datetime, parse_date, parse_datetime
 
 UTC = timezone.utc
 

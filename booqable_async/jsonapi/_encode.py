@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from booqable_async.converter import format_datetime
+from booqable_async._timestamps import format_datetime
 from booqable_async.errors import UsageError
 from booqable_async.jsonapi._plan import iter_attributes, iter_relationships, plan_for
 from booqable_async.jsonapi._resource import GenericResource, Resource, id_of

@@ -12,7 +12,7 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from booqable_async.converter import format_datetime
+from booqable_async._timestamps import format_datetime
 from booqable_async.errors import DecodeError
 from booqable_async.jsonapi import (
     Registry,

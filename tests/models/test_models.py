@@ -69,7 +69,7 @@ def test_importing_the_package_imports_no_model() -> None:
     code = (
         "import sys, booqable_async, booqable_async.models;"
         "print(sorted(m for m in sys.modules if m.startswith(('booqable_async.models.',"
-        " 'booqable_async.resources', 'booqable_async.client'))))"
+        " 'booqable_async.resources', 'booqable_async._client'))))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

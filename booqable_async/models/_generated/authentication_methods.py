@@ -17,8 +17,8 @@ from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.companies import Company  # noqa: F401
-    from booqable_async.models.employees import Employee  # noqa: F401
+    from booqable_async.models._generated.companies import Company  # noqa: F401
+    from booqable_async.models._generated.employees import Employee  # noqa: F401
 
 __all__ = ["AuthenticationMethod", "AuthenticationMethodCreate"]
 

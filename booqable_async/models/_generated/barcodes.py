@@ -17,10 +17,10 @@ from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.customers import Customer  # noqa: F401
-    from booqable_async.models.orders import Order  # noqa: F401
-    from booqable_async.models.products import Product  # noqa: F401
-    from booqable_async.models.stock_items import StockItem  # noqa: F401
+    from booqable_async.models._generated.customers import Customer  # noqa: F401
+    from booqable_async.models._generated.orders import Order  # noqa: F401
+    from booqable_async.models._generated.products import Product  # noqa: F401
+    from booqable_async.models._generated.stock_items import StockItem  # noqa: F401
 
 __all__ = ["Barcode", "BarcodeCreate", "BarcodeUpdate"]
 

@@ -17,11 +17,11 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.bundle_items import BundleItem  # noqa: F401
-    from booqable_async.models.collection_items import CollectionItem  # noqa: F401
-    from booqable_async.models.inventory_levels import InventoryLevel  # noqa: F401
-    from booqable_async.models.photos import Photo  # noqa: F401
-    from booqable_async.models.tax_categories import TaxCategory  # noqa: F401
+    from booqable_async.models._generated.bundle_items import BundleItem  # noqa: F401
+    from booqable_async.models._generated.collection_items import CollectionItem  # noqa: F401
+    from booqable_async.models._generated.inventory_levels import InventoryLevel  # noqa: F401
+    from booqable_async.models._generated.photos import Photo  # noqa: F401
+    from booqable_async.models._generated.tax_categories import TaxCategory  # noqa: F401
 
 __all__ = ["Bundle", "BundleCreate", "BundleUpdate"]
 

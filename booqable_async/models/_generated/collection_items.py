@@ -17,10 +17,10 @@ from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.bundles import Bundle  # noqa: F401
-    from booqable_async.models.collections import Collection  # noqa: F401
-    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
-    from booqable_async.models.products import Product  # noqa: F401
+    from booqable_async.models._generated.bundles import Bundle  # noqa: F401
+    from booqable_async.models._generated.collections import Collection  # noqa: F401
+    from booqable_async.models._generated.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models._generated.products import Product  # noqa: F401
 
 __all__ = ["CollectionItem", "CollectionItemCreate"]
 

@@ -17,11 +17,11 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.barcodes import Barcode  # noqa: F401
-    from booqable_async.models.notes import Note  # noqa: F401
-    from booqable_async.models.payment_methods import PaymentMethod  # noqa: F401
-    from booqable_async.models.properties import Property  # noqa: F401
-    from booqable_async.models.tax_regions import TaxRegion  # noqa: F401
+    from booqable_async.models._generated.barcodes import Barcode  # noqa: F401
+    from booqable_async.models._generated.notes import Note  # noqa: F401
+    from booqable_async.models._generated.payment_methods import PaymentMethod  # noqa: F401
+    from booqable_async.models._generated.properties import Property  # noqa: F401
+    from booqable_async.models._generated.tax_regions import TaxRegion  # noqa: F401
 
 __all__ = ["Customer", "CustomerCreate", "CustomerUpdate"]
 

@@ -18,14 +18,14 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.coupons import Coupon  # noqa: F401
-    from booqable_async.models.customers import Customer  # noqa: F401
-    from booqable_async.models.lines import Line  # noqa: F401
-    from booqable_async.models.orders import Order  # noqa: F401
-    from booqable_async.models.properties import Property  # noqa: F401
-    from booqable_async.models.signatures import Signature  # noqa: F401
-    from booqable_async.models.tax_regions import TaxRegion  # noqa: F401
-    from booqable_async.models.tax_values import TaxValue  # noqa: F401
+    from booqable_async.models._generated.coupons import Coupon  # noqa: F401
+    from booqable_async.models._generated.customers import Customer  # noqa: F401
+    from booqable_async.models._generated.lines import Line  # noqa: F401
+    from booqable_async.models._generated.orders import Order  # noqa: F401
+    from booqable_async.models._generated.properties import Property  # noqa: F401
+    from booqable_async.models._generated.signatures import Signature  # noqa: F401
+    from booqable_async.models._generated.tax_regions import TaxRegion  # noqa: F401
+    from booqable_async.models._generated.tax_values import TaxValue  # noqa: F401
 
 __all__ = ["Document", "DocumentCreate", "DocumentUpdate"]
 

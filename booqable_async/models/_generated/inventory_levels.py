@@ -17,11 +17,11 @@ from booqable_async.jsonapi import Resource, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.bundles import Bundle  # noqa: F401
-    from booqable_async.models.locations import Location  # noqa: F401
-    from booqable_async.models.orders import Order  # noqa: F401
-    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
-    from booqable_async.models.products import Product  # noqa: F401
+    from booqable_async.models._generated.bundles import Bundle  # noqa: F401
+    from booqable_async.models._generated.locations import Location  # noqa: F401
+    from booqable_async.models._generated.orders import Order  # noqa: F401
+    from booqable_async.models._generated.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models._generated.products import Product  # noqa: F401
 
 __all__ = ["InventoryLevel"]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from booqable_async.models.bundles import Bundle
-from booqable_async.models.product_groups import ProductGroup
-from booqable_async.models.products import Product
+from booqable_async.models._generated.bundles import Bundle
+from booqable_async.models._generated.product_groups import ProductGroup
+from booqable_async.models._generated.products import Product
 
 __all__ = ["Item"]
 

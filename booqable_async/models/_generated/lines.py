@@ -17,16 +17,16 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.bundle_items import BundleItem  # noqa: F401
-    from booqable_async.models.bundles import Bundle  # noqa: F401
-    from booqable_async.models.documents import Document  # noqa: F401
-    from booqable_async.models.orders import Order  # noqa: F401
-    from booqable_async.models.plannings import Planning  # noqa: F401
-    from booqable_async.models.price_structures import PriceStructure  # noqa: F401
-    from booqable_async.models.price_tiles import PriceTile  # noqa: F401
-    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
-    from booqable_async.models.products import Product  # noqa: F401
-    from booqable_async.models.tax_categories import TaxCategory  # noqa: F401
+    from booqable_async.models._generated.bundle_items import BundleItem  # noqa: F401
+    from booqable_async.models._generated.bundles import Bundle  # noqa: F401
+    from booqable_async.models._generated.documents import Document  # noqa: F401
+    from booqable_async.models._generated.orders import Order  # noqa: F401
+    from booqable_async.models._generated.plannings import Planning  # noqa: F401
+    from booqable_async.models._generated.price_structures import PriceStructure  # noqa: F401
+    from booqable_async.models._generated.price_tiles import PriceTile  # noqa: F401
+    from booqable_async.models._generated.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models._generated.products import Product  # noqa: F401
+    from booqable_async.models._generated.tax_categories import TaxCategory  # noqa: F401
 
 __all__ = ["Line", "LineCreate", "LineUpdate"]
 

@@ -17,9 +17,9 @@ from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.app_carriers import AppCarrier  # noqa: F401
-    from booqable_async.models.orders import Order  # noqa: F401
-    from booqable_async.models.tax_categories import TaxCategory  # noqa: F401
+    from booqable_async.models._generated.app_carriers import AppCarrier  # noqa: F401
+    from booqable_async.models._generated.orders import Order  # noqa: F401
+    from booqable_async.models._generated.tax_categories import TaxCategory  # noqa: F401
 
 __all__ = ["OrderDeliveryRate", "OrderDeliveryRateCreate", "OrderDeliveryRateUpdate"]
 

@@ -17,10 +17,10 @@ from booqable_async.jsonapi import Resource, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.lines import Line  # noqa: F401
-    from booqable_async.models.orders import Order  # noqa: F401
-    from booqable_async.models.plannings import Planning  # noqa: F401
-    from booqable_async.models.stock_item_plannings import StockItemPlanning  # noqa: F401
+    from booqable_async.models._generated.lines import Line  # noqa: F401
+    from booqable_async.models._generated.orders import Order  # noqa: F401
+    from booqable_async.models._generated.plannings import Planning  # noqa: F401
+    from booqable_async.models._generated.stock_item_plannings import StockItemPlanning  # noqa: F401
 
 __all__ = ["OrderFulfillment", "OrderFulfillmentCreate"]
 

@@ -18,22 +18,22 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.barcodes import Barcode  # noqa: F401
-    from booqable_async.models.coupons import Coupon  # noqa: F401
-    from booqable_async.models.customers import Customer  # noqa: F401
-    from booqable_async.models.documents import Document  # noqa: F401
-    from booqable_async.models.lines import Line  # noqa: F401
-    from booqable_async.models.locations import Location  # noqa: F401
-    from booqable_async.models.notes import Note  # noqa: F401
-    from booqable_async.models.order_delivery_rates import OrderDeliveryRate  # noqa: F401
-    from booqable_async.models.payment_authorizations import PaymentAuthorization  # noqa: F401
-    from booqable_async.models.payment_charges import PaymentCharge  # noqa: F401
-    from booqable_async.models.payment_refunds import PaymentRefund  # noqa: F401
-    from booqable_async.models.plannings import Planning  # noqa: F401
-    from booqable_async.models.properties import Property  # noqa: F401
-    from booqable_async.models.stock_item_plannings import StockItemPlanning  # noqa: F401
-    from booqable_async.models.tax_regions import TaxRegion  # noqa: F401
-    from booqable_async.models.tax_values import TaxValue  # noqa: F401
+    from booqable_async.models._generated.barcodes import Barcode  # noqa: F401
+    from booqable_async.models._generated.coupons import Coupon  # noqa: F401
+    from booqable_async.models._generated.customers import Customer  # noqa: F401
+    from booqable_async.models._generated.documents import Document  # noqa: F401
+    from booqable_async.models._generated.lines import Line  # noqa: F401
+    from booqable_async.models._generated.locations import Location  # noqa: F401
+    from booqable_async.models._generated.notes import Note  # noqa: F401
+    from booqable_async.models._generated.order_delivery_rates import OrderDeliveryRate  # noqa: F401
+    from booqable_async.models._generated.payment_authorizations import PaymentAuthorization  # noqa: F401
+    from booqable_async.models._generated.payment_charges import PaymentCharge  # noqa: F401
+    from booqable_async.models._generated.payment_refunds import PaymentRefund  # noqa: F401
+    from booqable_async.models._generated.plannings import Planning  # noqa: F401
+    from booqable_async.models._generated.properties import Property  # noqa: F401
+    from booqable_async.models._generated.stock_item_plannings import StockItemPlanning  # noqa: F401
+    from booqable_async.models._generated.tax_regions import TaxRegion  # noqa: F401
+    from booqable_async.models._generated.tax_values import TaxValue  # noqa: F401
 
 __all__ = ["Order", "OrderCreate", "OrderUpdate"]
 

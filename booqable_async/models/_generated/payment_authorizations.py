@@ -18,11 +18,11 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.customers import Customer  # noqa: F401
-    from booqable_async.models.employees import Employee  # noqa: F401
-    from booqable_async.models.orders import Order  # noqa: F401
-    from booqable_async.models.payment_charges import PaymentCharge  # noqa: F401
-    from booqable_async.models.payment_methods import PaymentMethod  # noqa: F401
+    from booqable_async.models._generated.customers import Customer  # noqa: F401
+    from booqable_async.models._generated.employees import Employee  # noqa: F401
+    from booqable_async.models._generated.orders import Order  # noqa: F401
+    from booqable_async.models._generated.payment_charges import PaymentCharge  # noqa: F401
+    from booqable_async.models._generated.payment_methods import PaymentMethod  # noqa: F401
 
 __all__ = ["PaymentAuthorization", "PaymentAuthorizationCreate", "PaymentAuthorizationUpdate"]
 

@@ -18,12 +18,12 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.customers import Customer  # noqa: F401
-    from booqable_async.models.employees import Employee  # noqa: F401
-    from booqable_async.models.orders import Order  # noqa: F401
-    from booqable_async.models.payment_authorizations import PaymentAuthorization  # noqa: F401
-    from booqable_async.models.payment_methods import PaymentMethod  # noqa: F401
-    from booqable_async.models.payment_refunds import PaymentRefund  # noqa: F401
+    from booqable_async.models._generated.customers import Customer  # noqa: F401
+    from booqable_async.models._generated.employees import Employee  # noqa: F401
+    from booqable_async.models._generated.orders import Order  # noqa: F401
+    from booqable_async.models._generated.payment_authorizations import PaymentAuthorization  # noqa: F401
+    from booqable_async.models._generated.payment_methods import PaymentMethod  # noqa: F401
+    from booqable_async.models._generated.payment_refunds import PaymentRefund  # noqa: F401
 
 __all__ = ["PaymentCharge", "PaymentChargeCreate", "PaymentChargeUpdate"]
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from booqable_async.models.payment_authorizations import PaymentAuthorization
-from booqable_async.models.payment_charges import PaymentCharge
-from booqable_async.models.payment_refunds import PaymentRefund
+from booqable_async.models._generated.payment_authorizations import PaymentAuthorization
+from booqable_async.models._generated.payment_charges import PaymentCharge
+from booqable_async.models._generated.payment_refunds import PaymentRefund
 
 __all__ = ["Payment"]
 

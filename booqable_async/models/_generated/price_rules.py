@@ -18,7 +18,7 @@ from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.price_rulesets import PriceRuleset  # noqa: F401
+    from booqable_async.models._generated.price_rulesets import PriceRuleset  # noqa: F401
 
 __all__ = ["PriceRule", "PriceRuleCreate", "PriceRuleUpdate"]
 

@@ -17,15 +17,15 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.barcodes import Barcode  # noqa: F401
-    from booqable_async.models.collection_items import CollectionItem  # noqa: F401
-    from booqable_async.models.inventory_levels import InventoryLevel  # noqa: F401
-    from booqable_async.models.photos import Photo  # noqa: F401
-    from booqable_async.models.price_rulesets import PriceRuleset  # noqa: F401
-    from booqable_async.models.price_structures import PriceStructure  # noqa: F401
-    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
-    from booqable_async.models.properties import Property  # noqa: F401
-    from booqable_async.models.tax_categories import TaxCategory  # noqa: F401
+    from booqable_async.models._generated.barcodes import Barcode  # noqa: F401
+    from booqable_async.models._generated.collection_items import CollectionItem  # noqa: F401
+    from booqable_async.models._generated.inventory_levels import InventoryLevel  # noqa: F401
+    from booqable_async.models._generated.photos import Photo  # noqa: F401
+    from booqable_async.models._generated.price_rulesets import PriceRuleset  # noqa: F401
+    from booqable_async.models._generated.price_structures import PriceStructure  # noqa: F401
+    from booqable_async.models._generated.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models._generated.properties import Property  # noqa: F401
+    from booqable_async.models._generated.tax_categories import TaxCategory  # noqa: F401
 
 __all__ = ["Product", "ProductCreate", "ProductUpdate"]
 

@@ -17,7 +17,7 @@ from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.product_groups import ProductGroup  # noqa: F401
+    from booqable_async.models._generated.product_groups import ProductGroup  # noqa: F401
 
 __all__ = ["Recommendation", "RecommendationCreate"]
 

@@ -17,8 +17,8 @@ from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.locations import Location  # noqa: F401
-    from booqable_async.models.products import Product  # noqa: F401
+    from booqable_async.models._generated.locations import Location  # noqa: F401
+    from booqable_async.models._generated.products import Product  # noqa: F401
 
 __all__ = ["ReportStockItem"]
 

@@ -17,14 +17,14 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.app_payment_options import AppPaymentOption  # noqa: F401
-    from booqable_async.models.companies import Company  # noqa: F401
-    from booqable_async.models.default_properties import DefaultProperty  # noqa: F401
-    from booqable_async.models.employees import Employee  # noqa: F401
-    from booqable_async.models.locations import Location  # noqa: F401
-    from booqable_async.models.operating_rules import OperatingRule  # noqa: F401
-    from booqable_async.models.payment_profiles import PaymentProfile  # noqa: F401
-    from booqable_async.models.settings import Setting  # noqa: F401
+    from booqable_async.models._generated.app_payment_options import AppPaymentOption  # noqa: F401
+    from booqable_async.models._generated.companies import Company  # noqa: F401
+    from booqable_async.models._generated.default_properties import DefaultProperty  # noqa: F401
+    from booqable_async.models._generated.employees import Employee  # noqa: F401
+    from booqable_async.models._generated.locations import Location  # noqa: F401
+    from booqable_async.models._generated.operating_rules import OperatingRule  # noqa: F401
+    from booqable_async.models._generated.payment_profiles import PaymentProfile  # noqa: F401
+    from booqable_async.models._generated.settings import Setting  # noqa: F401
 
 __all__ = ["SessionInfo"]
 

@@ -18,9 +18,9 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.locations import Location  # noqa: F401
-    from booqable_async.models.products import Product  # noqa: F401
-    from booqable_async.models.stock_items import StockItem  # noqa: F401
+    from booqable_async.models._generated.locations import Location  # noqa: F401
+    from booqable_async.models._generated.products import Product  # noqa: F401
+    from booqable_async.models._generated.stock_items import StockItem  # noqa: F401
 
 __all__ = ["StockAdjustment", "StockAdjustmentCreate"]
 

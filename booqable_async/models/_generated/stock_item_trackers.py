@@ -17,8 +17,8 @@ from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.product_trackers import ProductTracker  # noqa: F401
-    from booqable_async.models.stock_items import StockItem  # noqa: F401
+    from booqable_async.models._generated.product_trackers import ProductTracker  # noqa: F401
+    from booqable_async.models._generated.stock_items import StockItem  # noqa: F401
 
 __all__ = ["StockItemTracker"]
 

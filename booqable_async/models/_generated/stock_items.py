@@ -18,11 +18,11 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.barcodes import Barcode  # noqa: F401
-    from booqable_async.models.locations import Location  # noqa: F401
-    from booqable_async.models.products import Product  # noqa: F401
-    from booqable_async.models.properties import Property  # noqa: F401
-    from booqable_async.models.stock_item_plannings import StockItemPlanning  # noqa: F401
+    from booqable_async.models._generated.barcodes import Barcode  # noqa: F401
+    from booqable_async.models._generated.locations import Location  # noqa: F401
+    from booqable_async.models._generated.products import Product  # noqa: F401
+    from booqable_async.models._generated.properties import Property  # noqa: F401
+    from booqable_async.models._generated.stock_item_plannings import StockItemPlanning  # noqa: F401
 
 __all__ = ["StockItem", "StockItemCreate", "StockItemUpdate"]
 

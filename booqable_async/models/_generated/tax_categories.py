@@ -17,7 +17,7 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.tax_rates import TaxRate  # noqa: F401
+    from booqable_async.models._generated.tax_rates import TaxRate  # noqa: F401
 
 __all__ = ["TaxCategory", "TaxCategoryCreate", "TaxCategoryUpdate"]
 

@@ -17,8 +17,8 @@ from booqable_async.jsonapi import Resource, Timestamp, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.tax_categories import TaxCategory  # noqa: F401
-    from booqable_async.models.tax_regions import TaxRegion  # noqa: F401
+    from booqable_async.models._generated.tax_categories import TaxCategory  # noqa: F401
+    from booqable_async.models._generated.tax_regions import TaxRegion  # noqa: F401
 
 __all__ = ["TaxRate", "TaxRateCreate", "TaxRateUpdate"]
 

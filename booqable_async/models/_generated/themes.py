@@ -17,7 +17,7 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.assets import Asset  # noqa: F401
+    from booqable_async.models._generated.assets import Asset  # noqa: F401
 
 __all__ = ["Theme", "ThemeCreate"]
 

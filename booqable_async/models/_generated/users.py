@@ -17,8 +17,8 @@ from booqable_async.jsonapi import Resource, Timestamp, ToMany, ToOne, attribute
 
 if TYPE_CHECKING:
     # Relationship targets (see the ToOne/ToMany type arguments below).
-    from booqable_async.models.customers import Customer  # noqa: F401
-    from booqable_async.models.notes import Note  # noqa: F401
+    from booqable_async.models._generated.customers import Customer  # noqa: F401
+    from booqable_async.models._generated.notes import Note  # noqa: F401
 
 __all__ = ["User", "UserCreate", "UserUpdate"]
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.authentication_methods import AuthenticationMethod
+from booqable_async.models._generated.authentication_methods import AuthenticationMethod
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from booqable_async.models.authentication_methods import AuthenticationMethodCreate
+    from booqable_async.models._generated.authentication_methods import AuthenticationMethodCreate
     from booqable_async.pagination import Paginator
     from booqable_async.query import Query
     from booqable_async.resources._base import Fields, Include, ListOptions, Nested, Related

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.collection_items import CollectionItem
+from booqable_async.models._generated.collection_items import CollectionItem
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from booqable_async.models.collection_items import CollectionItemCreate
+    from booqable_async.models._generated.collection_items import CollectionItemCreate
     from booqable_async.pagination import Paginator
     from booqable_async.query import Query
     from booqable_async.resources._base import Fields, Include, ListOptions, Nested, Related

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.delivery_distance_calculations import DeliveryDistanceCalculation
+from booqable_async.models._generated.delivery_distance_calculations import (
+    DeliveryDistanceCalculation,
+)
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:

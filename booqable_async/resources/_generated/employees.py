@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.employees import Employee
+from booqable_async.models._generated.employees import Employee
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Unpack
 
-    from booqable_async.models.employees import EmployeeUpdate
+    from booqable_async.models._generated.employees import EmployeeUpdate
     from booqable_async.pagination import ChangeFeed, Paginator
     from booqable_async.query import Query
     from booqable_async.resources._base import (

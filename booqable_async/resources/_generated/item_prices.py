@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.item_prices import ItemPrice
+from booqable_async.models._generated.item_prices import ItemPrice
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.merges import Merge
+from booqable_async.models._generated.merges import Merge
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from booqable_async.models.merges import MergeCreate
+    from booqable_async.models._generated.merges import MergeCreate
     from booqable_async.resources._base import Fields, Include, Nested, Related
 
 __all__ = ["MergesFacade"]

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.order_delivery_rate_recalculations import OrderDeliveryRateRecalculation
+from booqable_async.models._generated.order_delivery_rate_recalculations import (
+    OrderDeliveryRateRecalculation,
+)
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from booqable_async.models.order_delivery_rate_recalculations import (
+    from booqable_async.models._generated.order_delivery_rate_recalculations import (
         OrderDeliveryRateRecalculationCreate,
     )
     from booqable_async.resources._base import Fields, Include, Nested, Related

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from booqable_async.models.order_delivery_rates import OrderDeliveryRate
+from booqable_async.models._generated.order_delivery_rates import OrderDeliveryRate
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from booqable_async.jsonapi import GenericResource
-    from booqable_async.models.order_delivery_rates import (
+    from booqable_async.models._generated.order_delivery_rates import (
         OrderDeliveryRateCreate,
         OrderDeliveryRateUpdate,
     )

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.order_fulfillments import OrderFulfillment
+from booqable_async.models._generated.order_fulfillments import OrderFulfillment
 from booqable_async.resources._fulfillments import FulfillmentActions
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from booqable_async.models.order_fulfillments import OrderFulfillmentCreate
+    from booqable_async.models._generated.order_fulfillments import OrderFulfillmentCreate
     from booqable_async.resources._base import Fields, Include, Nested, Related
 
 __all__ = ["OrderFulfillmentsFacade"]

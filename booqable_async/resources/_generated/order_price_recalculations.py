@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.order_price_recalculations import OrderPriceRecalculation
+from booqable_async.models._generated.order_price_recalculations import OrderPriceRecalculation
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from booqable_async.models.order_price_recalculations import OrderPriceRecalculationCreate
+    from booqable_async.models._generated.order_price_recalculations import (
+        OrderPriceRecalculationCreate,
+    )
     from booqable_async.resources._base import Fields, Include, Nested, Related
 
 __all__ = ["OrderPriceRecalculationsFacade"]

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.order_status_transitions import OrderStatusTransition
+from booqable_async.models._generated.order_status_transitions import OrderStatusTransition
 from booqable_async.resources._transitions import TransitionActions
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from booqable_async.models.order_status_transitions import OrderStatusTransitionCreate
+    from booqable_async.models._generated.order_status_transitions import (
+        OrderStatusTransitionCreate,
+    )
     from booqable_async.resources._base import Fields, Include, Nested, Related
 
 __all__ = ["OrderStatusTransitionsFacade"]

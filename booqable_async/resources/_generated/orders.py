@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.orders import Order
+from booqable_async.models._generated.orders import Order
 from booqable_async.resources._booking import OrderBooking
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Unpack
 
-    from booqable_async.models.orders import OrderCreate, OrderUpdate
+    from booqable_async.models._generated.orders import OrderCreate, OrderUpdate
     from booqable_async.pagination import ChangeFeed, Paginator
     from booqable_async.query import Query
     from booqable_async.resources._base import (

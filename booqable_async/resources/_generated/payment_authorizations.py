@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.payment_authorizations import PaymentAuthorization
+from booqable_async.models._generated.payment_authorizations import PaymentAuthorization
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from booqable_async.models.payment_authorizations import (
+    from booqable_async.models._generated.payment_authorizations import (
         PaymentAuthorizationCreate,
         PaymentAuthorizationUpdate,
     )

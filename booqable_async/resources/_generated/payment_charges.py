@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.payment_charges import PaymentCharge
+from booqable_async.models._generated.payment_charges import PaymentCharge
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from booqable_async.models.payment_charges import PaymentChargeCreate, PaymentChargeUpdate
+    from booqable_async.models._generated.payment_charges import (
+        PaymentChargeCreate,
+        PaymentChargeUpdate,
+    )
     from booqable_async.resources._base import Fields, Include, Nested, Related
 
 __all__ = ["PaymentChargesFacade"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.payment_profiles import PaymentProfile
+from booqable_async.models._generated.payment_profiles import PaymentProfile
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.payment_refunds import PaymentRefund
+from booqable_async.models._generated.payment_refunds import PaymentRefund
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from booqable_async.models.payment_refunds import PaymentRefundCreate, PaymentRefundUpdate
+    from booqable_async.models._generated.payment_refunds import (
+        PaymentRefundCreate,
+        PaymentRefundUpdate,
+    )
     from booqable_async.resources._base import Fields, Include, Nested, Related
 
 __all__ = ["PaymentRefundsFacade"]

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.price_rules import PriceRule
+from booqable_async.models._generated.price_rules import PriceRule
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from booqable_async.models.price_rules import PriceRuleCreate, PriceRuleUpdate
+    from booqable_async.models._generated.price_rules import PriceRuleCreate, PriceRuleUpdate
     from booqable_async.resources._base import Fields, Include, Nested, Related
 
 __all__ = ["PriceRulesFacade"]

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.product_group_duplications import ProductGroupDuplication
+from booqable_async.models._generated.product_group_duplications import ProductGroupDuplication
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from booqable_async.models.product_group_duplications import ProductGroupDuplicationCreate
+    from booqable_async.models._generated.product_group_duplications import (
+        ProductGroupDuplicationCreate,
+    )
     from booqable_async.resources._base import Fields, Include, Nested, Related
 
 __all__ = ["ProductGroupDuplicationsFacade"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.report_company_performances import ReportCompanyPerformance
+from booqable_async.models._generated.report_company_performances import ReportCompanyPerformance
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:

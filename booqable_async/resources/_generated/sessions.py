@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.sessions import SessionInfo
+from booqable_async.models._generated.sessions import SessionInfo
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.settings import Setting
+from booqable_async.models._generated.settings import Setting
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:

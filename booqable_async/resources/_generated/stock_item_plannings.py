@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.stock_item_plannings import StockItemPlanning
+from booqable_async.models._generated.stock_item_plannings import StockItemPlanning
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from booqable_async.models.stripe_accounts import StripeAccount
+from booqable_async.models._generated.stripe_accounts import StripeAccount
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
