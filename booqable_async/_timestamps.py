@@ -1,17 +1,22 @@
-"""Booqable's value formats: timestamps and dates, read leniently, written with an offset.
+"""Booqable's timestamp and date formats: read leniently, written one way.
 
 Booqable v4 sends timestamps as ISO 8601 strings with microseconds and an offset
 (``2025-07-09T09:22:00.952147+00:00``, recorded exchanges) and dates as ``YYYY-MM-DD``.
-msgspec reads those itself while decoding (see docs/decoding.md); these functions are
-the lenient readers for the rest, which the decoder falls back to: a timestamp without
-an offset is taken as UTC, and forms RFC 3339 does not allow (no seconds, a comma, a
-``+0100`` offset) are read too. :func:`format_datetime` writes timestamps for requests.
+msgspec reads those itself while decoding (see docs/decoding.md); :func:`parse_datetime`
+and :func:`parse_date` are the lenient readers for the rest, which the decoder and the
+webhook parser fall back to: a timestamp without an offset is taken as UTC, and forms
+RFC 3339 does not allow (no seconds, a comma, a ``+0100`` offset) are read too.
+
+:func:`format_datetime` is the one writer of timestamps, for query strings, search bodies
+and write documents alike (published as ``booqable_async.query.format_datetime``).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
+
+from booqable_async.errors import UsageError
 
 __all__ = ["format_datetime", "parse_date", "parse_datetime"]
 
@@ -87,7 +92,30 @@ def parse_date(value: str) -> date:
 
 
 def format_datetime(value: datetime) -> str:
-    """Write ``value`` as ISO 8601 with an offset (naive values are taken as UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=_UTC)
-    return value.isoformat()
+    """Write an aware datetime as ISO 8601 in UTC with a ``Z``: ``2024-05-01T10:00:00Z``.
+
+    Booqable compares instants, and its own examples write UTC with a ``Z``
+    (``filter[range][from]=2026-07-30T11:17:19Z``). One instant always gives one text
+    whatever offset it was written with, so equal queries render equally. Microseconds
+    are kept when present (``2024-05-01T10:00:00.250000Z``), so a high-water mark taken
+    from a record is never rounded past that record.
+
+    Args:
+        value: An aware datetime (any offset).
+
+    Returns:
+        The UTC ISO 8601 text.
+
+    Raises:
+        UsageError: ``value`` is naive: whether it meant UTC or local time cannot be
+            known, and guessing would move a rental by hours.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise UsageError(
+            f"naive datetime {value.isoformat()!r}: Booqable compares instants, so attach a "
+            "timezone (e.g. datetime(..., tzinfo=timezone.utc)) or pass the exact string the "
+            "API expects"
+        )
+    utc = value.astimezone(_UTC).replace(tzinfo=None)
+    spec = "seconds" if utc.microsecond == 0 else "microseconds"
+    return utc.isoformat(timespec=spec) + "Z"

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from booqable_async._timestamps import format_datetime, parse_date, parse_datetime
+from booqable_async.errors import UsageError
 
 UTC = timezone.utc
 
@@ -68,8 +69,22 @@ def test_parse_date() -> None:
         parse_date("2023-02-29")
 
 
-def test_format_datetime_round_trips() -> None:
+def test_format_datetime_writes_utc_with_z() -> None:
     value = datetime(2025, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
-    assert format_datetime(value) == "2025-01-02T03:04:05.000006+00:00"
+    assert format_datetime(value) == "2025-01-02T03:04:05.000006Z"
     assert parse_datetime(format_datetime(value)) == value
-    assert format_datetime(datetime(2025, 1, 2)) == "2025-01-02T00:00:00+00:00"
+    assert format_datetime(datetime(2025, 1, 2, tzinfo=UTC)) == "2025-01-02T00:00:00Z"
+    # One instant, one text, whatever offset it was written with.
+    plus_two = datetime(2025, 1, 2, 5, 4, 5, 6, tzinfo=timezone(timedelta(hours=2)))
+    assert format_datetime(plus_two) == format_datetime(value)
+
+
+def test_format_datetime_refuses_a_naive_datetime() -> None:
+    with pytest.raises(UsageError, match=r"naive datetime '2025-01-02T00:00:00'.*tzinfo="):
+        format_datetime(datetime(2025, 1, 2))
+
+
+def test_the_query_package_publishes_the_one_writer() -> None:
+    from booqable_async import query
+
+    assert query.format_datetime is format_datetime

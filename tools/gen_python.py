@@ -95,6 +95,8 @@ MODEL_HELPERS = {
     "_documents": ["decode", "decode_nested", "is_nested_document"],
     "_writes": ["create_document", "destroy", "update_document"],
 }
+#: Hand-written public names re-exported lazily by ``booqable_async.resources``.
+RESOURCE_HELPERS = {"_booking": ["Booking"]}
 #: Client members a facade property must not shadow.
 CLIENT_MEMBERS = frozenset(
     {"request", "resource", "session", "aclose", "closed", "base_url", "currency", "format_cents"}
@@ -589,7 +591,7 @@ def render_models_init(resources: list[Resource]) -> str:
         "import importlib",
         "from typing import TYPE_CHECKING, Any",
         "",
-        "from booqable_async.jsonapi import Registry",
+        "from booqable_async.jsonapi import Registry as _Registry",
         "",
         "if TYPE_CHECKING:",
     ]
@@ -609,7 +611,7 @@ def render_models_init(resources: list[Resource]) -> str:
     lines += ["}", ""]
     lines.append("#: Every concrete Booqable v4 type -> its model, imported on first lookup.")
     lines.append(
-        'REGISTRY = Registry({t: f"{_GENERATED}.{t}:{name}" for t, name in _MODELS.items()})'
+        'REGISTRY = _Registry({t: f"{_GENERATED}.{t}:{name}" for t, name in _MODELS.items()})'
     )
     lines.append("")
     lines.append("# Public name -> defining private submodule; imported on first attribute access.")
@@ -1156,13 +1158,21 @@ def render_resources_init(resources: list[Resource]) -> str:
         "import importlib",
         "from typing import TYPE_CHECKING, Any, Final",
         "",
-        "from booqable_async.resources._base import Facade",
+        "from booqable_async.resources._base import ChangeOptions, Facade, ListOptions",
         "",
         "if TYPE_CHECKING:",
     ]
+    for module, names in RESOURCE_HELPERS.items():
+        for name in names:
+            lines.append(f"    from booqable_async.resources.{module} import {name} as {name}")
     for r in resources:
         lines.append(f"    from {FACADES}.{r.type} import {r.facade} as {r.facade}")
-    names = sorted([r.facade for r in resources] + ["FACADES", "Facade"])
+    helpers = [name for names in RESOURCE_HELPERS.values() for name in names]
+    names = sorted(
+        [r.facade for r in resources]
+        + ["FACADES", "ChangeOptions", "Facade", "ListOptions"]
+        + helpers
+    )
     lines += ["", f"__all__ = [{', '.join(repr(n) for n in names)}]", ""]
     lines.append("# Resource type -> facade class name (module ._generated.<type>).")
     lines.append('_GENERATED = f"{__name__}._generated"')
@@ -1172,7 +1182,12 @@ def render_resources_init(resources: list[Resource]) -> str:
     lines += ["}", ""]
     lines.append("#: Resource type -> ``module:FacadeClass`` for every catalog resource.")
     lines.append('FACADES: Final = {t: f"{_GENERATED}.{t}:{name}" for t, name in _FACADES.items()}')
-    lines += ['_BY_NAME = {name: f"{_GENERATED}.{t}" for t, name in _FACADES.items()}', "", ""]
+    lines.append('_BY_NAME = {name: f"{_GENERATED}.{t}" for t, name in _FACADES.items()}')
+    lines.append("# Hand-written public names, imported on first access too.")
+    for module, helper_names in RESOURCE_HELPERS.items():
+        for name in helper_names:
+            lines.append(f'_BY_NAME["{name}"] = f"{{__name__}}.{module}"')
+    lines += ["", ""]
     lines += [
         "def __getattr__(name: str) -> Any:",
         "    module = _BY_NAME.get(name)",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from booqable_async.jsonapi import Registry
+from booqable_async.jsonapi import Registry as _Registry
 
 if TYPE_CHECKING:
     from booqable_async.models._actions import BookBundle as BookBundle
@@ -793,7 +793,7 @@ _MODELS = {
 }
 
 #: Every concrete Booqable v4 type -> its model, imported on first lookup.
-REGISTRY = Registry({t: f"{_GENERATED}.{t}:{name}" for t, name in _MODELS.items()})
+REGISTRY = _Registry({t: f"{_GENERATED}.{t}:{name}" for t, name in _MODELS.items()})
 
 # Public name -> defining private submodule; imported on first attribute access.
 _LAZY = {

@@ -15,9 +15,8 @@ See docs/pagination.md for resuming, de-duplication and the incremental-sync rec
 from __future__ import annotations
 
 from booqable_async.pagination._changes import DEFAULT_OVERLAP, ChangeFeed, changes_since
-from booqable_async.pagination._page import DeferredPage, Page, ResumePoint, default_id
+from booqable_async.pagination._page import DeferredPage, Page, ResumePoint
 from booqable_async.pagination._paginator import (
-    DEFAULT_PAGE_SIZE,
     ItemStream,
     PageStream,
     PaginationWarning,
@@ -26,7 +25,6 @@ from booqable_async.pagination._paginator import (
 
 __all__ = [
     "DEFAULT_OVERLAP",
-    "DEFAULT_PAGE_SIZE",
     "ChangeFeed",
     "DeferredPage",
     "ItemStream",
@@ -36,5 +34,4 @@ __all__ = [
     "Paginator",
     "ResumePoint",
     "changes_since",
-    "default_id",
 ]

@@ -14,9 +14,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, Final
 
-from booqable_async.resources._base import Facade
+from booqable_async.resources._base import ChangeOptions, Facade, ListOptions
 
 if TYPE_CHECKING:
+    from booqable_async.resources._booking import Booking as Booking
     from booqable_async.resources._generated.activity_logs import (
         ActivityLogsFacade as ActivityLogsFacade,
     )
@@ -282,10 +283,12 @@ __all__ = [
     "BarcodesFacade",
     "BillingInvoicesFacade",
     "BillingPlansFacade",
+    "Booking",
     "BulkUpsertsFacade",
     "BundleItemsFacade",
     "BundlePricesFacade",
     "BundlesFacade",
+    "ChangeOptions",
     "CheckoutItemsFacade",
     "CollectionItemsFacade",
     "CollectionTreesFacade",
@@ -320,6 +323,7 @@ __all__ = [
     "LanguagesFacade",
     "LineChargeSuggestionsFacade",
     "LinesFacade",
+    "ListOptions",
     "LocationsFacade",
     "LoginActivitiesFacade",
     "MenusFacade",
@@ -510,6 +514,8 @@ _FACADES = {
 #: Resource type -> ``module:FacadeClass`` for every catalog resource.
 FACADES: Final = {t: f"{_GENERATED}.{t}:{name}" for t, name in _FACADES.items()}
 _BY_NAME = {name: f"{_GENERATED}.{t}" for t, name in _FACADES.items()}
+# Hand-written public names, imported on first access too.
+_BY_NAME["Booking"] = f"{__name__}._booking"
 
 
 def __getattr__(name: str) -> Any:

@@ -33,7 +33,8 @@ from booqable_async.pagination import (
 )
 from booqable_async.protocol import NOTHING
 from booqable_async.query import Query
-from booqable_async.schema import ResourceSchema, allowed_list, did_you_mean, get_schema
+from booqable_async.schema import ResourceSchema, get_schema
+from booqable_async.schema._choices import allowed_list, did_you_mean
 
 if TYPE_CHECKING:
     from booqable_async.session import ApiResponse, Session

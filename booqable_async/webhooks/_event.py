@@ -30,7 +30,8 @@ import msgspec
 
 from booqable_async._timestamps import parse_datetime
 from booqable_async.errors import DecodeError, UsageError
-from booqable_async.jsonapi import Registry, Resource, escape_pointer
+from booqable_async.jsonapi import Registry, Resource
+from booqable_async.jsonapi._decode import escape_pointer
 from booqable_async.models import decode_nested
 from booqable_async.webhooks._events import EventName, resource_type_of
 
