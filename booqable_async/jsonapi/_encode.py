@@ -55,9 +55,8 @@ def json_value(value: Any) -> Any:
 
 
 def _format_datetimes(value: Any) -> Any:
-    # Iterative, as _is_plain_json: built values may nest deeply.
-    if isinstance(value, datetime):
-        return format_datetime(value)
+    # In place (to_builtins built fresh containers); iterative, as _is_plain_json: built
+    # values may nest deeply. The top level is a container: json_value wrote the rest.
     stack = [value]
     while stack:
         item = stack.pop()
