@@ -99,7 +99,7 @@ async def stream(base: str, *, dedupe: bool) -> dict[str, int]:
     async with BooqableClient(base_url=base, token=TOKEN) as client:
         gc.collect()
         cold = rss()
-        # Warm up: imports, model classes, converter hooks, the connection pool.
+        # Warm up: imports, model classes, the connection pool.
         await client.orders.list(query, concurrency=IN_FLIGHT).collect(limit=3 * SIZE)
         gc.collect()
         baseline = peak = rss()

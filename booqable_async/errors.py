@@ -7,7 +7,6 @@ Every exception the library raises on purpose derives from :class:`BooqableError
     ├── NotLoadedError          reading a field the document did not carry (also AttributeError)
     ├── BookingError            book() stopped after creating the order (.order_id, .step)
     ├── DecodeError             their side: a body that is not the JSON:API we expect
-    ├── NotLoadedError          a field the document did not carry (also AttributeError)
     ├── PaginationError         iterating pages stopped early (.resume_point, .cause)
     │   └── TotalMismatch           the item count disagreed with the server's total
     ├── QuotaExhausted          a daily (or other long) quota is spent; nothing was sent

@@ -67,9 +67,9 @@ def test_a_facade_imports_only_what_it_needs() -> None:
     before, after = out.split("] [")
     assert before == "["
     modules = set(after.rstrip("]").replace("'", "").split(", "))
-    assert "booqable_async.models.orders" in modules
-    assert "booqable_async.resources.orders" in modules
-    assert "booqable_async.models.customers" not in modules
+    assert "booqable_async.models._generated.orders" in modules
+    assert "booqable_async.resources._generated.orders" in modules
+    assert "booqable_async.models._generated.customers" not in modules
     models = [m for m in modules if m.startswith("booqable_async.models.")]
     assert len([m for m in models if not m.rpartition(".")[2].startswith("_")]) <= 3
 

@@ -2,13 +2,13 @@
 
 Outputs (all ruff-formatted in one pass, so the freshness test compares exact text):
 
-- ``booqable_async/models/<type>.py``: one attrs model per resource, following the JSON:API
-  layer's convention (``attribute()``/``to_one()``/``to_many()`` with the catalog's flags),
+- ``booqable_async/models/_generated/<type>.py``: one attrs model per resource, following the
+  JSON:API layer's convention (``attribute()``/``to_one()``/``to_many()`` with the catalog's flags),
   plus ``<Model>Create``/``<Model>Update`` TypedDicts of the writable attributes;
-- ``booqable_async/models/items.py`` and ``payments.py``: the polymorphic unions;
+- ``booqable_async/models/_generated/items.py`` and ``payments.py``: the polymorphic unions;
 - ``booqable_async/models/__init__.py``: the default ``REGISTRY`` (import strings, so a model
   module loads only when a document uses its type) and lazy access to every class;
-- ``booqable_async/resources/<type>.py``: one facade per resource with exactly the
+- ``booqable_async/resources/_generated/<type>.py``: one facade per resource with exactly the
   catalog's operations;
 - ``booqable_async/resources/__init__.py`` and ``_accessors.py``: the facade table and the
   typed, lazy ``client.<type>`` properties.
@@ -28,6 +28,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "booqable_async"
+#: The private packages the per-resource modules live in (the public names are re-exported
+#: lazily by ``booqable_async.models`` and ``booqable_async.resources``).
+MODELS = "booqable_async.models._generated"
+FACADES = "booqable_async.resources._generated"
 WIDTH = 100
 
 #: Names ``jsonapi.Resource`` defines; a wire name that collides gets a trailing ``_``
@@ -91,6 +95,8 @@ MODEL_HELPERS = {
     "_documents": ["decode", "decode_nested", "is_nested_document"],
     "_writes": ["create_document", "destroy", "update_document"],
 }
+#: Hand-written public names re-exported lazily by ``booqable_async.resources``.
+RESOURCE_HELPERS = {"_booking": ["Booking"]}
 #: Client members a facade property must not shadow.
 CLIENT_MEMBERS = frozenset(
     {"request", "resource", "session", "aclose", "closed", "base_url", "currency", "format_cents"}
@@ -349,7 +355,7 @@ def model_type(spec: dict[str, Any]) -> str:
 
 
 def render_model(r: Resource, by_type: dict[str, Resource]) -> str:
-    """Source of ``booqable_async/models/<type>.py`` for a concrete resource."""
+    """Source of ``booqable_async/models/_generated/<type>.py`` for a concrete resource."""
     uses_ts = any("Timestamp" in model_type(s) for s in r.attributes.values())
     uses_any = any("Any" in python_type(s) for s in r.attributes.values())
     writes = _write_ops(r)
@@ -370,7 +376,7 @@ def render_model(r: Resource, by_type: dict[str, Resource]) -> str:
                 annotations.append("Resource")
                 continue
             if target != r.type:
-                imports.setdefault(f"booqable_async.models.{target}", set()).add(known.cls)
+                imports.setdefault(f"{MODELS}.{target}", set()).add(known.cls)
             annotations.append(known.cls)
         unique = list(dict.fromkeys(annotations))
         kind = "ToMany" if rel["kind"] == "many" else "ToOne"
@@ -514,7 +520,7 @@ def _typed_dict(r: Resource, op: str) -> list[str]:
 
 
 def render_union(r: Resource, by_type: dict[str, Resource]) -> str:
-    """Source of ``booqable_async/models/items.py`` / ``payments.py``: the type union."""
+    """Source of ``booqable_async/models/_generated/items.py`` / ``payments.py``: the union."""
     members = [by_type[t] for t in r.union]
     lines = docstring(
         [
@@ -532,7 +538,7 @@ def render_union(r: Resource, by_type: dict[str, Resource]) -> str:
     )
     lines += ["", "from __future__ import annotations", "", "from typing import TypeAlias", ""]
     for m in sorted(members, key=lambda m: m.type):
-        lines.append(f"from booqable_async.models.{m.type} import {m.cls}")
+        lines.append(f"from {MODELS}.{m.type} import {m.cls}")
     lines += ["", f"__all__ = [{r.cls!r}]", ""]
     lines.append(f"#: Any record ``/{r.type}`` returns: {', '.join(m.cls for m in members)}.")
     lines.append(f"{r.cls}: TypeAlias = {' | '.join(m.cls for m in members)}")
@@ -543,14 +549,14 @@ def render_models_init(resources: list[Resource]) -> str:
     """Source of ``booqable_async/models/__init__.py``: REGISTRY and lazy names."""
     lazy: dict[str, str] = {}
     for r in resources:
-        module = f"booqable_async.models.{r.type}"
+        module = f"_generated.{r.type}"
         lazy[r.cls] = module
         if not r.is_union:
             for op in _write_ops(r):
                 lazy[f"{r.cls}{_suffix(op)}"] = module
     for helper, names in MODEL_HELPERS.items():
         for name in names:
-            lazy[name] = f"booqable_async.models.{helper}"
+            lazy[name] = helper
     lines = docstring(
         [
             "Typed models of every Booqable v4 resource, generated from the API catalog.",
@@ -585,7 +591,7 @@ def render_models_init(resources: list[Resource]) -> str:
         "import importlib",
         "from typing import TYPE_CHECKING, Any",
         "",
-        "from booqable_async.jsonapi import Registry",
+        "from booqable_async.jsonapi import Registry as _Registry",
         "",
         "if TYPE_CHECKING:",
     ]
@@ -594,9 +600,10 @@ def render_models_init(resources: list[Resource]) -> str:
         by_module.setdefault(module, []).append(name)
     for module in sorted(by_module):
         names = ", ".join(f"{n} as {n}" for n in sorted(by_module[module]))
-        lines.append(f"    from {module} import {names}")
+        lines.append(f"    from booqable_async.models.{module} import {names}")
     lines += ["", f"__all__ = [{', '.join(repr(n) for n in sorted([*lazy, 'REGISTRY']))}]", ""]
-    lines.append("# Concrete type -> model class name (module booqable_async.models.<type>).")
+    lines.append("# Concrete type -> model class name (module ._generated.<type>).")
+    lines.append('_GENERATED = f"{__name__}._generated"')
     lines.append("_MODELS = {")
     for r in resources:
         if not r.is_union:
@@ -604,13 +611,13 @@ def render_models_init(resources: list[Resource]) -> str:
     lines += ["}", ""]
     lines.append("#: Every concrete Booqable v4 type -> its model, imported on first lookup.")
     lines.append(
-        'REGISTRY = Registry({t: f"{__name__}.{t}:{name}" for t, name in _MODELS.items()})'
+        'REGISTRY = _Registry({t: f"{_GENERATED}.{t}:{name}" for t, name in _MODELS.items()})'
     )
     lines.append("")
-    lines.append("# Public name -> defining submodule; imported on first attribute access.")
+    lines.append("# Public name -> defining private submodule; imported on first attribute access.")
     lines.append("_LAZY = {")
     for name in sorted(lazy):
-        lines.append(f'    "{name}": "{lazy[name].rpartition(".")[2]}",')
+        lines.append(f'    "{name}": "{lazy[name]}",')
     lines += ["}", "", ""]
     lines += [
         "def __getattr__(name: str) -> Any:",
@@ -1015,7 +1022,7 @@ def _facade_methods(r: Resource) -> list[list[str]]:
 
 
 def render_facade(r: Resource) -> str:
-    """Source of ``booqable_async/resources/<type>.py``."""
+    """Source of ``booqable_async/resources/_generated/<type>.py``."""
     m = r.cls
     ops = set(r.operations)
     base_module, base_class = FACADE_BASES.get(r.type, ("", ""))
@@ -1036,7 +1043,7 @@ def render_facade(r: Resource) -> str:
         f"from typing import TYPE_CHECKING, ClassVar{', cast' if _foreign_types(r) else ''}",
         "",
     ]
-    lines.append(f"from booqable_async.models.{r.type} import {m}")
+    lines.append(f"from {MODELS}.{r.type} import {m}")
     if base_module:
         lines.append(f"from {base_module} import {base_class}")
     else:
@@ -1060,7 +1067,7 @@ def render_facade(r: Resource) -> str:
     writes = list(_write_ops(r))
     if writes:
         type_only.setdefault("typing_extensions", set()).add("Unpack")
-        type_only.setdefault(f"booqable_async.models.{r.type}", set()).update(
+        type_only.setdefault(f"{MODELS}.{r.type}", set()).update(
             f"{m}{_suffix(op)}" for op in writes
         )
     if type_only:
@@ -1151,22 +1158,36 @@ def render_resources_init(resources: list[Resource]) -> str:
         "import importlib",
         "from typing import TYPE_CHECKING, Any, Final",
         "",
-        "from booqable_async.resources._base import Facade",
+        "from booqable_async.resources._base import ChangeOptions, Facade, ListOptions",
         "",
         "if TYPE_CHECKING:",
     ]
+    for module, names in RESOURCE_HELPERS.items():
+        for name in names:
+            lines.append(f"    from booqable_async.resources.{module} import {name} as {name}")
     for r in resources:
-        lines.append(f"    from booqable_async.resources.{r.type} import {r.facade} as {r.facade}")
-    names = sorted([r.facade for r in resources] + ["FACADES", "Facade"])
+        lines.append(f"    from {FACADES}.{r.type} import {r.facade} as {r.facade}")
+    helpers = [name for names in RESOURCE_HELPERS.values() for name in names]
+    names = sorted(
+        [r.facade for r in resources]
+        + ["FACADES", "ChangeOptions", "Facade", "ListOptions"]
+        + helpers
+    )
     lines += ["", f"__all__ = [{', '.join(repr(n) for n in names)}]", ""]
-    lines.append("# Resource type -> facade class name (module booqable_async.resources.<type>).")
+    lines.append("# Resource type -> facade class name (module ._generated.<type>).")
+    lines.append('_GENERATED = f"{__name__}._generated"')
     lines.append("_FACADES = {")
     for r in resources:
         lines.append(f'    "{r.type}": "{r.facade}",')
     lines += ["}", ""]
     lines.append("#: Resource type -> ``module:FacadeClass`` for every catalog resource.")
-    lines.append('FACADES: Final = {t: f"{__name__}.{t}:{name}" for t, name in _FACADES.items()}')
-    lines += ['_BY_NAME = {name: f"{__name__}.{t}" for t, name in _FACADES.items()}', "", ""]
+    lines.append('FACADES: Final = {t: f"{_GENERATED}.{t}:{name}" for t, name in _FACADES.items()}')
+    lines.append('_BY_NAME = {name: f"{_GENERATED}.{t}" for t, name in _FACADES.items()}')
+    lines.append("# Hand-written public names, imported on first access too.")
+    for module, helper_names in RESOURCE_HELPERS.items():
+        for name in helper_names:
+            lines.append(f'_BY_NAME["{name}"] = f"{{__name__}}.{module}"')
+    lines += ["", ""]
     lines += [
         "def __getattr__(name: str) -> Any:",
         "    module = _BY_NAME.get(name)",
@@ -1204,7 +1225,7 @@ def render_accessors(resources: list[Resource]) -> str:
         "    from booqable_async.resources._base import Facade",
     ]
     for r in resources:
-        lines.append(f"    from booqable_async.resources.{r.type} import {r.facade}")
+        lines.append(f"    from {FACADES}.{r.type} import {r.facade}")
     lines += ["", '__all__ = ["FacadeAccessors"]', "", ""]
     lines.append("class FacadeAccessors:")
     lines += docstring(
@@ -1285,14 +1306,34 @@ def render_python(catalog: dict[str, Any]) -> dict[Path, str]:
     out: dict[Path, str] = {}
     for r in resources:
         if r.is_union:
-            out[PACKAGE / "models" / f"{r.type}.py"] = render_union(r, by_type)
+            out[PACKAGE / "models" / "_generated" / f"{r.type}.py"] = render_union(r, by_type)
         else:
-            out[PACKAGE / "models" / f"{r.type}.py"] = render_model(r, by_type)
-        out[PACKAGE / "resources" / f"{r.type}.py"] = render_facade(r)
+            out[PACKAGE / "models" / "_generated" / f"{r.type}.py"] = render_model(r, by_type)
+        out[PACKAGE / "resources" / "_generated" / f"{r.type}.py"] = render_facade(r)
+    out[PACKAGE / "models" / "_generated" / "__init__.py"] = render_generated_init("models")
+    out[PACKAGE / "resources" / "_generated" / "__init__.py"] = render_generated_init("facades")
     out[PACKAGE / "models" / "__init__.py"] = render_models_init(resources)
     out[PACKAGE / "resources" / "__init__.py"] = render_resources_init(resources)
     out[PACKAGE / "resources" / "_accessors.py"] = render_accessors(resources)
     return ruff_format(out)
+
+
+def render_generated_init(kind: str) -> str:
+    """Source of the ``_generated/__init__.py`` of ``models`` or ``resources``."""
+    package = "booqable_async.models" if kind == "models" else "booqable_async.resources"
+    lines = docstring(
+        [
+            f"The generated {kind}, one module per Booqable v4 resource type (private).",
+            "",
+            *wrap(
+                f"Import them from ``{package}``, which re-exports every public name "
+                "lazily. GENERATED by tools/generate.py (``make generate``); do not edit.",
+                0,
+            ),
+        ],
+        0,
+    )
+    return "\n".join(lines) + "\n"
 
 
 def ruff_format(files: dict[Path, str]) -> dict[Path, str]:

@@ -25,7 +25,7 @@ from booqable_async.query import Query
 from booqable_async.session import ENV_API_KEY, ENV_BASE_URL, ENV_COMPANY
 
 if TYPE_CHECKING:
-    from booqable_async.client import BooqableClient
+    from booqable_async._client import BooqableClient
 
 __all__ = ["Backend", "Connection", "open_backend", "resolve_connection"]
 
@@ -196,7 +196,7 @@ async def open_backend(connection: Connection, stderr: IO[str]) -> Backend:
     Raises:
         UsageError: Invalid settings (a malformed base URL...), before any I/O.
     """
-    from booqable_async.client import BooqableClient
+    from booqable_async._client import BooqableClient
     from booqable_async.retry import RetryPolicy
 
     options: dict[str, Any] = {}

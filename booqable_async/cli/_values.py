@@ -15,8 +15,10 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from booqable_async.errors import UsageError
-from booqable_async.query import OPERATORS, Query, check_operator
-from booqable_async.schema import ResourceSchema, allowed_list
+from booqable_async.query import Query
+from booqable_async.query._operators import OPERATORS, check_operator
+from booqable_async.schema import ResourceSchema
+from booqable_async.schema._choices import allowed_list
 
 __all__ = [
     "FilterSpec",

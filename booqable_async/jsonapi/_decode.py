@@ -28,7 +28,7 @@ from typing import Any, NoReturn
 import msgspec
 
 from booqable_async._gc import gc_paused
-from booqable_async.converter import parse_date, parse_datetime
+from booqable_async._timestamps import parse_date, parse_datetime
 from booqable_async.errors import DecodeError
 from booqable_async.jsonapi._document import Document
 from booqable_async.jsonapi._plan import DATE, DATETIME, FLOAT, INT, STR, Plan, plan_for

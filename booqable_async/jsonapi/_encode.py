@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from booqable_async.converter import format_datetime
+from booqable_async._timestamps import format_datetime
 from booqable_async.errors import UsageError
 from booqable_async.jsonapi._plan import iter_attributes, iter_relationships, plan_for
 from booqable_async.jsonapi._resource import GenericResource, Resource, id_of
@@ -25,13 +25,15 @@ _PLAIN = (str, int, float, bool, type(None))
 
 
 def json_value(value: Any) -> Any:
-    """Return ``value`` as JSON-ready data (timestamps as ISO 8601 with offset).
+    """Return ``value`` as JSON-ready data.
 
-    Records become their id; containers, attrs classes and other values msgspec knows
-    become plain dicts and lists.
+    Timestamps, at any depth, are written by :func:`~booqable_async.query.format_datetime`
+    (ISO 8601 in UTC, ``2025-01-01T09:00:00Z``); dates as ``YYYY-MM-DD``. Records become
+    their id; containers, attrs classes and other values msgspec knows become plain dicts
+    and lists.
 
     Raises:
-        UsageError: ``value`` holds something that has no JSON form.
+        UsageError: ``value`` holds something that has no JSON form, or a naive datetime.
     """
     if isinstance(value, _PLAIN):
         return value
@@ -44,9 +46,33 @@ def json_value(value: Any) -> Any:
     if isinstance(value, (dict, list)) and _is_plain_json(value):
         return value
     try:
-        return msgspec.to_builtins(value, enc_hook=_enc_hook)
+        # Datetimes stay objects here so that every one is written by format_datetime
+        # (msgspec would write naive ones without an offset and keep other offsets).
+        built = msgspec.to_builtins(value, builtin_types=(datetime,), enc_hook=_enc_hook)
     except (TypeError, ValueError) as exc:
         raise UsageError(f"cannot write {type(value).__name__} as JSON: {exc}") from None
+    return _format_datetimes(built)
+
+
+def _format_datetimes(value: Any) -> Any:
+    # In place (to_builtins built fresh containers); iterative, as _is_plain_json: built
+    # values may nest deeply. The top level is a container: json_value wrote the rest.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            keys: Any = item.keys()
+        elif isinstance(item, list):
+            keys = range(len(item))
+        else:
+            continue
+        for key in keys:
+            child = item[key]
+            if isinstance(child, datetime):
+                item[key] = format_datetime(child)
+            elif isinstance(child, (dict, list)):
+                stack.append(child)
+    return value
 
 
 def _enc_hook(value: Any) -> Any:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from booqable_async.jsonapi import Registry
+from booqable_async.jsonapi import Registry as _Registry
 
 if TYPE_CHECKING:
     from booqable_async.models._actions import BookBundle as BookBundle
@@ -38,313 +38,397 @@ if TYPE_CHECKING:
     from booqable_async.models._documents import decode as decode
     from booqable_async.models._documents import decode_nested as decode_nested
     from booqable_async.models._documents import is_nested_document as is_nested_document
+    from booqable_async.models._generated.activity_logs import ActivityLog as ActivityLog
+    from booqable_async.models._generated.app_carriers import AppCarrier as AppCarrier
+    from booqable_async.models._generated.app_carriers import AppCarrierCreate as AppCarrierCreate
+    from booqable_async.models._generated.app_payment_options import (
+        AppPaymentOption as AppPaymentOption,
+    )
+    from booqable_async.models._generated.app_payment_options import (
+        AppPaymentOptionCreate as AppPaymentOptionCreate,
+    )
+    from booqable_async.models._generated.assets import Asset as Asset
+    from booqable_async.models._generated.assets import AssetCreate as AssetCreate
+    from booqable_async.models._generated.authentication_methods import (
+        AuthenticationMethod as AuthenticationMethod,
+    )
+    from booqable_async.models._generated.authentication_methods import (
+        AuthenticationMethodCreate as AuthenticationMethodCreate,
+    )
+    from booqable_async.models._generated.availabilities import Availability as Availability
+    from booqable_async.models._generated.barcodes import Barcode as Barcode
+    from booqable_async.models._generated.barcodes import BarcodeCreate as BarcodeCreate
+    from booqable_async.models._generated.barcodes import BarcodeUpdate as BarcodeUpdate
+    from booqable_async.models._generated.billing_invoices import BillingInvoice as BillingInvoice
+    from booqable_async.models._generated.billing_plans import BillingPlan as BillingPlan
+    from booqable_async.models._generated.bulk_upserts import BulkUpsert as BulkUpsert
+    from booqable_async.models._generated.bulk_upserts import BulkUpsertCreate as BulkUpsertCreate
+    from booqable_async.models._generated.bundle_items import BundleItem as BundleItem
+    from booqable_async.models._generated.bundle_items import BundleItemCreate as BundleItemCreate
+    from booqable_async.models._generated.bundle_items import BundleItemUpdate as BundleItemUpdate
+    from booqable_async.models._generated.bundle_prices import BundlePrice as BundlePrice
+    from booqable_async.models._generated.bundles import Bundle as Bundle
+    from booqable_async.models._generated.bundles import BundleCreate as BundleCreate
+    from booqable_async.models._generated.bundles import BundleUpdate as BundleUpdate
+    from booqable_async.models._generated.checkout_items import CheckoutItem as CheckoutItem
+    from booqable_async.models._generated.checkout_items import (
+        CheckoutItemCreate as CheckoutItemCreate,
+    )
+    from booqable_async.models._generated.checkout_items import (
+        CheckoutItemUpdate as CheckoutItemUpdate,
+    )
+    from booqable_async.models._generated.collection_items import CollectionItem as CollectionItem
+    from booqable_async.models._generated.collection_items import (
+        CollectionItemCreate as CollectionItemCreate,
+    )
+    from booqable_async.models._generated.collection_trees import CollectionTree as CollectionTree
+    from booqable_async.models._generated.collection_trees import (
+        CollectionTreeCreate as CollectionTreeCreate,
+    )
+    from booqable_async.models._generated.collections import Collection as Collection
+    from booqable_async.models._generated.collections import CollectionCreate as CollectionCreate
+    from booqable_async.models._generated.collections import CollectionUpdate as CollectionUpdate
+    from booqable_async.models._generated.companies import Company as Company
+    from booqable_async.models._generated.companies import CompanyUpdate as CompanyUpdate
+    from booqable_async.models._generated.countries import Country as Country
+    from booqable_async.models._generated.counts import Count as Count
+    from booqable_async.models._generated.coupons import Coupon as Coupon
+    from booqable_async.models._generated.coupons import CouponCreate as CouponCreate
+    from booqable_async.models._generated.coupons import CouponUpdate as CouponUpdate
+    from booqable_async.models._generated.currencies import Currency as Currency
+    from booqable_async.models._generated.customers import Customer as Customer
+    from booqable_async.models._generated.customers import CustomerCreate as CustomerCreate
+    from booqable_async.models._generated.customers import CustomerUpdate as CustomerUpdate
+    from booqable_async.models._generated.default_properties import (
+        DefaultProperty as DefaultProperty,
+    )
+    from booqable_async.models._generated.default_properties import (
+        DefaultPropertyCreate as DefaultPropertyCreate,
+    )
+    from booqable_async.models._generated.default_properties import (
+        DefaultPropertyUpdate as DefaultPropertyUpdate,
+    )
+    from booqable_async.models._generated.delivery_distance_calculations import (
+        DeliveryDistanceCalculation as DeliveryDistanceCalculation,
+    )
+    from booqable_async.models._generated.deposit_holds import DepositHold as DepositHold
+    from booqable_async.models._generated.deposit_holds import (
+        DepositHoldCreate as DepositHoldCreate,
+    )
+    from booqable_async.models._generated.device_tokens import DeviceToken as DeviceToken
+    from booqable_async.models._generated.device_tokens import (
+        DeviceTokenCreate as DeviceTokenCreate,
+    )
+    from booqable_async.models._generated.documents import Document as Document
+    from booqable_async.models._generated.documents import DocumentCreate as DocumentCreate
+    from booqable_async.models._generated.documents import DocumentUpdate as DocumentUpdate
+    from booqable_async.models._generated.downtimes import Downtime as Downtime
+    from booqable_async.models._generated.downtimes import DowntimeCreate as DowntimeCreate
+    from booqable_async.models._generated.downtimes import DowntimeUpdate as DowntimeUpdate
+    from booqable_async.models._generated.email_templates import EmailTemplate as EmailTemplate
+    from booqable_async.models._generated.email_templates import (
+        EmailTemplateCreate as EmailTemplateCreate,
+    )
+    from booqable_async.models._generated.email_templates import (
+        EmailTemplateUpdate as EmailTemplateUpdate,
+    )
+    from booqable_async.models._generated.emails import Email as Email
+    from booqable_async.models._generated.emails import EmailCreate as EmailCreate
+    from booqable_async.models._generated.employee_invitations import (
+        EmployeeInvitation as EmployeeInvitation,
+    )
+    from booqable_async.models._generated.employee_invitations import (
+        EmployeeInvitationCreate as EmployeeInvitationCreate,
+    )
+    from booqable_async.models._generated.employees import Employee as Employee
+    from booqable_async.models._generated.employees import EmployeeUpdate as EmployeeUpdate
+    from booqable_async.models._generated.integrations import Integration as Integration
+    from booqable_async.models._generated.integrations import IntegrationUpdate as IntegrationUpdate
+    from booqable_async.models._generated.inventory_availabilities import (
+        InventoryAvailability as InventoryAvailability,
+    )
+    from booqable_async.models._generated.inventory_breakdowns import (
+        InventoryBreakdown as InventoryBreakdown,
+    )
+    from booqable_async.models._generated.inventory_level_intervals import (
+        InventoryLevelInterval as InventoryLevelInterval,
+    )
+    from booqable_async.models._generated.inventory_levels import InventoryLevel as InventoryLevel
+    from booqable_async.models._generated.invoice_finalizations import (
+        InvoiceFinalization as InvoiceFinalization,
+    )
+    from booqable_async.models._generated.invoice_finalizations import (
+        InvoiceFinalizationCreate as InvoiceFinalizationCreate,
+    )
+    from booqable_async.models._generated.invoice_revisions import (
+        InvoiceRevision as InvoiceRevision,
+    )
+    from booqable_async.models._generated.invoice_revisions import (
+        InvoiceRevisionCreate as InvoiceRevisionCreate,
+    )
+    from booqable_async.models._generated.ip_addresses import IpAddress as IpAddress
+    from booqable_async.models._generated.ip_addresses import IpAddressCreate as IpAddressCreate
+    from booqable_async.models._generated.ip_addresses import IpAddressUpdate as IpAddressUpdate
+    from booqable_async.models._generated.item_prices import ItemPrice as ItemPrice
+    from booqable_async.models._generated.items import Item as Item
+    from booqable_async.models._generated.languages import Language as Language
+    from booqable_async.models._generated.languages import LanguageUpdate as LanguageUpdate
+    from booqable_async.models._generated.line_charge_suggestions import (
+        LineChargeSuggestion as LineChargeSuggestion,
+    )
+    from booqable_async.models._generated.lines import Line as Line
+    from booqable_async.models._generated.lines import LineCreate as LineCreate
+    from booqable_async.models._generated.lines import LineUpdate as LineUpdate
+    from booqable_async.models._generated.locations import Location as Location
+    from booqable_async.models._generated.locations import LocationCreate as LocationCreate
+    from booqable_async.models._generated.locations import LocationUpdate as LocationUpdate
+    from booqable_async.models._generated.login_activities import LoginActivity as LoginActivity
+    from booqable_async.models._generated.menus import Menu as Menu
+    from booqable_async.models._generated.menus import MenuCreate as MenuCreate
+    from booqable_async.models._generated.menus import MenuUpdate as MenuUpdate
+    from booqable_async.models._generated.merges import Merge as Merge
+    from booqable_async.models._generated.merges import MergeCreate as MergeCreate
+    from booqable_async.models._generated.notes import Note as Note
+    from booqable_async.models._generated.notes import NoteCreate as NoteCreate
+    from booqable_async.models._generated.notification_subscriptions import (
+        NotificationSubscription as NotificationSubscription,
+    )
+    from booqable_async.models._generated.notification_subscriptions import (
+        NotificationSubscriptionCreate as NotificationSubscriptionCreate,
+    )
+    from booqable_async.models._generated.operating_rules import OperatingRule as OperatingRule
+    from booqable_async.models._generated.operating_rules import (
+        OperatingRuleCreate as OperatingRuleCreate,
+    )
+    from booqable_async.models._generated.operating_rules import (
+        OperatingRuleUpdate as OperatingRuleUpdate,
+    )
+    from booqable_async.models._generated.operations import Operation as Operation
+    from booqable_async.models._generated.operations import OperationCreate as OperationCreate
+    from booqable_async.models._generated.order_delivery_rate_recalculations import (
+        OrderDeliveryRateRecalculation as OrderDeliveryRateRecalculation,
+    )
+    from booqable_async.models._generated.order_delivery_rate_recalculations import (
+        OrderDeliveryRateRecalculationCreate as OrderDeliveryRateRecalculationCreate,
+    )
+    from booqable_async.models._generated.order_delivery_rates import (
+        OrderDeliveryRate as OrderDeliveryRate,
+    )
+    from booqable_async.models._generated.order_delivery_rates import (
+        OrderDeliveryRateCreate as OrderDeliveryRateCreate,
+    )
+    from booqable_async.models._generated.order_delivery_rates import (
+        OrderDeliveryRateUpdate as OrderDeliveryRateUpdate,
+    )
+    from booqable_async.models._generated.order_duplications import (
+        OrderDuplication as OrderDuplication,
+    )
+    from booqable_async.models._generated.order_duplications import (
+        OrderDuplicationCreate as OrderDuplicationCreate,
+    )
+    from booqable_async.models._generated.order_fulfillments import (
+        OrderFulfillment as OrderFulfillment,
+    )
+    from booqable_async.models._generated.order_fulfillments import (
+        OrderFulfillmentCreate as OrderFulfillmentCreate,
+    )
+    from booqable_async.models._generated.order_planning_availabilities import (
+        OrderPlanningAvailability as OrderPlanningAvailability,
+    )
+    from booqable_async.models._generated.order_price_recalculations import (
+        OrderPriceRecalculation as OrderPriceRecalculation,
+    )
+    from booqable_async.models._generated.order_price_recalculations import (
+        OrderPriceRecalculationCreate as OrderPriceRecalculationCreate,
+    )
+    from booqable_async.models._generated.order_status_transitions import (
+        OrderStatusTransition as OrderStatusTransition,
+    )
+    from booqable_async.models._generated.order_status_transitions import (
+        OrderStatusTransitionCreate as OrderStatusTransitionCreate,
+    )
+    from booqable_async.models._generated.orders import Order as Order
+    from booqable_async.models._generated.orders import OrderCreate as OrderCreate
+    from booqable_async.models._generated.orders import OrderUpdate as OrderUpdate
+    from booqable_async.models._generated.payment_authorizations import (
+        PaymentAuthorization as PaymentAuthorization,
+    )
+    from booqable_async.models._generated.payment_authorizations import (
+        PaymentAuthorizationCreate as PaymentAuthorizationCreate,
+    )
+    from booqable_async.models._generated.payment_authorizations import (
+        PaymentAuthorizationUpdate as PaymentAuthorizationUpdate,
+    )
+    from booqable_async.models._generated.payment_charges import PaymentCharge as PaymentCharge
+    from booqable_async.models._generated.payment_charges import (
+        PaymentChargeCreate as PaymentChargeCreate,
+    )
+    from booqable_async.models._generated.payment_charges import (
+        PaymentChargeUpdate as PaymentChargeUpdate,
+    )
+    from booqable_async.models._generated.payment_methods import PaymentMethod as PaymentMethod
+    from booqable_async.models._generated.payment_methods import (
+        PaymentMethodCreate as PaymentMethodCreate,
+    )
+    from booqable_async.models._generated.payment_profiles import PaymentProfile as PaymentProfile
+    from booqable_async.models._generated.payment_refunds import PaymentRefund as PaymentRefund
+    from booqable_async.models._generated.payment_refunds import (
+        PaymentRefundCreate as PaymentRefundCreate,
+    )
+    from booqable_async.models._generated.payment_refunds import (
+        PaymentRefundUpdate as PaymentRefundUpdate,
+    )
+    from booqable_async.models._generated.payments import Payment as Payment
+    from booqable_async.models._generated.photos import Photo as Photo
+    from booqable_async.models._generated.photos import PhotoCreate as PhotoCreate
+    from booqable_async.models._generated.photos import PhotoUpdate as PhotoUpdate
+    from booqable_async.models._generated.plannings import Planning as Planning
+    from booqable_async.models._generated.price_rules import PriceRule as PriceRule
+    from booqable_async.models._generated.price_rules import PriceRuleCreate as PriceRuleCreate
+    from booqable_async.models._generated.price_rules import PriceRuleUpdate as PriceRuleUpdate
+    from booqable_async.models._generated.price_rulesets import PriceRuleset as PriceRuleset
+    from booqable_async.models._generated.price_rulesets import (
+        PriceRulesetCreate as PriceRulesetCreate,
+    )
+    from booqable_async.models._generated.price_rulesets import (
+        PriceRulesetUpdate as PriceRulesetUpdate,
+    )
+    from booqable_async.models._generated.price_structures import PriceStructure as PriceStructure
+    from booqable_async.models._generated.price_structures import (
+        PriceStructureCreate as PriceStructureCreate,
+    )
+    from booqable_async.models._generated.price_structures import (
+        PriceStructureUpdate as PriceStructureUpdate,
+    )
+    from booqable_async.models._generated.price_tiles import PriceTile as PriceTile
+    from booqable_async.models._generated.price_tiles import PriceTileCreate as PriceTileCreate
+    from booqable_async.models._generated.price_tiles import PriceTileUpdate as PriceTileUpdate
+    from booqable_async.models._generated.product_group_duplications import (
+        ProductGroupDuplication as ProductGroupDuplication,
+    )
+    from booqable_async.models._generated.product_group_duplications import (
+        ProductGroupDuplicationCreate as ProductGroupDuplicationCreate,
+    )
+    from booqable_async.models._generated.product_groups import ProductGroup as ProductGroup
+    from booqable_async.models._generated.product_groups import (
+        ProductGroupCreate as ProductGroupCreate,
+    )
+    from booqable_async.models._generated.product_groups import (
+        ProductGroupUpdate as ProductGroupUpdate,
+    )
+    from booqable_async.models._generated.product_trackers import ProductTracker as ProductTracker
+    from booqable_async.models._generated.products import Product as Product
+    from booqable_async.models._generated.products import ProductCreate as ProductCreate
+    from booqable_async.models._generated.products import ProductUpdate as ProductUpdate
+    from booqable_async.models._generated.properties import Property as Property
+    from booqable_async.models._generated.properties import PropertyCreate as PropertyCreate
+    from booqable_async.models._generated.properties import PropertyUpdate as PropertyUpdate
+    from booqable_async.models._generated.provinces import Province as Province
+    from booqable_async.models._generated.publications import Publication as Publication
+    from booqable_async.models._generated.publications import PublicationCreate as PublicationCreate
+    from booqable_async.models._generated.recommendations import Recommendation as Recommendation
+    from booqable_async.models._generated.recommendations import (
+        RecommendationCreate as RecommendationCreate,
+    )
+    from booqable_async.models._generated.refundable_payment_charges import (
+        RefundablePaymentCharge as RefundablePaymentCharge,
+    )
+    from booqable_async.models._generated.rendered_emails import RenderedEmail as RenderedEmail
+    from booqable_async.models._generated.rendered_emails import (
+        RenderedEmailCreate as RenderedEmailCreate,
+    )
+    from booqable_async.models._generated.report_company_performances import (
+        ReportCompanyPerformance as ReportCompanyPerformance,
+    )
+    from booqable_async.models._generated.report_coupons import ReportCoupon as ReportCoupon
+    from booqable_async.models._generated.report_rental_intervals import (
+        ReportRentalInterval as ReportRentalInterval,
+    )
+    from booqable_async.models._generated.report_rentals import ReportRental as ReportRental
+    from booqable_async.models._generated.report_sales_items import (
+        ReportSalesItem as ReportSalesItem,
+    )
+    from booqable_async.models._generated.report_stock_items import (
+        ReportStockItem as ReportStockItem,
+    )
+    from booqable_async.models._generated.sessions import SessionInfo as SessionInfo
+    from booqable_async.models._generated.settings import Setting as Setting
+    from booqable_async.models._generated.signatures import Signature as Signature
+    from booqable_async.models._generated.signatures import SignatureCreate as SignatureCreate
+    from booqable_async.models._generated.sortings import Sorting as Sorting
+    from booqable_async.models._generated.sortings import SortingCreate as SortingCreate
+    from booqable_async.models._generated.stock_adjustments import (
+        StockAdjustment as StockAdjustment,
+    )
+    from booqable_async.models._generated.stock_adjustments import (
+        StockAdjustmentCreate as StockAdjustmentCreate,
+    )
+    from booqable_async.models._generated.stock_counts import StockCount as StockCount
+    from booqable_async.models._generated.stock_counts import StockCountUpdate as StockCountUpdate
+    from booqable_async.models._generated.stock_item_archivations import (
+        StockItemArchivation as StockItemArchivation,
+    )
+    from booqable_async.models._generated.stock_item_archivations import (
+        StockItemArchivationCreate as StockItemArchivationCreate,
+    )
+    from booqable_async.models._generated.stock_item_plannings import (
+        StockItemPlanning as StockItemPlanning,
+    )
+    from booqable_async.models._generated.stock_item_suggestions import (
+        StockItemSuggestion as StockItemSuggestion,
+    )
+    from booqable_async.models._generated.stock_item_trackers import (
+        StockItemTracker as StockItemTracker,
+    )
+    from booqable_async.models._generated.stock_items import StockItem as StockItem
+    from booqable_async.models._generated.stock_items import StockItemCreate as StockItemCreate
+    from booqable_async.models._generated.stock_items import StockItemUpdate as StockItemUpdate
+    from booqable_async.models._generated.stripe_accounts import StripeAccount as StripeAccount
+    from booqable_async.models._generated.tags import Tag as Tag
+    from booqable_async.models._generated.tax_categories import TaxCategory as TaxCategory
+    from booqable_async.models._generated.tax_categories import (
+        TaxCategoryCreate as TaxCategoryCreate,
+    )
+    from booqable_async.models._generated.tax_categories import (
+        TaxCategoryUpdate as TaxCategoryUpdate,
+    )
+    from booqable_async.models._generated.tax_rates import TaxRate as TaxRate
+    from booqable_async.models._generated.tax_rates import TaxRateCreate as TaxRateCreate
+    from booqable_async.models._generated.tax_rates import TaxRateUpdate as TaxRateUpdate
+    from booqable_async.models._generated.tax_regions import TaxRegion as TaxRegion
+    from booqable_async.models._generated.tax_regions import TaxRegionCreate as TaxRegionCreate
+    from booqable_async.models._generated.tax_regions import TaxRegionUpdate as TaxRegionUpdate
+    from booqable_async.models._generated.tax_values import TaxValue as TaxValue
+    from booqable_async.models._generated.themes import Theme as Theme
+    from booqable_async.models._generated.themes import ThemeCreate as ThemeCreate
+    from booqable_async.models._generated.url_redirects import UrlRedirect as UrlRedirect
+    from booqable_async.models._generated.url_redirects import (
+        UrlRedirectCreate as UrlRedirectCreate,
+    )
+    from booqable_async.models._generated.url_redirects import (
+        UrlRedirectUpdate as UrlRedirectUpdate,
+    )
+    from booqable_async.models._generated.user_invitations import UserInvitation as UserInvitation
+    from booqable_async.models._generated.user_invitations import (
+        UserInvitationCreate as UserInvitationCreate,
+    )
+    from booqable_async.models._generated.users import User as User
+    from booqable_async.models._generated.users import UserCreate as UserCreate
+    from booqable_async.models._generated.users import UserUpdate as UserUpdate
+    from booqable_async.models._generated.webhook_endpoints import (
+        WebhookEndpoint as WebhookEndpoint,
+    )
+    from booqable_async.models._generated.webhook_endpoints import (
+        WebhookEndpointCreate as WebhookEndpointCreate,
+    )
+    from booqable_async.models._generated.webhook_endpoints import (
+        WebhookEndpointUpdate as WebhookEndpointUpdate,
+    )
+    from booqable_async.models._generated.webhooks import Webhook as Webhook
     from booqable_async.models._money import format_cents as format_cents
     from booqable_async.models._writes import create_document as create_document
     from booqable_async.models._writes import destroy as destroy
     from booqable_async.models._writes import update_document as update_document
-    from booqable_async.models.activity_logs import ActivityLog as ActivityLog
-    from booqable_async.models.app_carriers import AppCarrier as AppCarrier
-    from booqable_async.models.app_carriers import AppCarrierCreate as AppCarrierCreate
-    from booqable_async.models.app_payment_options import AppPaymentOption as AppPaymentOption
-    from booqable_async.models.app_payment_options import (
-        AppPaymentOptionCreate as AppPaymentOptionCreate,
-    )
-    from booqable_async.models.assets import Asset as Asset
-    from booqable_async.models.assets import AssetCreate as AssetCreate
-    from booqable_async.models.authentication_methods import (
-        AuthenticationMethod as AuthenticationMethod,
-    )
-    from booqable_async.models.authentication_methods import (
-        AuthenticationMethodCreate as AuthenticationMethodCreate,
-    )
-    from booqable_async.models.availabilities import Availability as Availability
-    from booqable_async.models.barcodes import Barcode as Barcode
-    from booqable_async.models.barcodes import BarcodeCreate as BarcodeCreate
-    from booqable_async.models.barcodes import BarcodeUpdate as BarcodeUpdate
-    from booqable_async.models.billing_invoices import BillingInvoice as BillingInvoice
-    from booqable_async.models.billing_plans import BillingPlan as BillingPlan
-    from booqable_async.models.bulk_upserts import BulkUpsert as BulkUpsert
-    from booqable_async.models.bulk_upserts import BulkUpsertCreate as BulkUpsertCreate
-    from booqable_async.models.bundle_items import BundleItem as BundleItem
-    from booqable_async.models.bundle_items import BundleItemCreate as BundleItemCreate
-    from booqable_async.models.bundle_items import BundleItemUpdate as BundleItemUpdate
-    from booqable_async.models.bundle_prices import BundlePrice as BundlePrice
-    from booqable_async.models.bundles import Bundle as Bundle
-    from booqable_async.models.bundles import BundleCreate as BundleCreate
-    from booqable_async.models.bundles import BundleUpdate as BundleUpdate
-    from booqable_async.models.checkout_items import CheckoutItem as CheckoutItem
-    from booqable_async.models.checkout_items import CheckoutItemCreate as CheckoutItemCreate
-    from booqable_async.models.checkout_items import CheckoutItemUpdate as CheckoutItemUpdate
-    from booqable_async.models.collection_items import CollectionItem as CollectionItem
-    from booqable_async.models.collection_items import CollectionItemCreate as CollectionItemCreate
-    from booqable_async.models.collection_trees import CollectionTree as CollectionTree
-    from booqable_async.models.collection_trees import CollectionTreeCreate as CollectionTreeCreate
-    from booqable_async.models.collections import Collection as Collection
-    from booqable_async.models.collections import CollectionCreate as CollectionCreate
-    from booqable_async.models.collections import CollectionUpdate as CollectionUpdate
-    from booqable_async.models.companies import Company as Company
-    from booqable_async.models.companies import CompanyUpdate as CompanyUpdate
-    from booqable_async.models.countries import Country as Country
-    from booqable_async.models.counts import Count as Count
-    from booqable_async.models.coupons import Coupon as Coupon
-    from booqable_async.models.coupons import CouponCreate as CouponCreate
-    from booqable_async.models.coupons import CouponUpdate as CouponUpdate
-    from booqable_async.models.currencies import Currency as Currency
-    from booqable_async.models.customers import Customer as Customer
-    from booqable_async.models.customers import CustomerCreate as CustomerCreate
-    from booqable_async.models.customers import CustomerUpdate as CustomerUpdate
-    from booqable_async.models.default_properties import DefaultProperty as DefaultProperty
-    from booqable_async.models.default_properties import (
-        DefaultPropertyCreate as DefaultPropertyCreate,
-    )
-    from booqable_async.models.default_properties import (
-        DefaultPropertyUpdate as DefaultPropertyUpdate,
-    )
-    from booqable_async.models.delivery_distance_calculations import (
-        DeliveryDistanceCalculation as DeliveryDistanceCalculation,
-    )
-    from booqable_async.models.deposit_holds import DepositHold as DepositHold
-    from booqable_async.models.deposit_holds import DepositHoldCreate as DepositHoldCreate
-    from booqable_async.models.device_tokens import DeviceToken as DeviceToken
-    from booqable_async.models.device_tokens import DeviceTokenCreate as DeviceTokenCreate
-    from booqable_async.models.documents import Document as Document
-    from booqable_async.models.documents import DocumentCreate as DocumentCreate
-    from booqable_async.models.documents import DocumentUpdate as DocumentUpdate
-    from booqable_async.models.downtimes import Downtime as Downtime
-    from booqable_async.models.downtimes import DowntimeCreate as DowntimeCreate
-    from booqable_async.models.downtimes import DowntimeUpdate as DowntimeUpdate
-    from booqable_async.models.email_templates import EmailTemplate as EmailTemplate
-    from booqable_async.models.email_templates import EmailTemplateCreate as EmailTemplateCreate
-    from booqable_async.models.email_templates import EmailTemplateUpdate as EmailTemplateUpdate
-    from booqable_async.models.emails import Email as Email
-    from booqable_async.models.emails import EmailCreate as EmailCreate
-    from booqable_async.models.employee_invitations import EmployeeInvitation as EmployeeInvitation
-    from booqable_async.models.employee_invitations import (
-        EmployeeInvitationCreate as EmployeeInvitationCreate,
-    )
-    from booqable_async.models.employees import Employee as Employee
-    from booqable_async.models.employees import EmployeeUpdate as EmployeeUpdate
-    from booqable_async.models.integrations import Integration as Integration
-    from booqable_async.models.integrations import IntegrationUpdate as IntegrationUpdate
-    from booqable_async.models.inventory_availabilities import (
-        InventoryAvailability as InventoryAvailability,
-    )
-    from booqable_async.models.inventory_breakdowns import InventoryBreakdown as InventoryBreakdown
-    from booqable_async.models.inventory_level_intervals import (
-        InventoryLevelInterval as InventoryLevelInterval,
-    )
-    from booqable_async.models.inventory_levels import InventoryLevel as InventoryLevel
-    from booqable_async.models.invoice_finalizations import (
-        InvoiceFinalization as InvoiceFinalization,
-    )
-    from booqable_async.models.invoice_finalizations import (
-        InvoiceFinalizationCreate as InvoiceFinalizationCreate,
-    )
-    from booqable_async.models.invoice_revisions import InvoiceRevision as InvoiceRevision
-    from booqable_async.models.invoice_revisions import (
-        InvoiceRevisionCreate as InvoiceRevisionCreate,
-    )
-    from booqable_async.models.ip_addresses import IpAddress as IpAddress
-    from booqable_async.models.ip_addresses import IpAddressCreate as IpAddressCreate
-    from booqable_async.models.ip_addresses import IpAddressUpdate as IpAddressUpdate
-    from booqable_async.models.item_prices import ItemPrice as ItemPrice
-    from booqable_async.models.items import Item as Item
-    from booqable_async.models.languages import Language as Language
-    from booqable_async.models.languages import LanguageUpdate as LanguageUpdate
-    from booqable_async.models.line_charge_suggestions import (
-        LineChargeSuggestion as LineChargeSuggestion,
-    )
-    from booqable_async.models.lines import Line as Line
-    from booqable_async.models.lines import LineCreate as LineCreate
-    from booqable_async.models.lines import LineUpdate as LineUpdate
-    from booqable_async.models.locations import Location as Location
-    from booqable_async.models.locations import LocationCreate as LocationCreate
-    from booqable_async.models.locations import LocationUpdate as LocationUpdate
-    from booqable_async.models.login_activities import LoginActivity as LoginActivity
-    from booqable_async.models.menus import Menu as Menu
-    from booqable_async.models.menus import MenuCreate as MenuCreate
-    from booqable_async.models.menus import MenuUpdate as MenuUpdate
-    from booqable_async.models.merges import Merge as Merge
-    from booqable_async.models.merges import MergeCreate as MergeCreate
-    from booqable_async.models.notes import Note as Note
-    from booqable_async.models.notes import NoteCreate as NoteCreate
-    from booqable_async.models.notification_subscriptions import (
-        NotificationSubscription as NotificationSubscription,
-    )
-    from booqable_async.models.notification_subscriptions import (
-        NotificationSubscriptionCreate as NotificationSubscriptionCreate,
-    )
-    from booqable_async.models.operating_rules import OperatingRule as OperatingRule
-    from booqable_async.models.operating_rules import OperatingRuleCreate as OperatingRuleCreate
-    from booqable_async.models.operating_rules import OperatingRuleUpdate as OperatingRuleUpdate
-    from booqable_async.models.operations import Operation as Operation
-    from booqable_async.models.operations import OperationCreate as OperationCreate
-    from booqable_async.models.order_delivery_rate_recalculations import (
-        OrderDeliveryRateRecalculation as OrderDeliveryRateRecalculation,
-    )
-    from booqable_async.models.order_delivery_rate_recalculations import (
-        OrderDeliveryRateRecalculationCreate as OrderDeliveryRateRecalculationCreate,
-    )
-    from booqable_async.models.order_delivery_rates import OrderDeliveryRate as OrderDeliveryRate
-    from booqable_async.models.order_delivery_rates import (
-        OrderDeliveryRateCreate as OrderDeliveryRateCreate,
-    )
-    from booqable_async.models.order_delivery_rates import (
-        OrderDeliveryRateUpdate as OrderDeliveryRateUpdate,
-    )
-    from booqable_async.models.order_duplications import OrderDuplication as OrderDuplication
-    from booqable_async.models.order_duplications import (
-        OrderDuplicationCreate as OrderDuplicationCreate,
-    )
-    from booqable_async.models.order_fulfillments import OrderFulfillment as OrderFulfillment
-    from booqable_async.models.order_fulfillments import (
-        OrderFulfillmentCreate as OrderFulfillmentCreate,
-    )
-    from booqable_async.models.order_planning_availabilities import (
-        OrderPlanningAvailability as OrderPlanningAvailability,
-    )
-    from booqable_async.models.order_price_recalculations import (
-        OrderPriceRecalculation as OrderPriceRecalculation,
-    )
-    from booqable_async.models.order_price_recalculations import (
-        OrderPriceRecalculationCreate as OrderPriceRecalculationCreate,
-    )
-    from booqable_async.models.order_status_transitions import (
-        OrderStatusTransition as OrderStatusTransition,
-    )
-    from booqable_async.models.order_status_transitions import (
-        OrderStatusTransitionCreate as OrderStatusTransitionCreate,
-    )
-    from booqable_async.models.orders import Order as Order
-    from booqable_async.models.orders import OrderCreate as OrderCreate
-    from booqable_async.models.orders import OrderUpdate as OrderUpdate
-    from booqable_async.models.payment_authorizations import (
-        PaymentAuthorization as PaymentAuthorization,
-    )
-    from booqable_async.models.payment_authorizations import (
-        PaymentAuthorizationCreate as PaymentAuthorizationCreate,
-    )
-    from booqable_async.models.payment_authorizations import (
-        PaymentAuthorizationUpdate as PaymentAuthorizationUpdate,
-    )
-    from booqable_async.models.payment_charges import PaymentCharge as PaymentCharge
-    from booqable_async.models.payment_charges import PaymentChargeCreate as PaymentChargeCreate
-    from booqable_async.models.payment_charges import PaymentChargeUpdate as PaymentChargeUpdate
-    from booqable_async.models.payment_methods import PaymentMethod as PaymentMethod
-    from booqable_async.models.payment_methods import PaymentMethodCreate as PaymentMethodCreate
-    from booqable_async.models.payment_profiles import PaymentProfile as PaymentProfile
-    from booqable_async.models.payment_refunds import PaymentRefund as PaymentRefund
-    from booqable_async.models.payment_refunds import PaymentRefundCreate as PaymentRefundCreate
-    from booqable_async.models.payment_refunds import PaymentRefundUpdate as PaymentRefundUpdate
-    from booqable_async.models.payments import Payment as Payment
-    from booqable_async.models.photos import Photo as Photo
-    from booqable_async.models.photos import PhotoCreate as PhotoCreate
-    from booqable_async.models.photos import PhotoUpdate as PhotoUpdate
-    from booqable_async.models.plannings import Planning as Planning
-    from booqable_async.models.price_rules import PriceRule as PriceRule
-    from booqable_async.models.price_rules import PriceRuleCreate as PriceRuleCreate
-    from booqable_async.models.price_rules import PriceRuleUpdate as PriceRuleUpdate
-    from booqable_async.models.price_rulesets import PriceRuleset as PriceRuleset
-    from booqable_async.models.price_rulesets import PriceRulesetCreate as PriceRulesetCreate
-    from booqable_async.models.price_rulesets import PriceRulesetUpdate as PriceRulesetUpdate
-    from booqable_async.models.price_structures import PriceStructure as PriceStructure
-    from booqable_async.models.price_structures import PriceStructureCreate as PriceStructureCreate
-    from booqable_async.models.price_structures import PriceStructureUpdate as PriceStructureUpdate
-    from booqable_async.models.price_tiles import PriceTile as PriceTile
-    from booqable_async.models.price_tiles import PriceTileCreate as PriceTileCreate
-    from booqable_async.models.price_tiles import PriceTileUpdate as PriceTileUpdate
-    from booqable_async.models.product_group_duplications import (
-        ProductGroupDuplication as ProductGroupDuplication,
-    )
-    from booqable_async.models.product_group_duplications import (
-        ProductGroupDuplicationCreate as ProductGroupDuplicationCreate,
-    )
-    from booqable_async.models.product_groups import ProductGroup as ProductGroup
-    from booqable_async.models.product_groups import ProductGroupCreate as ProductGroupCreate
-    from booqable_async.models.product_groups import ProductGroupUpdate as ProductGroupUpdate
-    from booqable_async.models.product_trackers import ProductTracker as ProductTracker
-    from booqable_async.models.products import Product as Product
-    from booqable_async.models.products import ProductCreate as ProductCreate
-    from booqable_async.models.products import ProductUpdate as ProductUpdate
-    from booqable_async.models.properties import Property as Property
-    from booqable_async.models.properties import PropertyCreate as PropertyCreate
-    from booqable_async.models.properties import PropertyUpdate as PropertyUpdate
-    from booqable_async.models.provinces import Province as Province
-    from booqable_async.models.publications import Publication as Publication
-    from booqable_async.models.publications import PublicationCreate as PublicationCreate
-    from booqable_async.models.recommendations import Recommendation as Recommendation
-    from booqable_async.models.recommendations import RecommendationCreate as RecommendationCreate
-    from booqable_async.models.refundable_payment_charges import (
-        RefundablePaymentCharge as RefundablePaymentCharge,
-    )
-    from booqable_async.models.rendered_emails import RenderedEmail as RenderedEmail
-    from booqable_async.models.rendered_emails import RenderedEmailCreate as RenderedEmailCreate
-    from booqable_async.models.report_company_performances import (
-        ReportCompanyPerformance as ReportCompanyPerformance,
-    )
-    from booqable_async.models.report_coupons import ReportCoupon as ReportCoupon
-    from booqable_async.models.report_rental_intervals import (
-        ReportRentalInterval as ReportRentalInterval,
-    )
-    from booqable_async.models.report_rentals import ReportRental as ReportRental
-    from booqable_async.models.report_sales_items import ReportSalesItem as ReportSalesItem
-    from booqable_async.models.report_stock_items import ReportStockItem as ReportStockItem
-    from booqable_async.models.sessions import SessionInfo as SessionInfo
-    from booqable_async.models.settings import Setting as Setting
-    from booqable_async.models.signatures import Signature as Signature
-    from booqable_async.models.signatures import SignatureCreate as SignatureCreate
-    from booqable_async.models.sortings import Sorting as Sorting
-    from booqable_async.models.sortings import SortingCreate as SortingCreate
-    from booqable_async.models.stock_adjustments import StockAdjustment as StockAdjustment
-    from booqable_async.models.stock_adjustments import (
-        StockAdjustmentCreate as StockAdjustmentCreate,
-    )
-    from booqable_async.models.stock_counts import StockCount as StockCount
-    from booqable_async.models.stock_counts import StockCountUpdate as StockCountUpdate
-    from booqable_async.models.stock_item_archivations import (
-        StockItemArchivation as StockItemArchivation,
-    )
-    from booqable_async.models.stock_item_archivations import (
-        StockItemArchivationCreate as StockItemArchivationCreate,
-    )
-    from booqable_async.models.stock_item_plannings import StockItemPlanning as StockItemPlanning
-    from booqable_async.models.stock_item_suggestions import (
-        StockItemSuggestion as StockItemSuggestion,
-    )
-    from booqable_async.models.stock_item_trackers import StockItemTracker as StockItemTracker
-    from booqable_async.models.stock_items import StockItem as StockItem
-    from booqable_async.models.stock_items import StockItemCreate as StockItemCreate
-    from booqable_async.models.stock_items import StockItemUpdate as StockItemUpdate
-    from booqable_async.models.stripe_accounts import StripeAccount as StripeAccount
-    from booqable_async.models.tags import Tag as Tag
-    from booqable_async.models.tax_categories import TaxCategory as TaxCategory
-    from booqable_async.models.tax_categories import TaxCategoryCreate as TaxCategoryCreate
-    from booqable_async.models.tax_categories import TaxCategoryUpdate as TaxCategoryUpdate
-    from booqable_async.models.tax_rates import TaxRate as TaxRate
-    from booqable_async.models.tax_rates import TaxRateCreate as TaxRateCreate
-    from booqable_async.models.tax_rates import TaxRateUpdate as TaxRateUpdate
-    from booqable_async.models.tax_regions import TaxRegion as TaxRegion
-    from booqable_async.models.tax_regions import TaxRegionCreate as TaxRegionCreate
-    from booqable_async.models.tax_regions import TaxRegionUpdate as TaxRegionUpdate
-    from booqable_async.models.tax_values import TaxValue as TaxValue
-    from booqable_async.models.themes import Theme as Theme
-    from booqable_async.models.themes import ThemeCreate as ThemeCreate
-    from booqable_async.models.url_redirects import UrlRedirect as UrlRedirect
-    from booqable_async.models.url_redirects import UrlRedirectCreate as UrlRedirectCreate
-    from booqable_async.models.url_redirects import UrlRedirectUpdate as UrlRedirectUpdate
-    from booqable_async.models.user_invitations import UserInvitation as UserInvitation
-    from booqable_async.models.user_invitations import UserInvitationCreate as UserInvitationCreate
-    from booqable_async.models.users import User as User
-    from booqable_async.models.users import UserCreate as UserCreate
-    from booqable_async.models.users import UserUpdate as UserUpdate
-    from booqable_async.models.webhook_endpoints import WebhookEndpoint as WebhookEndpoint
-    from booqable_async.models.webhook_endpoints import (
-        WebhookEndpointCreate as WebhookEndpointCreate,
-    )
-    from booqable_async.models.webhook_endpoints import (
-        WebhookEndpointUpdate as WebhookEndpointUpdate,
-    )
-    from booqable_async.models.webhooks import Webhook as Webhook
 
 __all__ = [
     "REGISTRY",
@@ -592,7 +676,8 @@ __all__ = [
     "update_document",
 ]
 
-# Concrete type -> model class name (module booqable_async.models.<type>).
+# Concrete type -> model class name (module ._generated.<type>).
+_GENERATED = f"{__name__}._generated"
 _MODELS = {
     "activity_logs": "ActivityLog",
     "app_carriers": "AppCarrier",
@@ -708,245 +793,245 @@ _MODELS = {
 }
 
 #: Every concrete Booqable v4 type -> its model, imported on first lookup.
-REGISTRY = Registry({t: f"{__name__}.{t}:{name}" for t, name in _MODELS.items()})
+REGISTRY = _Registry({t: f"{_GENERATED}.{t}:{name}" for t, name in _MODELS.items()})
 
-# Public name -> defining submodule; imported on first attribute access.
+# Public name -> defining private submodule; imported on first attribute access.
 _LAZY = {
-    "ActivityLog": "activity_logs",
-    "AppCarrier": "app_carriers",
-    "AppCarrierCreate": "app_carriers",
-    "AppPaymentOption": "app_payment_options",
-    "AppPaymentOptionCreate": "app_payment_options",
-    "Asset": "assets",
-    "AssetCreate": "assets",
-    "AuthenticationMethod": "authentication_methods",
-    "AuthenticationMethodCreate": "authentication_methods",
-    "Availability": "availabilities",
-    "Barcode": "barcodes",
-    "BarcodeCreate": "barcodes",
-    "BarcodeUpdate": "barcodes",
-    "BillingInvoice": "billing_invoices",
-    "BillingPlan": "billing_plans",
+    "ActivityLog": "_generated.activity_logs",
+    "AppCarrier": "_generated.app_carriers",
+    "AppCarrierCreate": "_generated.app_carriers",
+    "AppPaymentOption": "_generated.app_payment_options",
+    "AppPaymentOptionCreate": "_generated.app_payment_options",
+    "Asset": "_generated.assets",
+    "AssetCreate": "_generated.assets",
+    "AuthenticationMethod": "_generated.authentication_methods",
+    "AuthenticationMethodCreate": "_generated.authentication_methods",
+    "Availability": "_generated.availabilities",
+    "Barcode": "_generated.barcodes",
+    "BarcodeCreate": "_generated.barcodes",
+    "BarcodeUpdate": "_generated.barcodes",
+    "BillingInvoice": "_generated.billing_invoices",
+    "BillingPlan": "_generated.billing_plans",
     "BookBundle": "_actions",
     "BookProduct": "_actions",
     "BookStockItems": "_actions",
     "BookingMode": "_actions",
-    "BulkUpsert": "bulk_upserts",
-    "BulkUpsertCreate": "bulk_upserts",
-    "Bundle": "bundles",
-    "BundleCreate": "bundles",
-    "BundleItem": "bundle_items",
-    "BundleItemCreate": "bundle_items",
-    "BundleItemUpdate": "bundle_items",
-    "BundlePrice": "bundle_prices",
-    "BundleUpdate": "bundles",
-    "CheckoutItem": "checkout_items",
-    "CheckoutItemCreate": "checkout_items",
-    "CheckoutItemUpdate": "checkout_items",
-    "Collection": "collections",
-    "CollectionCreate": "collections",
-    "CollectionItem": "collection_items",
-    "CollectionItemCreate": "collection_items",
-    "CollectionTree": "collection_trees",
-    "CollectionTreeCreate": "collection_trees",
-    "CollectionUpdate": "collections",
-    "Company": "companies",
-    "CompanyUpdate": "companies",
-    "Count": "counts",
-    "Country": "countries",
-    "Coupon": "coupons",
-    "CouponCreate": "coupons",
-    "CouponUpdate": "coupons",
-    "Currency": "currencies",
-    "Customer": "customers",
-    "CustomerCreate": "customers",
-    "CustomerUpdate": "customers",
-    "DefaultProperty": "default_properties",
-    "DefaultPropertyCreate": "default_properties",
-    "DefaultPropertyUpdate": "default_properties",
-    "DeliveryDistanceCalculation": "delivery_distance_calculations",
-    "DepositHold": "deposit_holds",
-    "DepositHoldCreate": "deposit_holds",
-    "DeviceToken": "device_tokens",
-    "DeviceTokenCreate": "device_tokens",
-    "Document": "documents",
-    "DocumentCreate": "documents",
-    "DocumentUpdate": "documents",
-    "Downtime": "downtimes",
-    "DowntimeCreate": "downtimes",
-    "DowntimeUpdate": "downtimes",
-    "Email": "emails",
-    "EmailCreate": "emails",
-    "EmailTemplate": "email_templates",
-    "EmailTemplateCreate": "email_templates",
-    "EmailTemplateUpdate": "email_templates",
-    "Employee": "employees",
-    "EmployeeInvitation": "employee_invitations",
-    "EmployeeInvitationCreate": "employee_invitations",
-    "EmployeeUpdate": "employees",
+    "BulkUpsert": "_generated.bulk_upserts",
+    "BulkUpsertCreate": "_generated.bulk_upserts",
+    "Bundle": "_generated.bundles",
+    "BundleCreate": "_generated.bundles",
+    "BundleItem": "_generated.bundle_items",
+    "BundleItemCreate": "_generated.bundle_items",
+    "BundleItemUpdate": "_generated.bundle_items",
+    "BundlePrice": "_generated.bundle_prices",
+    "BundleUpdate": "_generated.bundles",
+    "CheckoutItem": "_generated.checkout_items",
+    "CheckoutItemCreate": "_generated.checkout_items",
+    "CheckoutItemUpdate": "_generated.checkout_items",
+    "Collection": "_generated.collections",
+    "CollectionCreate": "_generated.collections",
+    "CollectionItem": "_generated.collection_items",
+    "CollectionItemCreate": "_generated.collection_items",
+    "CollectionTree": "_generated.collection_trees",
+    "CollectionTreeCreate": "_generated.collection_trees",
+    "CollectionUpdate": "_generated.collections",
+    "Company": "_generated.companies",
+    "CompanyUpdate": "_generated.companies",
+    "Count": "_generated.counts",
+    "Country": "_generated.countries",
+    "Coupon": "_generated.coupons",
+    "CouponCreate": "_generated.coupons",
+    "CouponUpdate": "_generated.coupons",
+    "Currency": "_generated.currencies",
+    "Customer": "_generated.customers",
+    "CustomerCreate": "_generated.customers",
+    "CustomerUpdate": "_generated.customers",
+    "DefaultProperty": "_generated.default_properties",
+    "DefaultPropertyCreate": "_generated.default_properties",
+    "DefaultPropertyUpdate": "_generated.default_properties",
+    "DeliveryDistanceCalculation": "_generated.delivery_distance_calculations",
+    "DepositHold": "_generated.deposit_holds",
+    "DepositHoldCreate": "_generated.deposit_holds",
+    "DeviceToken": "_generated.device_tokens",
+    "DeviceTokenCreate": "_generated.device_tokens",
+    "Document": "_generated.documents",
+    "DocumentCreate": "_generated.documents",
+    "DocumentUpdate": "_generated.documents",
+    "Downtime": "_generated.downtimes",
+    "DowntimeCreate": "_generated.downtimes",
+    "DowntimeUpdate": "_generated.downtimes",
+    "Email": "_generated.emails",
+    "EmailCreate": "_generated.emails",
+    "EmailTemplate": "_generated.email_templates",
+    "EmailTemplateCreate": "_generated.email_templates",
+    "EmailTemplateUpdate": "_generated.email_templates",
+    "Employee": "_generated.employees",
+    "EmployeeInvitation": "_generated.employee_invitations",
+    "EmployeeInvitationCreate": "_generated.employee_invitations",
+    "EmployeeUpdate": "_generated.employees",
     "FulfillmentAction": "_actions",
-    "Integration": "integrations",
-    "IntegrationUpdate": "integrations",
-    "InventoryAvailability": "inventory_availabilities",
-    "InventoryBreakdown": "inventory_breakdowns",
-    "InventoryLevel": "inventory_levels",
-    "InventoryLevelInterval": "inventory_level_intervals",
-    "InvoiceFinalization": "invoice_finalizations",
-    "InvoiceFinalizationCreate": "invoice_finalizations",
-    "InvoiceRevision": "invoice_revisions",
-    "InvoiceRevisionCreate": "invoice_revisions",
-    "IpAddress": "ip_addresses",
-    "IpAddressCreate": "ip_addresses",
-    "IpAddressUpdate": "ip_addresses",
-    "Item": "items",
-    "ItemPrice": "item_prices",
-    "Language": "languages",
-    "LanguageUpdate": "languages",
-    "Line": "lines",
-    "LineChargeSuggestion": "line_charge_suggestions",
-    "LineCreate": "lines",
-    "LineUpdate": "lines",
-    "Location": "locations",
-    "LocationCreate": "locations",
-    "LocationUpdate": "locations",
-    "LoginActivity": "login_activities",
-    "Menu": "menus",
-    "MenuCreate": "menus",
-    "MenuUpdate": "menus",
-    "Merge": "merges",
-    "MergeCreate": "merges",
-    "Note": "notes",
-    "NoteCreate": "notes",
-    "NotificationSubscription": "notification_subscriptions",
-    "NotificationSubscriptionCreate": "notification_subscriptions",
-    "OperatingRule": "operating_rules",
-    "OperatingRuleCreate": "operating_rules",
-    "OperatingRuleUpdate": "operating_rules",
-    "Operation": "operations",
-    "OperationCreate": "operations",
-    "Order": "orders",
-    "OrderCreate": "orders",
-    "OrderDeliveryRate": "order_delivery_rates",
-    "OrderDeliveryRateCreate": "order_delivery_rates",
-    "OrderDeliveryRateRecalculation": "order_delivery_rate_recalculations",
-    "OrderDeliveryRateRecalculationCreate": "order_delivery_rate_recalculations",
-    "OrderDeliveryRateUpdate": "order_delivery_rates",
-    "OrderDuplication": "order_duplications",
-    "OrderDuplicationCreate": "order_duplications",
-    "OrderFulfillment": "order_fulfillments",
-    "OrderFulfillmentCreate": "order_fulfillments",
-    "OrderPlanningAvailability": "order_planning_availabilities",
-    "OrderPriceRecalculation": "order_price_recalculations",
-    "OrderPriceRecalculationCreate": "order_price_recalculations",
-    "OrderStatusTransition": "order_status_transitions",
-    "OrderStatusTransitionCreate": "order_status_transitions",
-    "OrderUpdate": "orders",
-    "Payment": "payments",
-    "PaymentAuthorization": "payment_authorizations",
-    "PaymentAuthorizationCreate": "payment_authorizations",
-    "PaymentAuthorizationUpdate": "payment_authorizations",
-    "PaymentCharge": "payment_charges",
-    "PaymentChargeCreate": "payment_charges",
-    "PaymentChargeUpdate": "payment_charges",
-    "PaymentMethod": "payment_methods",
-    "PaymentMethodCreate": "payment_methods",
-    "PaymentProfile": "payment_profiles",
-    "PaymentRefund": "payment_refunds",
-    "PaymentRefundCreate": "payment_refunds",
-    "PaymentRefundUpdate": "payment_refunds",
-    "Photo": "photos",
-    "PhotoCreate": "photos",
-    "PhotoUpdate": "photos",
-    "Planning": "plannings",
-    "PriceRule": "price_rules",
-    "PriceRuleCreate": "price_rules",
-    "PriceRuleUpdate": "price_rules",
-    "PriceRuleset": "price_rulesets",
-    "PriceRulesetCreate": "price_rulesets",
-    "PriceRulesetUpdate": "price_rulesets",
-    "PriceStructure": "price_structures",
-    "PriceStructureCreate": "price_structures",
-    "PriceStructureUpdate": "price_structures",
-    "PriceTile": "price_tiles",
-    "PriceTileCreate": "price_tiles",
-    "PriceTileUpdate": "price_tiles",
-    "Product": "products",
-    "ProductCreate": "products",
-    "ProductGroup": "product_groups",
-    "ProductGroupCreate": "product_groups",
-    "ProductGroupDuplication": "product_group_duplications",
-    "ProductGroupDuplicationCreate": "product_group_duplications",
-    "ProductGroupUpdate": "product_groups",
-    "ProductTracker": "product_trackers",
-    "ProductUpdate": "products",
+    "Integration": "_generated.integrations",
+    "IntegrationUpdate": "_generated.integrations",
+    "InventoryAvailability": "_generated.inventory_availabilities",
+    "InventoryBreakdown": "_generated.inventory_breakdowns",
+    "InventoryLevel": "_generated.inventory_levels",
+    "InventoryLevelInterval": "_generated.inventory_level_intervals",
+    "InvoiceFinalization": "_generated.invoice_finalizations",
+    "InvoiceFinalizationCreate": "_generated.invoice_finalizations",
+    "InvoiceRevision": "_generated.invoice_revisions",
+    "InvoiceRevisionCreate": "_generated.invoice_revisions",
+    "IpAddress": "_generated.ip_addresses",
+    "IpAddressCreate": "_generated.ip_addresses",
+    "IpAddressUpdate": "_generated.ip_addresses",
+    "Item": "_generated.items",
+    "ItemPrice": "_generated.item_prices",
+    "Language": "_generated.languages",
+    "LanguageUpdate": "_generated.languages",
+    "Line": "_generated.lines",
+    "LineChargeSuggestion": "_generated.line_charge_suggestions",
+    "LineCreate": "_generated.lines",
+    "LineUpdate": "_generated.lines",
+    "Location": "_generated.locations",
+    "LocationCreate": "_generated.locations",
+    "LocationUpdate": "_generated.locations",
+    "LoginActivity": "_generated.login_activities",
+    "Menu": "_generated.menus",
+    "MenuCreate": "_generated.menus",
+    "MenuUpdate": "_generated.menus",
+    "Merge": "_generated.merges",
+    "MergeCreate": "_generated.merges",
+    "Note": "_generated.notes",
+    "NoteCreate": "_generated.notes",
+    "NotificationSubscription": "_generated.notification_subscriptions",
+    "NotificationSubscriptionCreate": "_generated.notification_subscriptions",
+    "OperatingRule": "_generated.operating_rules",
+    "OperatingRuleCreate": "_generated.operating_rules",
+    "OperatingRuleUpdate": "_generated.operating_rules",
+    "Operation": "_generated.operations",
+    "OperationCreate": "_generated.operations",
+    "Order": "_generated.orders",
+    "OrderCreate": "_generated.orders",
+    "OrderDeliveryRate": "_generated.order_delivery_rates",
+    "OrderDeliveryRateCreate": "_generated.order_delivery_rates",
+    "OrderDeliveryRateRecalculation": "_generated.order_delivery_rate_recalculations",
+    "OrderDeliveryRateRecalculationCreate": "_generated.order_delivery_rate_recalculations",
+    "OrderDeliveryRateUpdate": "_generated.order_delivery_rates",
+    "OrderDuplication": "_generated.order_duplications",
+    "OrderDuplicationCreate": "_generated.order_duplications",
+    "OrderFulfillment": "_generated.order_fulfillments",
+    "OrderFulfillmentCreate": "_generated.order_fulfillments",
+    "OrderPlanningAvailability": "_generated.order_planning_availabilities",
+    "OrderPriceRecalculation": "_generated.order_price_recalculations",
+    "OrderPriceRecalculationCreate": "_generated.order_price_recalculations",
+    "OrderStatusTransition": "_generated.order_status_transitions",
+    "OrderStatusTransitionCreate": "_generated.order_status_transitions",
+    "OrderUpdate": "_generated.orders",
+    "Payment": "_generated.payments",
+    "PaymentAuthorization": "_generated.payment_authorizations",
+    "PaymentAuthorizationCreate": "_generated.payment_authorizations",
+    "PaymentAuthorizationUpdate": "_generated.payment_authorizations",
+    "PaymentCharge": "_generated.payment_charges",
+    "PaymentChargeCreate": "_generated.payment_charges",
+    "PaymentChargeUpdate": "_generated.payment_charges",
+    "PaymentMethod": "_generated.payment_methods",
+    "PaymentMethodCreate": "_generated.payment_methods",
+    "PaymentProfile": "_generated.payment_profiles",
+    "PaymentRefund": "_generated.payment_refunds",
+    "PaymentRefundCreate": "_generated.payment_refunds",
+    "PaymentRefundUpdate": "_generated.payment_refunds",
+    "Photo": "_generated.photos",
+    "PhotoCreate": "_generated.photos",
+    "PhotoUpdate": "_generated.photos",
+    "Planning": "_generated.plannings",
+    "PriceRule": "_generated.price_rules",
+    "PriceRuleCreate": "_generated.price_rules",
+    "PriceRuleUpdate": "_generated.price_rules",
+    "PriceRuleset": "_generated.price_rulesets",
+    "PriceRulesetCreate": "_generated.price_rulesets",
+    "PriceRulesetUpdate": "_generated.price_rulesets",
+    "PriceStructure": "_generated.price_structures",
+    "PriceStructureCreate": "_generated.price_structures",
+    "PriceStructureUpdate": "_generated.price_structures",
+    "PriceTile": "_generated.price_tiles",
+    "PriceTileCreate": "_generated.price_tiles",
+    "PriceTileUpdate": "_generated.price_tiles",
+    "Product": "_generated.products",
+    "ProductCreate": "_generated.products",
+    "ProductGroup": "_generated.product_groups",
+    "ProductGroupCreate": "_generated.product_groups",
+    "ProductGroupDuplication": "_generated.product_group_duplications",
+    "ProductGroupDuplicationCreate": "_generated.product_group_duplications",
+    "ProductGroupUpdate": "_generated.product_groups",
+    "ProductTracker": "_generated.product_trackers",
+    "ProductUpdate": "_generated.products",
     "ProductVariation": "_actions",
-    "Property": "properties",
-    "PropertyCreate": "properties",
-    "PropertyUpdate": "properties",
-    "Province": "provinces",
-    "Publication": "publications",
-    "PublicationCreate": "publications",
-    "Recommendation": "recommendations",
-    "RecommendationCreate": "recommendations",
-    "RefundablePaymentCharge": "refundable_payment_charges",
-    "RenderedEmail": "rendered_emails",
-    "RenderedEmailCreate": "rendered_emails",
-    "ReportCompanyPerformance": "report_company_performances",
-    "ReportCoupon": "report_coupons",
-    "ReportRental": "report_rentals",
-    "ReportRentalInterval": "report_rental_intervals",
-    "ReportSalesItem": "report_sales_items",
-    "ReportStockItem": "report_stock_items",
-    "SessionInfo": "sessions",
-    "Setting": "settings",
-    "Signature": "signatures",
-    "SignatureCreate": "signatures",
-    "Sorting": "sortings",
-    "SortingCreate": "sortings",
+    "Property": "_generated.properties",
+    "PropertyCreate": "_generated.properties",
+    "PropertyUpdate": "_generated.properties",
+    "Province": "_generated.provinces",
+    "Publication": "_generated.publications",
+    "PublicationCreate": "_generated.publications",
+    "Recommendation": "_generated.recommendations",
+    "RecommendationCreate": "_generated.recommendations",
+    "RefundablePaymentCharge": "_generated.refundable_payment_charges",
+    "RenderedEmail": "_generated.rendered_emails",
+    "RenderedEmailCreate": "_generated.rendered_emails",
+    "ReportCompanyPerformance": "_generated.report_company_performances",
+    "ReportCoupon": "_generated.report_coupons",
+    "ReportRental": "_generated.report_rentals",
+    "ReportRentalInterval": "_generated.report_rental_intervals",
+    "ReportSalesItem": "_generated.report_sales_items",
+    "ReportStockItem": "_generated.report_stock_items",
+    "SessionInfo": "_generated.sessions",
+    "Setting": "_generated.settings",
+    "Signature": "_generated.signatures",
+    "SignatureCreate": "_generated.signatures",
+    "Sorting": "_generated.sortings",
+    "SortingCreate": "_generated.sortings",
     "SpecifyStockItems": "_actions",
     "StartProduct": "_actions",
     "StartStockItems": "_actions",
     "StatusTransition": "_actions",
-    "StockAdjustment": "stock_adjustments",
-    "StockAdjustmentCreate": "stock_adjustments",
-    "StockCount": "stock_counts",
-    "StockCountUpdate": "stock_counts",
-    "StockItem": "stock_items",
-    "StockItemArchivation": "stock_item_archivations",
-    "StockItemArchivationCreate": "stock_item_archivations",
-    "StockItemCreate": "stock_items",
-    "StockItemPlanning": "stock_item_plannings",
-    "StockItemSuggestion": "stock_item_suggestions",
-    "StockItemTracker": "stock_item_trackers",
-    "StockItemUpdate": "stock_items",
+    "StockAdjustment": "_generated.stock_adjustments",
+    "StockAdjustmentCreate": "_generated.stock_adjustments",
+    "StockCount": "_generated.stock_counts",
+    "StockCountUpdate": "_generated.stock_counts",
+    "StockItem": "_generated.stock_items",
+    "StockItemArchivation": "_generated.stock_item_archivations",
+    "StockItemArchivationCreate": "_generated.stock_item_archivations",
+    "StockItemCreate": "_generated.stock_items",
+    "StockItemPlanning": "_generated.stock_item_plannings",
+    "StockItemSuggestion": "_generated.stock_item_suggestions",
+    "StockItemTracker": "_generated.stock_item_trackers",
+    "StockItemUpdate": "_generated.stock_items",
     "StopProduct": "_actions",
     "StopStockItems": "_actions",
-    "StripeAccount": "stripe_accounts",
-    "Tag": "tags",
-    "TaxCategory": "tax_categories",
-    "TaxCategoryCreate": "tax_categories",
-    "TaxCategoryUpdate": "tax_categories",
-    "TaxRate": "tax_rates",
-    "TaxRateCreate": "tax_rates",
-    "TaxRateUpdate": "tax_rates",
-    "TaxRegion": "tax_regions",
-    "TaxRegionCreate": "tax_regions",
-    "TaxRegionUpdate": "tax_regions",
-    "TaxValue": "tax_values",
-    "Theme": "themes",
-    "ThemeCreate": "themes",
-    "UrlRedirect": "url_redirects",
-    "UrlRedirectCreate": "url_redirects",
-    "UrlRedirectUpdate": "url_redirects",
-    "User": "users",
-    "UserCreate": "users",
-    "UserInvitation": "user_invitations",
-    "UserInvitationCreate": "user_invitations",
-    "UserUpdate": "users",
-    "Webhook": "webhooks",
-    "WebhookEndpoint": "webhook_endpoints",
-    "WebhookEndpointCreate": "webhook_endpoints",
-    "WebhookEndpointUpdate": "webhook_endpoints",
+    "StripeAccount": "_generated.stripe_accounts",
+    "Tag": "_generated.tags",
+    "TaxCategory": "_generated.tax_categories",
+    "TaxCategoryCreate": "_generated.tax_categories",
+    "TaxCategoryUpdate": "_generated.tax_categories",
+    "TaxRate": "_generated.tax_rates",
+    "TaxRateCreate": "_generated.tax_rates",
+    "TaxRateUpdate": "_generated.tax_rates",
+    "TaxRegion": "_generated.tax_regions",
+    "TaxRegionCreate": "_generated.tax_regions",
+    "TaxRegionUpdate": "_generated.tax_regions",
+    "TaxValue": "_generated.tax_values",
+    "Theme": "_generated.themes",
+    "ThemeCreate": "_generated.themes",
+    "UrlRedirect": "_generated.url_redirects",
+    "UrlRedirectCreate": "_generated.url_redirects",
+    "UrlRedirectUpdate": "_generated.url_redirects",
+    "User": "_generated.users",
+    "UserCreate": "_generated.users",
+    "UserInvitation": "_generated.user_invitations",
+    "UserInvitationCreate": "_generated.user_invitations",
+    "UserUpdate": "_generated.users",
+    "Webhook": "_generated.webhooks",
+    "WebhookEndpoint": "_generated.webhook_endpoints",
+    "WebhookEndpointCreate": "_generated.webhook_endpoints",
+    "WebhookEndpointUpdate": "_generated.webhook_endpoints",
     "create_document": "_writes",
     "decode": "_documents",
     "decode_nested": "_documents",

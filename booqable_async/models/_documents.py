@@ -20,16 +20,10 @@ from typing import Any
 import msgspec
 
 from booqable_async.errors import DecodeError, UsageError
-from booqable_async.jsonapi import (
-    Document,
-    Registry,
-    Resource,
-    escape_pointer,
-    iter_attributes,
-    json_kind,
-    plan_for,
-)
+from booqable_async.jsonapi import Document, Registry, Resource
 from booqable_async.jsonapi import decode as decode_jsonapi
+from booqable_async.jsonapi._decode import escape_pointer, json_kind
+from booqable_async.jsonapi._plan import iter_attributes, plan_for
 
 __all__ = ["decode", "decode_nested", "is_nested_document"]
 

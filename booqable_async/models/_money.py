@@ -15,7 +15,7 @@ from booqable_async._validation import is_int
 from booqable_async.errors import UsageError
 
 if TYPE_CHECKING:
-    from booqable_async.models.currencies import Currency
+    from booqable_async.models._generated.currencies import Currency
 
 __all__ = ["format_cents"]
 

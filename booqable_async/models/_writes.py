@@ -16,18 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 from booqable_async.errors import UsageError
-from booqable_async.jsonapi import (
-    GenericResource,
-    Plan,
-    Registry,
-    Resource,
-    changes,
-    id_of,
-    iter_attributes,
-    iter_relationships,
-    json_value,
-    plan_for,
-)
+from booqable_async.jsonapi import GenericResource, Registry, Resource, changes
+from booqable_async.jsonapi._encode import json_value
+from booqable_async.jsonapi._plan import Plan, iter_attributes, iter_relationships, plan_for
+from booqable_async.jsonapi._resource import id_of
 
 __all__ = ["create_document", "destroy", "update_document"]
 

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from booqable_async.pagination._changes import DEFAULT_OVERLAP, ChangeFeed, changes_since
 from booqable_async.pagination._generic import paginate
-from booqable_async.pagination._page import DeferredPage, Page, ResumePoint, default_id
+from booqable_async.pagination._page import DeferredPage, Page, ResumePoint
 from booqable_async.pagination._paginator import (
-    DEFAULT_PAGE_SIZE,
     ItemStream,
     PageStream,
     PaginationWarning,
@@ -28,7 +27,6 @@ from booqable_async.pagination._paginator import (
 
 __all__ = [
     "DEFAULT_OVERLAP",
-    "DEFAULT_PAGE_SIZE",
     "ChangeFeed",
     "DeferredPage",
     "ItemStream",
@@ -38,6 +36,5 @@ __all__ = [
     "Paginator",
     "ResumePoint",
     "changes_since",
-    "default_id",
     "paginate",
 ]

@@ -12,14 +12,12 @@ body (``to_search_body()``), and checks itself against a resource's catalog fact
 
 from __future__ import annotations
 
+from booqable_async._timestamps import format_datetime
 from booqable_async.query._conditions import Condition, FieldCondition, Group, Q, and_, or_
-from booqable_async.query._operators import LIST_OPERATORS, OPERATORS, check_operator
 from booqable_async.query._query import Filter, Query
-from booqable_async.query._values import HashValue, format_datetime
+from booqable_async.query._values import HashValue
 
 __all__ = [
-    "LIST_OPERATORS",
-    "OPERATORS",
     "Condition",
     "FieldCondition",
     "Filter",
@@ -28,7 +26,6 @@ __all__ = [
     "Q",
     "Query",
     "and_",
-    "check_operator",
     "format_datetime",
     "or_",
 ]

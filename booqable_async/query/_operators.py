@@ -6,7 +6,7 @@ import re
 
 from booqable_async.errors import UsageError
 from booqable_async.query._values import HashValue, Normalized
-from booqable_async.schema import unknown_choice
+from booqable_async.schema._choices import unknown_choice
 
 __all__ = [
     "LIST_OPERATORS",

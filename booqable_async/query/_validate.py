@@ -12,14 +12,8 @@ from typing import TYPE_CHECKING
 from booqable_async.errors import UsageError
 from booqable_async.query._operators import OPERATOR_ALIASES
 from booqable_async.query._values import HashValue
-from booqable_async.schema import (
-    allowed_list,
-    closest,
-    get_schema,
-    has_schema,
-    searchable_types,
-    unknown_choice,
-)
+from booqable_async.schema import get_schema, has_schema, searchable_types
+from booqable_async.schema._choices import allowed_list, closest, unknown_choice
 
 if TYPE_CHECKING:
     from booqable_async.query._query import Filter, Query

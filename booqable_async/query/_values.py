@@ -18,13 +18,13 @@ from typing import Any
 
 import attrs
 
+from booqable_async._timestamps import format_datetime
 from booqable_async.errors import UsageError
 
 __all__ = [
     "HashValue",
     "Normalized",
     "Scalar",
-    "format_datetime",
     "normalize",
     "render_pairs",
     "scalar_text",
@@ -55,33 +55,6 @@ class HashValue:
 Scalar = str | int | float | bool | None
 #: A normalised filter value: a scalar, a tuple of scalars (list filter) or a hash.
 Normalized = Scalar | tuple[Scalar, ...] | HashValue
-
-
-def format_datetime(value: dt.datetime) -> str:
-    """Render an aware datetime as ISO 8601 in UTC (``2024-05-01T10:00:00Z``).
-
-    Booqable compares instants, and its own examples write UTC with a ``Z``
-    (``filter[range][from]=2026-07-30T11:17:19Z``). Microseconds are kept when present so
-    a high-water mark taken from a record is never rounded past that record.
-
-    Args:
-        value: An aware datetime.
-
-    Returns:
-        The UTC ISO 8601 text.
-
-    Raises:
-        UsageError: ``value`` is naive.
-    """
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise UsageError(
-            f"naive datetime {value.isoformat()!r}: Booqable compares instants, so attach a "
-            "timezone (e.g. datetime(..., tzinfo=timezone.utc)) or pass the exact string the "
-            "API expects"
-        )
-    utc = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    spec = "seconds" if utc.microsecond == 0 else "microseconds"
-    return utc.isoformat(timespec=spec) + "Z"
 
 
 def _scalar(value: object, where: str) -> Scalar:

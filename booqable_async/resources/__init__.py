@@ -14,220 +14,263 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, Final
 
-from booqable_async.resources._base import Facade
+from booqable_async.resources._base import ChangeOptions, Facade, ListOptions
 
 if TYPE_CHECKING:
-    from booqable_async.resources.activity_logs import ActivityLogsFacade as ActivityLogsFacade
-    from booqable_async.resources.app_carriers import AppCarriersFacade as AppCarriersFacade
-    from booqable_async.resources.app_payment_options import (
+    from booqable_async.resources._booking import Booking as Booking
+    from booqable_async.resources._generated.activity_logs import (
+        ActivityLogsFacade as ActivityLogsFacade,
+    )
+    from booqable_async.resources._generated.app_carriers import (
+        AppCarriersFacade as AppCarriersFacade,
+    )
+    from booqable_async.resources._generated.app_payment_options import (
         AppPaymentOptionsFacade as AppPaymentOptionsFacade,
     )
-    from booqable_async.resources.assets import AssetsFacade as AssetsFacade
-    from booqable_async.resources.authentication_methods import (
+    from booqable_async.resources._generated.assets import AssetsFacade as AssetsFacade
+    from booqable_async.resources._generated.authentication_methods import (
         AuthenticationMethodsFacade as AuthenticationMethodsFacade,
     )
-    from booqable_async.resources.availabilities import AvailabilitiesFacade as AvailabilitiesFacade
-    from booqable_async.resources.barcodes import BarcodesFacade as BarcodesFacade
-    from booqable_async.resources.billing_invoices import (
+    from booqable_async.resources._generated.availabilities import (
+        AvailabilitiesFacade as AvailabilitiesFacade,
+    )
+    from booqable_async.resources._generated.barcodes import BarcodesFacade as BarcodesFacade
+    from booqable_async.resources._generated.billing_invoices import (
         BillingInvoicesFacade as BillingInvoicesFacade,
     )
-    from booqable_async.resources.billing_plans import BillingPlansFacade as BillingPlansFacade
-    from booqable_async.resources.bulk_upserts import BulkUpsertsFacade as BulkUpsertsFacade
-    from booqable_async.resources.bundle_items import BundleItemsFacade as BundleItemsFacade
-    from booqable_async.resources.bundle_prices import BundlePricesFacade as BundlePricesFacade
-    from booqable_async.resources.bundles import BundlesFacade as BundlesFacade
-    from booqable_async.resources.checkout_items import CheckoutItemsFacade as CheckoutItemsFacade
-    from booqable_async.resources.collection_items import (
+    from booqable_async.resources._generated.billing_plans import (
+        BillingPlansFacade as BillingPlansFacade,
+    )
+    from booqable_async.resources._generated.bulk_upserts import (
+        BulkUpsertsFacade as BulkUpsertsFacade,
+    )
+    from booqable_async.resources._generated.bundle_items import (
+        BundleItemsFacade as BundleItemsFacade,
+    )
+    from booqable_async.resources._generated.bundle_prices import (
+        BundlePricesFacade as BundlePricesFacade,
+    )
+    from booqable_async.resources._generated.bundles import BundlesFacade as BundlesFacade
+    from booqable_async.resources._generated.checkout_items import (
+        CheckoutItemsFacade as CheckoutItemsFacade,
+    )
+    from booqable_async.resources._generated.collection_items import (
         CollectionItemsFacade as CollectionItemsFacade,
     )
-    from booqable_async.resources.collection_trees import (
+    from booqable_async.resources._generated.collection_trees import (
         CollectionTreesFacade as CollectionTreesFacade,
     )
-    from booqable_async.resources.collections import CollectionsFacade as CollectionsFacade
-    from booqable_async.resources.companies import CompaniesFacade as CompaniesFacade
-    from booqable_async.resources.countries import CountriesFacade as CountriesFacade
-    from booqable_async.resources.counts import CountsFacade as CountsFacade
-    from booqable_async.resources.coupons import CouponsFacade as CouponsFacade
-    from booqable_async.resources.currencies import CurrenciesFacade as CurrenciesFacade
-    from booqable_async.resources.customers import CustomersFacade as CustomersFacade
-    from booqable_async.resources.default_properties import (
+    from booqable_async.resources._generated.collections import (
+        CollectionsFacade as CollectionsFacade,
+    )
+    from booqable_async.resources._generated.companies import CompaniesFacade as CompaniesFacade
+    from booqable_async.resources._generated.countries import CountriesFacade as CountriesFacade
+    from booqable_async.resources._generated.counts import CountsFacade as CountsFacade
+    from booqable_async.resources._generated.coupons import CouponsFacade as CouponsFacade
+    from booqable_async.resources._generated.currencies import CurrenciesFacade as CurrenciesFacade
+    from booqable_async.resources._generated.customers import CustomersFacade as CustomersFacade
+    from booqable_async.resources._generated.default_properties import (
         DefaultPropertiesFacade as DefaultPropertiesFacade,
     )
-    from booqable_async.resources.delivery_distance_calculations import (
+    from booqable_async.resources._generated.delivery_distance_calculations import (
         DeliveryDistanceCalculationsFacade as DeliveryDistanceCalculationsFacade,
     )
-    from booqable_async.resources.deposit_holds import DepositHoldsFacade as DepositHoldsFacade
-    from booqable_async.resources.device_tokens import DeviceTokensFacade as DeviceTokensFacade
-    from booqable_async.resources.documents import DocumentsFacade as DocumentsFacade
-    from booqable_async.resources.downtimes import DowntimesFacade as DowntimesFacade
-    from booqable_async.resources.email_templates import (
+    from booqable_async.resources._generated.deposit_holds import (
+        DepositHoldsFacade as DepositHoldsFacade,
+    )
+    from booqable_async.resources._generated.device_tokens import (
+        DeviceTokensFacade as DeviceTokensFacade,
+    )
+    from booqable_async.resources._generated.documents import DocumentsFacade as DocumentsFacade
+    from booqable_async.resources._generated.downtimes import DowntimesFacade as DowntimesFacade
+    from booqable_async.resources._generated.email_templates import (
         EmailTemplatesFacade as EmailTemplatesFacade,
     )
-    from booqable_async.resources.emails import EmailsFacade as EmailsFacade
-    from booqable_async.resources.employee_invitations import (
+    from booqable_async.resources._generated.emails import EmailsFacade as EmailsFacade
+    from booqable_async.resources._generated.employee_invitations import (
         EmployeeInvitationsFacade as EmployeeInvitationsFacade,
     )
-    from booqable_async.resources.employees import EmployeesFacade as EmployeesFacade
-    from booqable_async.resources.integrations import IntegrationsFacade as IntegrationsFacade
-    from booqable_async.resources.inventory_availabilities import (
+    from booqable_async.resources._generated.employees import EmployeesFacade as EmployeesFacade
+    from booqable_async.resources._generated.integrations import (
+        IntegrationsFacade as IntegrationsFacade,
+    )
+    from booqable_async.resources._generated.inventory_availabilities import (
         InventoryAvailabilitiesFacade as InventoryAvailabilitiesFacade,
     )
-    from booqable_async.resources.inventory_breakdowns import (
+    from booqable_async.resources._generated.inventory_breakdowns import (
         InventoryBreakdownsFacade as InventoryBreakdownsFacade,
     )
-    from booqable_async.resources.inventory_level_intervals import (
+    from booqable_async.resources._generated.inventory_level_intervals import (
         InventoryLevelIntervalsFacade as InventoryLevelIntervalsFacade,
     )
-    from booqable_async.resources.inventory_levels import (
+    from booqable_async.resources._generated.inventory_levels import (
         InventoryLevelsFacade as InventoryLevelsFacade,
     )
-    from booqable_async.resources.invoice_finalizations import (
+    from booqable_async.resources._generated.invoice_finalizations import (
         InvoiceFinalizationsFacade as InvoiceFinalizationsFacade,
     )
-    from booqable_async.resources.invoice_revisions import (
+    from booqable_async.resources._generated.invoice_revisions import (
         InvoiceRevisionsFacade as InvoiceRevisionsFacade,
     )
-    from booqable_async.resources.ip_addresses import IpAddressesFacade as IpAddressesFacade
-    from booqable_async.resources.item_prices import ItemPricesFacade as ItemPricesFacade
-    from booqable_async.resources.items import ItemsFacade as ItemsFacade
-    from booqable_async.resources.languages import LanguagesFacade as LanguagesFacade
-    from booqable_async.resources.line_charge_suggestions import (
+    from booqable_async.resources._generated.ip_addresses import (
+        IpAddressesFacade as IpAddressesFacade,
+    )
+    from booqable_async.resources._generated.item_prices import ItemPricesFacade as ItemPricesFacade
+    from booqable_async.resources._generated.items import ItemsFacade as ItemsFacade
+    from booqable_async.resources._generated.languages import LanguagesFacade as LanguagesFacade
+    from booqable_async.resources._generated.line_charge_suggestions import (
         LineChargeSuggestionsFacade as LineChargeSuggestionsFacade,
     )
-    from booqable_async.resources.lines import LinesFacade as LinesFacade
-    from booqable_async.resources.locations import LocationsFacade as LocationsFacade
-    from booqable_async.resources.login_activities import (
+    from booqable_async.resources._generated.lines import LinesFacade as LinesFacade
+    from booqable_async.resources._generated.locations import LocationsFacade as LocationsFacade
+    from booqable_async.resources._generated.login_activities import (
         LoginActivitiesFacade as LoginActivitiesFacade,
     )
-    from booqable_async.resources.menus import MenusFacade as MenusFacade
-    from booqable_async.resources.merges import MergesFacade as MergesFacade
-    from booqable_async.resources.notes import NotesFacade as NotesFacade
-    from booqable_async.resources.notification_subscriptions import (
+    from booqable_async.resources._generated.menus import MenusFacade as MenusFacade
+    from booqable_async.resources._generated.merges import MergesFacade as MergesFacade
+    from booqable_async.resources._generated.notes import NotesFacade as NotesFacade
+    from booqable_async.resources._generated.notification_subscriptions import (
         NotificationSubscriptionsFacade as NotificationSubscriptionsFacade,
     )
-    from booqable_async.resources.operating_rules import (
+    from booqable_async.resources._generated.operating_rules import (
         OperatingRulesFacade as OperatingRulesFacade,
     )
-    from booqable_async.resources.operations import OperationsFacade as OperationsFacade
-    from booqable_async.resources.order_delivery_rate_recalculations import (
+    from booqable_async.resources._generated.operations import OperationsFacade as OperationsFacade
+    from booqable_async.resources._generated.order_delivery_rate_recalculations import (
         OrderDeliveryRateRecalculationsFacade as OrderDeliveryRateRecalculationsFacade,
     )
-    from booqable_async.resources.order_delivery_rates import (
+    from booqable_async.resources._generated.order_delivery_rates import (
         OrderDeliveryRatesFacade as OrderDeliveryRatesFacade,
     )
-    from booqable_async.resources.order_duplications import (
+    from booqable_async.resources._generated.order_duplications import (
         OrderDuplicationsFacade as OrderDuplicationsFacade,
     )
-    from booqable_async.resources.order_fulfillments import (
+    from booqable_async.resources._generated.order_fulfillments import (
         OrderFulfillmentsFacade as OrderFulfillmentsFacade,
     )
-    from booqable_async.resources.order_planning_availabilities import (
+    from booqable_async.resources._generated.order_planning_availabilities import (
         OrderPlanningAvailabilitiesFacade as OrderPlanningAvailabilitiesFacade,
     )
-    from booqable_async.resources.order_price_recalculations import (
+    from booqable_async.resources._generated.order_price_recalculations import (
         OrderPriceRecalculationsFacade as OrderPriceRecalculationsFacade,
     )
-    from booqable_async.resources.order_status_transitions import (
+    from booqable_async.resources._generated.order_status_transitions import (
         OrderStatusTransitionsFacade as OrderStatusTransitionsFacade,
     )
-    from booqable_async.resources.orders import OrdersFacade as OrdersFacade
-    from booqable_async.resources.payment_authorizations import (
+    from booqable_async.resources._generated.orders import OrdersFacade as OrdersFacade
+    from booqable_async.resources._generated.payment_authorizations import (
         PaymentAuthorizationsFacade as PaymentAuthorizationsFacade,
     )
-    from booqable_async.resources.payment_charges import (
+    from booqable_async.resources._generated.payment_charges import (
         PaymentChargesFacade as PaymentChargesFacade,
     )
-    from booqable_async.resources.payment_methods import (
+    from booqable_async.resources._generated.payment_methods import (
         PaymentMethodsFacade as PaymentMethodsFacade,
     )
-    from booqable_async.resources.payment_profiles import (
+    from booqable_async.resources._generated.payment_profiles import (
         PaymentProfilesFacade as PaymentProfilesFacade,
     )
-    from booqable_async.resources.payment_refunds import (
+    from booqable_async.resources._generated.payment_refunds import (
         PaymentRefundsFacade as PaymentRefundsFacade,
     )
-    from booqable_async.resources.payments import PaymentsFacade as PaymentsFacade
-    from booqable_async.resources.photos import PhotosFacade as PhotosFacade
-    from booqable_async.resources.plannings import PlanningsFacade as PlanningsFacade
-    from booqable_async.resources.price_rules import PriceRulesFacade as PriceRulesFacade
-    from booqable_async.resources.price_rulesets import PriceRulesetsFacade as PriceRulesetsFacade
-    from booqable_async.resources.price_structures import (
+    from booqable_async.resources._generated.payments import PaymentsFacade as PaymentsFacade
+    from booqable_async.resources._generated.photos import PhotosFacade as PhotosFacade
+    from booqable_async.resources._generated.plannings import PlanningsFacade as PlanningsFacade
+    from booqable_async.resources._generated.price_rules import PriceRulesFacade as PriceRulesFacade
+    from booqable_async.resources._generated.price_rulesets import (
+        PriceRulesetsFacade as PriceRulesetsFacade,
+    )
+    from booqable_async.resources._generated.price_structures import (
         PriceStructuresFacade as PriceStructuresFacade,
     )
-    from booqable_async.resources.price_tiles import PriceTilesFacade as PriceTilesFacade
-    from booqable_async.resources.product_group_duplications import (
+    from booqable_async.resources._generated.price_tiles import PriceTilesFacade as PriceTilesFacade
+    from booqable_async.resources._generated.product_group_duplications import (
         ProductGroupDuplicationsFacade as ProductGroupDuplicationsFacade,
     )
-    from booqable_async.resources.product_groups import ProductGroupsFacade as ProductGroupsFacade
-    from booqable_async.resources.product_trackers import (
+    from booqable_async.resources._generated.product_groups import (
+        ProductGroupsFacade as ProductGroupsFacade,
+    )
+    from booqable_async.resources._generated.product_trackers import (
         ProductTrackersFacade as ProductTrackersFacade,
     )
-    from booqable_async.resources.products import ProductsFacade as ProductsFacade
-    from booqable_async.resources.properties import PropertiesFacade as PropertiesFacade
-    from booqable_async.resources.provinces import ProvincesFacade as ProvincesFacade
-    from booqable_async.resources.publications import PublicationsFacade as PublicationsFacade
-    from booqable_async.resources.recommendations import (
+    from booqable_async.resources._generated.products import ProductsFacade as ProductsFacade
+    from booqable_async.resources._generated.properties import PropertiesFacade as PropertiesFacade
+    from booqable_async.resources._generated.provinces import ProvincesFacade as ProvincesFacade
+    from booqable_async.resources._generated.publications import (
+        PublicationsFacade as PublicationsFacade,
+    )
+    from booqable_async.resources._generated.recommendations import (
         RecommendationsFacade as RecommendationsFacade,
     )
-    from booqable_async.resources.refundable_payment_charges import (
+    from booqable_async.resources._generated.refundable_payment_charges import (
         RefundablePaymentChargesFacade as RefundablePaymentChargesFacade,
     )
-    from booqable_async.resources.rendered_emails import (
+    from booqable_async.resources._generated.rendered_emails import (
         RenderedEmailsFacade as RenderedEmailsFacade,
     )
-    from booqable_async.resources.report_company_performances import (
+    from booqable_async.resources._generated.report_company_performances import (
         ReportCompanyPerformancesFacade as ReportCompanyPerformancesFacade,
     )
-    from booqable_async.resources.report_coupons import ReportCouponsFacade as ReportCouponsFacade
-    from booqable_async.resources.report_rental_intervals import (
+    from booqable_async.resources._generated.report_coupons import (
+        ReportCouponsFacade as ReportCouponsFacade,
+    )
+    from booqable_async.resources._generated.report_rental_intervals import (
         ReportRentalIntervalsFacade as ReportRentalIntervalsFacade,
     )
-    from booqable_async.resources.report_rentals import ReportRentalsFacade as ReportRentalsFacade
-    from booqable_async.resources.report_sales_items import (
+    from booqable_async.resources._generated.report_rentals import (
+        ReportRentalsFacade as ReportRentalsFacade,
+    )
+    from booqable_async.resources._generated.report_sales_items import (
         ReportSalesItemsFacade as ReportSalesItemsFacade,
     )
-    from booqable_async.resources.report_stock_items import (
+    from booqable_async.resources._generated.report_stock_items import (
         ReportStockItemsFacade as ReportStockItemsFacade,
     )
-    from booqable_async.resources.sessions import SessionsFacade as SessionsFacade
-    from booqable_async.resources.settings import SettingsFacade as SettingsFacade
-    from booqable_async.resources.signatures import SignaturesFacade as SignaturesFacade
-    from booqable_async.resources.sortings import SortingsFacade as SortingsFacade
-    from booqable_async.resources.stock_adjustments import (
+    from booqable_async.resources._generated.sessions import SessionsFacade as SessionsFacade
+    from booqable_async.resources._generated.settings import SettingsFacade as SettingsFacade
+    from booqable_async.resources._generated.signatures import SignaturesFacade as SignaturesFacade
+    from booqable_async.resources._generated.sortings import SortingsFacade as SortingsFacade
+    from booqable_async.resources._generated.stock_adjustments import (
         StockAdjustmentsFacade as StockAdjustmentsFacade,
     )
-    from booqable_async.resources.stock_counts import StockCountsFacade as StockCountsFacade
-    from booqable_async.resources.stock_item_archivations import (
+    from booqable_async.resources._generated.stock_counts import (
+        StockCountsFacade as StockCountsFacade,
+    )
+    from booqable_async.resources._generated.stock_item_archivations import (
         StockItemArchivationsFacade as StockItemArchivationsFacade,
     )
-    from booqable_async.resources.stock_item_plannings import (
+    from booqable_async.resources._generated.stock_item_plannings import (
         StockItemPlanningsFacade as StockItemPlanningsFacade,
     )
-    from booqable_async.resources.stock_item_suggestions import (
+    from booqable_async.resources._generated.stock_item_suggestions import (
         StockItemSuggestionsFacade as StockItemSuggestionsFacade,
     )
-    from booqable_async.resources.stock_item_trackers import (
+    from booqable_async.resources._generated.stock_item_trackers import (
         StockItemTrackersFacade as StockItemTrackersFacade,
     )
-    from booqable_async.resources.stock_items import StockItemsFacade as StockItemsFacade
-    from booqable_async.resources.stripe_accounts import (
+    from booqable_async.resources._generated.stock_items import StockItemsFacade as StockItemsFacade
+    from booqable_async.resources._generated.stripe_accounts import (
         StripeAccountsFacade as StripeAccountsFacade,
     )
-    from booqable_async.resources.tags import TagsFacade as TagsFacade
-    from booqable_async.resources.tax_categories import TaxCategoriesFacade as TaxCategoriesFacade
-    from booqable_async.resources.tax_rates import TaxRatesFacade as TaxRatesFacade
-    from booqable_async.resources.tax_regions import TaxRegionsFacade as TaxRegionsFacade
-    from booqable_async.resources.tax_values import TaxValuesFacade as TaxValuesFacade
-    from booqable_async.resources.themes import ThemesFacade as ThemesFacade
-    from booqable_async.resources.url_redirects import UrlRedirectsFacade as UrlRedirectsFacade
-    from booqable_async.resources.user_invitations import (
+    from booqable_async.resources._generated.tags import TagsFacade as TagsFacade
+    from booqable_async.resources._generated.tax_categories import (
+        TaxCategoriesFacade as TaxCategoriesFacade,
+    )
+    from booqable_async.resources._generated.tax_rates import TaxRatesFacade as TaxRatesFacade
+    from booqable_async.resources._generated.tax_regions import TaxRegionsFacade as TaxRegionsFacade
+    from booqable_async.resources._generated.tax_values import TaxValuesFacade as TaxValuesFacade
+    from booqable_async.resources._generated.themes import ThemesFacade as ThemesFacade
+    from booqable_async.resources._generated.url_redirects import (
+        UrlRedirectsFacade as UrlRedirectsFacade,
+    )
+    from booqable_async.resources._generated.user_invitations import (
         UserInvitationsFacade as UserInvitationsFacade,
     )
-    from booqable_async.resources.users import UsersFacade as UsersFacade
-    from booqable_async.resources.webhook_endpoints import (
+    from booqable_async.resources._generated.users import UsersFacade as UsersFacade
+    from booqable_async.resources._generated.webhook_endpoints import (
         WebhookEndpointsFacade as WebhookEndpointsFacade,
     )
-    from booqable_async.resources.webhooks import WebhooksFacade as WebhooksFacade
+    from booqable_async.resources._generated.webhooks import WebhooksFacade as WebhooksFacade
 
 __all__ = [
     "FACADES",
@@ -240,10 +283,12 @@ __all__ = [
     "BarcodesFacade",
     "BillingInvoicesFacade",
     "BillingPlansFacade",
+    "Booking",
     "BulkUpsertsFacade",
     "BundleItemsFacade",
     "BundlePricesFacade",
     "BundlesFacade",
+    "ChangeOptions",
     "CheckoutItemsFacade",
     "CollectionItemsFacade",
     "CollectionTreesFacade",
@@ -278,6 +323,7 @@ __all__ = [
     "LanguagesFacade",
     "LineChargeSuggestionsFacade",
     "LinesFacade",
+    "ListOptions",
     "LocationsFacade",
     "LoginActivitiesFacade",
     "MenusFacade",
@@ -347,7 +393,8 @@ __all__ = [
     "WebhooksFacade",
 ]
 
-# Resource type -> facade class name (module booqable_async.resources.<type>).
+# Resource type -> facade class name (module ._generated.<type>).
+_GENERATED = f"{__name__}._generated"
 _FACADES = {
     "activity_logs": "ActivityLogsFacade",
     "app_carriers": "AppCarriersFacade",
@@ -465,8 +512,10 @@ _FACADES = {
 }
 
 #: Resource type -> ``module:FacadeClass`` for every catalog resource.
-FACADES: Final = {t: f"{__name__}.{t}:{name}" for t, name in _FACADES.items()}
-_BY_NAME = {name: f"{__name__}.{t}" for t, name in _FACADES.items()}
+FACADES: Final = {t: f"{_GENERATED}.{t}:{name}" for t, name in _FACADES.items()}
+_BY_NAME = {name: f"{_GENERATED}.{t}" for t, name in _FACADES.items()}
+# Hand-written public names, imported on first access too.
+_BY_NAME["Booking"] = f"{__name__}._booking"
 
 
 def __getattr__(name: str) -> Any:

@@ -12,125 +12,153 @@ from typing import TYPE_CHECKING, Any, Literal, cast, overload
 if TYPE_CHECKING:
     from booqable_async.jsonapi import Resource
     from booqable_async.resources._base import Facade
-    from booqable_async.resources.activity_logs import ActivityLogsFacade
-    from booqable_async.resources.app_carriers import AppCarriersFacade
-    from booqable_async.resources.app_payment_options import AppPaymentOptionsFacade
-    from booqable_async.resources.assets import AssetsFacade
-    from booqable_async.resources.authentication_methods import AuthenticationMethodsFacade
-    from booqable_async.resources.availabilities import AvailabilitiesFacade
-    from booqable_async.resources.barcodes import BarcodesFacade
-    from booqable_async.resources.billing_invoices import BillingInvoicesFacade
-    from booqable_async.resources.billing_plans import BillingPlansFacade
-    from booqable_async.resources.bulk_upserts import BulkUpsertsFacade
-    from booqable_async.resources.bundle_items import BundleItemsFacade
-    from booqable_async.resources.bundle_prices import BundlePricesFacade
-    from booqable_async.resources.bundles import BundlesFacade
-    from booqable_async.resources.checkout_items import CheckoutItemsFacade
-    from booqable_async.resources.collection_items import CollectionItemsFacade
-    from booqable_async.resources.collection_trees import CollectionTreesFacade
-    from booqable_async.resources.collections import CollectionsFacade
-    from booqable_async.resources.companies import CompaniesFacade
-    from booqable_async.resources.countries import CountriesFacade
-    from booqable_async.resources.counts import CountsFacade
-    from booqable_async.resources.coupons import CouponsFacade
-    from booqable_async.resources.currencies import CurrenciesFacade
-    from booqable_async.resources.customers import CustomersFacade
-    from booqable_async.resources.default_properties import DefaultPropertiesFacade
-    from booqable_async.resources.delivery_distance_calculations import (
+    from booqable_async.resources._generated.activity_logs import ActivityLogsFacade
+    from booqable_async.resources._generated.app_carriers import AppCarriersFacade
+    from booqable_async.resources._generated.app_payment_options import AppPaymentOptionsFacade
+    from booqable_async.resources._generated.assets import AssetsFacade
+    from booqable_async.resources._generated.authentication_methods import (
+        AuthenticationMethodsFacade,
+    )
+    from booqable_async.resources._generated.availabilities import AvailabilitiesFacade
+    from booqable_async.resources._generated.barcodes import BarcodesFacade
+    from booqable_async.resources._generated.billing_invoices import BillingInvoicesFacade
+    from booqable_async.resources._generated.billing_plans import BillingPlansFacade
+    from booqable_async.resources._generated.bulk_upserts import BulkUpsertsFacade
+    from booqable_async.resources._generated.bundle_items import BundleItemsFacade
+    from booqable_async.resources._generated.bundle_prices import BundlePricesFacade
+    from booqable_async.resources._generated.bundles import BundlesFacade
+    from booqable_async.resources._generated.checkout_items import CheckoutItemsFacade
+    from booqable_async.resources._generated.collection_items import CollectionItemsFacade
+    from booqable_async.resources._generated.collection_trees import CollectionTreesFacade
+    from booqable_async.resources._generated.collections import CollectionsFacade
+    from booqable_async.resources._generated.companies import CompaniesFacade
+    from booqable_async.resources._generated.countries import CountriesFacade
+    from booqable_async.resources._generated.counts import CountsFacade
+    from booqable_async.resources._generated.coupons import CouponsFacade
+    from booqable_async.resources._generated.currencies import CurrenciesFacade
+    from booqable_async.resources._generated.customers import CustomersFacade
+    from booqable_async.resources._generated.default_properties import DefaultPropertiesFacade
+    from booqable_async.resources._generated.delivery_distance_calculations import (
         DeliveryDistanceCalculationsFacade,
     )
-    from booqable_async.resources.deposit_holds import DepositHoldsFacade
-    from booqable_async.resources.device_tokens import DeviceTokensFacade
-    from booqable_async.resources.documents import DocumentsFacade
-    from booqable_async.resources.downtimes import DowntimesFacade
-    from booqable_async.resources.email_templates import EmailTemplatesFacade
-    from booqable_async.resources.emails import EmailsFacade
-    from booqable_async.resources.employee_invitations import EmployeeInvitationsFacade
-    from booqable_async.resources.employees import EmployeesFacade
-    from booqable_async.resources.integrations import IntegrationsFacade
-    from booqable_async.resources.inventory_availabilities import InventoryAvailabilitiesFacade
-    from booqable_async.resources.inventory_breakdowns import InventoryBreakdownsFacade
-    from booqable_async.resources.inventory_level_intervals import InventoryLevelIntervalsFacade
-    from booqable_async.resources.inventory_levels import InventoryLevelsFacade
-    from booqable_async.resources.invoice_finalizations import InvoiceFinalizationsFacade
-    from booqable_async.resources.invoice_revisions import InvoiceRevisionsFacade
-    from booqable_async.resources.ip_addresses import IpAddressesFacade
-    from booqable_async.resources.item_prices import ItemPricesFacade
-    from booqable_async.resources.items import ItemsFacade
-    from booqable_async.resources.languages import LanguagesFacade
-    from booqable_async.resources.line_charge_suggestions import LineChargeSuggestionsFacade
-    from booqable_async.resources.lines import LinesFacade
-    from booqable_async.resources.locations import LocationsFacade
-    from booqable_async.resources.login_activities import LoginActivitiesFacade
-    from booqable_async.resources.menus import MenusFacade
-    from booqable_async.resources.merges import MergesFacade
-    from booqable_async.resources.notes import NotesFacade
-    from booqable_async.resources.notification_subscriptions import NotificationSubscriptionsFacade
-    from booqable_async.resources.operating_rules import OperatingRulesFacade
-    from booqable_async.resources.operations import OperationsFacade
-    from booqable_async.resources.order_delivery_rate_recalculations import (
+    from booqable_async.resources._generated.deposit_holds import DepositHoldsFacade
+    from booqable_async.resources._generated.device_tokens import DeviceTokensFacade
+    from booqable_async.resources._generated.documents import DocumentsFacade
+    from booqable_async.resources._generated.downtimes import DowntimesFacade
+    from booqable_async.resources._generated.email_templates import EmailTemplatesFacade
+    from booqable_async.resources._generated.emails import EmailsFacade
+    from booqable_async.resources._generated.employee_invitations import EmployeeInvitationsFacade
+    from booqable_async.resources._generated.employees import EmployeesFacade
+    from booqable_async.resources._generated.integrations import IntegrationsFacade
+    from booqable_async.resources._generated.inventory_availabilities import (
+        InventoryAvailabilitiesFacade,
+    )
+    from booqable_async.resources._generated.inventory_breakdowns import InventoryBreakdownsFacade
+    from booqable_async.resources._generated.inventory_level_intervals import (
+        InventoryLevelIntervalsFacade,
+    )
+    from booqable_async.resources._generated.inventory_levels import InventoryLevelsFacade
+    from booqable_async.resources._generated.invoice_finalizations import InvoiceFinalizationsFacade
+    from booqable_async.resources._generated.invoice_revisions import InvoiceRevisionsFacade
+    from booqable_async.resources._generated.ip_addresses import IpAddressesFacade
+    from booqable_async.resources._generated.item_prices import ItemPricesFacade
+    from booqable_async.resources._generated.items import ItemsFacade
+    from booqable_async.resources._generated.languages import LanguagesFacade
+    from booqable_async.resources._generated.line_charge_suggestions import (
+        LineChargeSuggestionsFacade,
+    )
+    from booqable_async.resources._generated.lines import LinesFacade
+    from booqable_async.resources._generated.locations import LocationsFacade
+    from booqable_async.resources._generated.login_activities import LoginActivitiesFacade
+    from booqable_async.resources._generated.menus import MenusFacade
+    from booqable_async.resources._generated.merges import MergesFacade
+    from booqable_async.resources._generated.notes import NotesFacade
+    from booqable_async.resources._generated.notification_subscriptions import (
+        NotificationSubscriptionsFacade,
+    )
+    from booqable_async.resources._generated.operating_rules import OperatingRulesFacade
+    from booqable_async.resources._generated.operations import OperationsFacade
+    from booqable_async.resources._generated.order_delivery_rate_recalculations import (
         OrderDeliveryRateRecalculationsFacade,
     )
-    from booqable_async.resources.order_delivery_rates import OrderDeliveryRatesFacade
-    from booqable_async.resources.order_duplications import OrderDuplicationsFacade
-    from booqable_async.resources.order_fulfillments import OrderFulfillmentsFacade
-    from booqable_async.resources.order_planning_availabilities import (
+    from booqable_async.resources._generated.order_delivery_rates import OrderDeliveryRatesFacade
+    from booqable_async.resources._generated.order_duplications import OrderDuplicationsFacade
+    from booqable_async.resources._generated.order_fulfillments import OrderFulfillmentsFacade
+    from booqable_async.resources._generated.order_planning_availabilities import (
         OrderPlanningAvailabilitiesFacade,
     )
-    from booqable_async.resources.order_price_recalculations import OrderPriceRecalculationsFacade
-    from booqable_async.resources.order_status_transitions import OrderStatusTransitionsFacade
-    from booqable_async.resources.orders import OrdersFacade
-    from booqable_async.resources.payment_authorizations import PaymentAuthorizationsFacade
-    from booqable_async.resources.payment_charges import PaymentChargesFacade
-    from booqable_async.resources.payment_methods import PaymentMethodsFacade
-    from booqable_async.resources.payment_profiles import PaymentProfilesFacade
-    from booqable_async.resources.payment_refunds import PaymentRefundsFacade
-    from booqable_async.resources.payments import PaymentsFacade
-    from booqable_async.resources.photos import PhotosFacade
-    from booqable_async.resources.plannings import PlanningsFacade
-    from booqable_async.resources.price_rules import PriceRulesFacade
-    from booqable_async.resources.price_rulesets import PriceRulesetsFacade
-    from booqable_async.resources.price_structures import PriceStructuresFacade
-    from booqable_async.resources.price_tiles import PriceTilesFacade
-    from booqable_async.resources.product_group_duplications import ProductGroupDuplicationsFacade
-    from booqable_async.resources.product_groups import ProductGroupsFacade
-    from booqable_async.resources.product_trackers import ProductTrackersFacade
-    from booqable_async.resources.products import ProductsFacade
-    from booqable_async.resources.properties import PropertiesFacade
-    from booqable_async.resources.provinces import ProvincesFacade
-    from booqable_async.resources.publications import PublicationsFacade
-    from booqable_async.resources.recommendations import RecommendationsFacade
-    from booqable_async.resources.refundable_payment_charges import RefundablePaymentChargesFacade
-    from booqable_async.resources.rendered_emails import RenderedEmailsFacade
-    from booqable_async.resources.report_company_performances import ReportCompanyPerformancesFacade
-    from booqable_async.resources.report_coupons import ReportCouponsFacade
-    from booqable_async.resources.report_rental_intervals import ReportRentalIntervalsFacade
-    from booqable_async.resources.report_rentals import ReportRentalsFacade
-    from booqable_async.resources.report_sales_items import ReportSalesItemsFacade
-    from booqable_async.resources.report_stock_items import ReportStockItemsFacade
-    from booqable_async.resources.sessions import SessionsFacade
-    from booqable_async.resources.settings import SettingsFacade
-    from booqable_async.resources.signatures import SignaturesFacade
-    from booqable_async.resources.sortings import SortingsFacade
-    from booqable_async.resources.stock_adjustments import StockAdjustmentsFacade
-    from booqable_async.resources.stock_counts import StockCountsFacade
-    from booqable_async.resources.stock_item_archivations import StockItemArchivationsFacade
-    from booqable_async.resources.stock_item_plannings import StockItemPlanningsFacade
-    from booqable_async.resources.stock_item_suggestions import StockItemSuggestionsFacade
-    from booqable_async.resources.stock_item_trackers import StockItemTrackersFacade
-    from booqable_async.resources.stock_items import StockItemsFacade
-    from booqable_async.resources.stripe_accounts import StripeAccountsFacade
-    from booqable_async.resources.tags import TagsFacade
-    from booqable_async.resources.tax_categories import TaxCategoriesFacade
-    from booqable_async.resources.tax_rates import TaxRatesFacade
-    from booqable_async.resources.tax_regions import TaxRegionsFacade
-    from booqable_async.resources.tax_values import TaxValuesFacade
-    from booqable_async.resources.themes import ThemesFacade
-    from booqable_async.resources.url_redirects import UrlRedirectsFacade
-    from booqable_async.resources.user_invitations import UserInvitationsFacade
-    from booqable_async.resources.users import UsersFacade
-    from booqable_async.resources.webhook_endpoints import WebhookEndpointsFacade
-    from booqable_async.resources.webhooks import WebhooksFacade
+    from booqable_async.resources._generated.order_price_recalculations import (
+        OrderPriceRecalculationsFacade,
+    )
+    from booqable_async.resources._generated.order_status_transitions import (
+        OrderStatusTransitionsFacade,
+    )
+    from booqable_async.resources._generated.orders import OrdersFacade
+    from booqable_async.resources._generated.payment_authorizations import (
+        PaymentAuthorizationsFacade,
+    )
+    from booqable_async.resources._generated.payment_charges import PaymentChargesFacade
+    from booqable_async.resources._generated.payment_methods import PaymentMethodsFacade
+    from booqable_async.resources._generated.payment_profiles import PaymentProfilesFacade
+    from booqable_async.resources._generated.payment_refunds import PaymentRefundsFacade
+    from booqable_async.resources._generated.payments import PaymentsFacade
+    from booqable_async.resources._generated.photos import PhotosFacade
+    from booqable_async.resources._generated.plannings import PlanningsFacade
+    from booqable_async.resources._generated.price_rules import PriceRulesFacade
+    from booqable_async.resources._generated.price_rulesets import PriceRulesetsFacade
+    from booqable_async.resources._generated.price_structures import PriceStructuresFacade
+    from booqable_async.resources._generated.price_tiles import PriceTilesFacade
+    from booqable_async.resources._generated.product_group_duplications import (
+        ProductGroupDuplicationsFacade,
+    )
+    from booqable_async.resources._generated.product_groups import ProductGroupsFacade
+    from booqable_async.resources._generated.product_trackers import ProductTrackersFacade
+    from booqable_async.resources._generated.products import ProductsFacade
+    from booqable_async.resources._generated.properties import PropertiesFacade
+    from booqable_async.resources._generated.provinces import ProvincesFacade
+    from booqable_async.resources._generated.publications import PublicationsFacade
+    from booqable_async.resources._generated.recommendations import RecommendationsFacade
+    from booqable_async.resources._generated.refundable_payment_charges import (
+        RefundablePaymentChargesFacade,
+    )
+    from booqable_async.resources._generated.rendered_emails import RenderedEmailsFacade
+    from booqable_async.resources._generated.report_company_performances import (
+        ReportCompanyPerformancesFacade,
+    )
+    from booqable_async.resources._generated.report_coupons import ReportCouponsFacade
+    from booqable_async.resources._generated.report_rental_intervals import (
+        ReportRentalIntervalsFacade,
+    )
+    from booqable_async.resources._generated.report_rentals import ReportRentalsFacade
+    from booqable_async.resources._generated.report_sales_items import ReportSalesItemsFacade
+    from booqable_async.resources._generated.report_stock_items import ReportStockItemsFacade
+    from booqable_async.resources._generated.sessions import SessionsFacade
+    from booqable_async.resources._generated.settings import SettingsFacade
+    from booqable_async.resources._generated.signatures import SignaturesFacade
+    from booqable_async.resources._generated.sortings import SortingsFacade
+    from booqable_async.resources._generated.stock_adjustments import StockAdjustmentsFacade
+    from booqable_async.resources._generated.stock_counts import StockCountsFacade
+    from booqable_async.resources._generated.stock_item_archivations import (
+        StockItemArchivationsFacade,
+    )
+    from booqable_async.resources._generated.stock_item_plannings import StockItemPlanningsFacade
+    from booqable_async.resources._generated.stock_item_suggestions import (
+        StockItemSuggestionsFacade,
+    )
+    from booqable_async.resources._generated.stock_item_trackers import StockItemTrackersFacade
+    from booqable_async.resources._generated.stock_items import StockItemsFacade
+    from booqable_async.resources._generated.stripe_accounts import StripeAccountsFacade
+    from booqable_async.resources._generated.tags import TagsFacade
+    from booqable_async.resources._generated.tax_categories import TaxCategoriesFacade
+    from booqable_async.resources._generated.tax_rates import TaxRatesFacade
+    from booqable_async.resources._generated.tax_regions import TaxRegionsFacade
+    from booqable_async.resources._generated.tax_values import TaxValuesFacade
+    from booqable_async.resources._generated.themes import ThemesFacade
+    from booqable_async.resources._generated.url_redirects import UrlRedirectsFacade
+    from booqable_async.resources._generated.user_invitations import UserInvitationsFacade
+    from booqable_async.resources._generated.users import UsersFacade
+    from booqable_async.resources._generated.webhook_endpoints import WebhookEndpointsFacade
+    from booqable_async.resources._generated.webhooks import WebhooksFacade
 
 __all__ = ["FacadeAccessors"]
 

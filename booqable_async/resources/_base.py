@@ -1,6 +1,6 @@
 """The facade base class: what every generated ``client.<type>`` facade does.
 
-A generated facade (``resources/orders.py``...) declares exactly the operations the
+A generated facade (``resources/_generated/orders.py``...) declares exactly the operations the
 catalog lists for its resource, each a typed one-line wrapper around a method here. This
 module does the work: validate before any I/O (ids, queries against the resource's
 schema, write options), send through the session and decode the answer with the default
@@ -33,7 +33,8 @@ from booqable_async.pagination import (
 )
 from booqable_async.protocol import NOTHING
 from booqable_async.query import Query
-from booqable_async.schema import ResourceSchema, allowed_list, did_you_mean, get_schema
+from booqable_async.schema import ResourceSchema, get_schema
+from booqable_async.schema._choices import allowed_list, did_you_mean
 
 if TYPE_CHECKING:
     from booqable_async.session import ApiResponse, Session

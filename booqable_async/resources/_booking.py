@@ -20,15 +20,15 @@ import attrs
 
 from booqable_async.errors import BookingError, BooqableError, UsageError
 from booqable_async.models._actions import BookProduct, FulfillmentAction, action_list
-from booqable_async.models.orders import Order
+from booqable_async.models._generated.orders import Order
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from booqable_async.models.order_fulfillments import OrderFulfillment
-    from booqable_async.models.order_status_transitions import OrderStatusTransition
-    from booqable_async.models.orders import OrderCreate
+    from booqable_async.models._generated.order_fulfillments import OrderFulfillment
+    from booqable_async.models._generated.order_status_transitions import OrderStatusTransition
+    from booqable_async.models._generated.orders import OrderCreate
 
 __all__ = ["Booking", "OrderBooking"]
 
@@ -93,8 +93,8 @@ class OrderBooking(Facade[Order]):
                 (``err.shortage`` for a :class:`~booqable_async.errors.ShortageError`).
             ApiError: Creating the order failed (nothing was created).
         """
-        from booqable_async.resources.order_fulfillments import OrderFulfillmentsFacade
-        from booqable_async.resources.order_status_transitions import (
+        from booqable_async.resources._generated.order_fulfillments import OrderFulfillmentsFacade
+        from booqable_async.resources._generated.order_status_transitions import (
             OrderStatusTransitionsFacade,
         )
 

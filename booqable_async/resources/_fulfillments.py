@@ -28,7 +28,7 @@ from booqable_async.models._actions import (
     StopStockItems,
     action_list,
 )
-from booqable_async.models.order_fulfillments import OrderFulfillment
+from booqable_async.models._generated.order_fulfillments import OrderFulfillment
 from booqable_async.resources._base import Facade
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from booqable_async.errors import UsageError
 from booqable_async.jsonapi import Resource
 from booqable_async.models._actions import StatusTransition
-from booqable_async.models.order_status_transitions import OrderStatusTransition
+from booqable_async.models._generated.order_status_transitions import OrderStatusTransition
 from booqable_async.resources._base import Facade
 from booqable_async.resources._fulfillments import record_id
 

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from booqable_async.errors import UsageError
-from booqable_async.models.webhook_endpoints import WebhookEndpoint
+from booqable_async.models._generated.webhook_endpoints import WebhookEndpoint
 from booqable_async.resources._base import Facade
 
 __all__ = ["WebhookSubscriptions"]

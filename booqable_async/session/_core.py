@@ -259,7 +259,7 @@ class _Shared:
         transport = self.transport
         if transport is None:
             # Imported here: aiohttp costs import time, and tests mostly pass a transport.
-            from booqable_async.transport.aiohttp import AiohttpTransport
+            from booqable_async.transport._aiohttp import AiohttpTransport
 
             transport = self.transport = AiohttpTransport(limit=self._pool_size)
         return transport

@@ -10,7 +10,7 @@ from booqable_async.errors import UsageError
 from booqable_async.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
-    from booqable_async.client import BooqableClient
+    from booqable_async._client import BooqableClient
     from booqable_async.transport import Transport
 
 __all__ = ["client_factory"]
@@ -48,7 +48,7 @@ def client_factory(
     Raises:
         UsageError: A bad ``rate_limit``.
     """
-    from booqable_async.client import BooqableClient
+    from booqable_async._client import BooqableClient
 
     # The limiter waits on the clients' clock (virtual time in tests).
     clock: Clock = options.get("clock") or SYSTEM_CLOCK

@@ -44,7 +44,7 @@ from booqable_async.sync._tally import SyncTally
 if TYPE_CHECKING:
     from dlt.extract import DltResource, DltSource
 
-    from booqable_async.client import BooqableClient
+    from booqable_async._client import BooqableClient
 
 __all__ = [
     "DELETED_COLUMN",

@@ -43,7 +43,7 @@ from booqable_async.transport import Headers, HttpRequest, HttpResponse
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from booqable_async.client import BooqableClient
+    from booqable_async._client import BooqableClient
     from booqable_async.testing._aiohttp import ServedFake
     from booqable_async.testing._seed import DemoSummary
     from booqable_async.testing._transport import FakeTransport
@@ -557,7 +557,7 @@ class FakeBooqable:
         Returns:
             A new client; every call returns another one (they share this fake's data).
         """
-        from booqable_async.client import BooqableClient
+        from booqable_async._client import BooqableClient
 
         settings: dict[str, Any] = {"base_url": self.base_url, **options}
         if "auth" not in settings:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from booqable_async.client import BooqableClient
+from booqable_async._client import BooqableClient
 from booqable_async.testing._fake import FakeBooqable
 
 if TYPE_CHECKING:

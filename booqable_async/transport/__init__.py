@@ -18,11 +18,11 @@ from booqable_async.transport._base import (
     Timeout,
     Transport,
 )
-from booqable_async.transport.mock import MockTransport
+from booqable_async.transport._mock import MockTransport
 
 if TYPE_CHECKING:
-    from booqable_async.transport.aiohttp import AiohttpTransport
-    from booqable_async.transport.httpx import HttpxTransport
+    from booqable_async.transport._aiohttp import AiohttpTransport
+    from booqable_async.transport._httpx import HttpxTransport
 
 __all__ = [
     "AiohttpTransport",
@@ -38,8 +38,8 @@ __all__ = [
 
 # Public name -> (module, the optional dependency it needs, the extra that installs it).
 _LAZY = {
-    "AiohttpTransport": ("booqable_async.transport.aiohttp", "aiohttp", ""),
-    "HttpxTransport": ("booqable_async.transport.httpx", "httpx", "httpx"),
+    "AiohttpTransport": ("booqable_async.transport._aiohttp", "aiohttp", ""),
+    "HttpxTransport": ("booqable_async.transport._httpx", "httpx", "httpx"),
 }
 
 

@@ -28,14 +28,15 @@ from urllib.parse import parse_qsl
 import attrs
 import msgspec
 
-from booqable_async.converter import parse_datetime
+from booqable_async._timestamps import parse_datetime
 from booqable_async.errors import DecodeError, UsageError
-from booqable_async.jsonapi import Registry, Resource, escape_pointer
+from booqable_async.jsonapi import Registry, Resource
+from booqable_async.jsonapi._decode import escape_pointer
 from booqable_async.models import decode_nested
 from booqable_async.webhooks._events import EventName, resource_type_of
 
 if TYPE_CHECKING:
-    from booqable_async.client import BooqableClient
+    from booqable_async._client import BooqableClient
 
 __all__ = ["JSON_TYPES", "WebhookDecodeError", "WebhookEvent", "media_type", "parse_event"]
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Union
 from booqable_async.errors import BooqableError, NotFound
 
 if TYPE_CHECKING:
-    from booqable_async.client import BooqableClient
+    from booqable_async._client import BooqableClient
     from booqable_async.webhooks._event import WebhookEvent
 
 __all__ = ["ClientSource", "verify_delivery"]
@@ -25,7 +25,7 @@ ClientSource = Union["BooqableClient", Callable[[str | None], "BooqableClient"]]
 
 
 def _client_for(source: ClientSource, company: str | None) -> BooqableClient:
-    from booqable_async.client import BooqableClient
+    from booqable_async._client import BooqableClient
 
     if isinstance(source, BooqableClient):
         return source

@@ -40,7 +40,7 @@ from booqable_async.errors import UsageError
 from booqable_async.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
-    from booqable_async.client import BooqableClient
+    from booqable_async._client import BooqableClient
     from booqable_async.sync import Destination, SyncJob
 
 __all__ = ["OAuthCredentials", "Tenant", "WorkersConfig", "load_config", "parse_config"]

@@ -19,15 +19,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from booqable_async.errors import DecodeError
-from booqable_async.jsonapi import (
-    METADATA_KEY,
-    AttributeInfo,
-    Document,
-    GenericResource,
-    Resource,
-    plan_for,
-    to_dict,
-)
+from booqable_async.jsonapi import Document, GenericResource, Resource, to_dict
+from booqable_async.jsonapi._fields import METADATA_KEY, AttributeInfo
+from booqable_async.jsonapi._plan import plan_for
 from booqable_async.models import decode, decode_nested
 from booqable_async.schema import get_schema
 from tests.fuzz.conftest import FUZZ

@@ -99,7 +99,7 @@ def test_the_generic_layer_imports_nothing_of_booqable() -> None:
         "to_dict(doc)\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('booqable_async.'))\n"
         "bad = [m for m in loaded if m.split('.')[1] in "
-        "('models', 'resources', 'schema', 'client', 'testing', 'cli')]\n"
+        "('models', 'resources', 'schema', '_client', 'testing', 'cli')]\n"
         "print(bad)\n"
     )
     result = subprocess.run(

@@ -6,15 +6,8 @@ from typing import Any
 import orjson
 import pytest
 
-from booqable_async.errors import DecodeError, UsageError
-from booqable_async.jsonapi import (
-    Document,
-    GenericResource,
-    NotLoadedError,
-    Registry,
-    decode,
-    is_loaded,
-)
+from booqable_async.errors import DecodeError, NotLoadedError, UsageError
+from booqable_async.jsonapi import Document, GenericResource, Registry, decode, is_loaded
 from tests.jsonapi.models import REGISTRY, Customer, Holiday, Line, Order, Product
 
 UTC = timezone.utc

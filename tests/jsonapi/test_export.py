@@ -49,7 +49,7 @@ def test_resource_export_uses_identifiers() -> None:
     assert out == {
         "type": "orders",
         "id": "o1",
-        "attributes": {"number": 1, "starts_at": "2025-01-01T00:00:00+00:00", "novel": [1]},
+        "attributes": {"number": 1, "starts_at": "2025-01-01T00:00:00Z", "novel": [1]},
         "relationships": {
             "customer": {"data": {"type": "customers", "id": "c1"}, "links": {"related": "r"}},
             "lines": {"data": [{"type": "lines", "id": "l1"}]},

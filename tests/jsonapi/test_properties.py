@@ -12,16 +12,10 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from booqable_async.converter import format_datetime
+from booqable_async._timestamps import format_datetime
 from booqable_async.errors import DecodeError
-from booqable_async.jsonapi import (
-    Registry,
-    Resource,
-    decode,
-    iter_relationships,
-    plan_for,
-    to_dict,
-)
+from booqable_async.jsonapi import Registry, Resource, decode, to_dict
+from booqable_async.jsonapi._plan import iter_relationships, plan_for
 from tests.fuzz.strategies import member_paths
 from tests.jsonapi.models import REGISTRY
 

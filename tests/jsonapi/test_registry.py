@@ -8,7 +8,6 @@ import pytest
 import booqable_async
 from booqable_async.errors import UsageError
 from booqable_async.jsonapi import (
-    EMPTY_REGISTRY,
     GenericResource,
     Registry,
     Resource,
@@ -17,8 +16,8 @@ from booqable_async.jsonapi import (
     attribute,
     decode,
     is_loaded,
-    load_registry,
 )
+from booqable_async.jsonapi._registry import EMPTY_REGISTRY, load_registry
 from tests.jsonapi.models import Customer, Order
 
 
@@ -188,7 +187,7 @@ def test_a_fine_minimal_model() -> None:
 
 
 def test_field_info_helpers() -> None:
-    from booqable_async.jsonapi import AttributeInfo
+    from booqable_async.jsonapi._fields import AttributeInfo
     from booqable_async.jsonapi._sentinels import UNSET
 
     assert AttributeInfo().writable("create")

@@ -6,14 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from booqable_async.jsonapi import (
-    GenericResource,
-    NotLoadedError,
-    Registry,
-    decode,
-    is_loaded,
-    to_dict,
-)
+from booqable_async.errors import NotLoadedError
+from booqable_async.jsonapi import GenericResource, Registry, decode, is_loaded, to_dict
 from tests.jsonapi.models import REGISTRY, Customer, Holiday, Line, Order
 
 

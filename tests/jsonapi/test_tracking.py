@@ -14,14 +14,8 @@ from typing import Any
 import pytest
 
 from booqable_async.errors import NotLoadedError
-from booqable_async.jsonapi import (
-    GenericResource,
-    changes,
-    decode,
-    is_loaded,
-    plan_for,
-    to_dict,
-)
+from booqable_async.jsonapi import GenericResource, changes, decode, is_loaded, to_dict
+from booqable_async.jsonapi._plan import plan_for
 from booqable_async.jsonapi._sentinels import ABSENT, CLEAN, DECODING, INCOMPLETE, UNSET
 from tests.jsonapi.models import REGISTRY, Customer, Line, Order
 

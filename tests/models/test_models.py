@@ -16,14 +16,9 @@ import attrs
 import pytest
 
 import booqable_async.models as models
-from booqable_async.jsonapi import (
-    METADATA_KEY,
-    RESERVED_NAMES,
-    AttributeInfo,
-    GenericResource,
-    Resource,
-    plan_for,
-)
+from booqable_async.jsonapi import RESERVED_NAMES, GenericResource, Resource
+from booqable_async.jsonapi._fields import METADATA_KEY, AttributeInfo
+from booqable_async.jsonapi._plan import plan_for
 from booqable_async.models import REGISTRY, decode
 from booqable_async.schema import get_schema, resource_types
 
@@ -69,7 +64,7 @@ def test_importing_the_package_imports_no_model() -> None:
     code = (
         "import sys, booqable_async, booqable_async.models;"
         "print(sorted(m for m in sys.modules if m.startswith(('booqable_async.models.',"
-        " 'booqable_async.resources', 'booqable_async.client'))))"
+        " 'booqable_async.resources', 'booqable_async._client'))))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

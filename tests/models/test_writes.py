@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar
 
 import attrs
 import pytest
 
 from booqable_async.errors import UsageError
-from booqable_async.jsonapi import Registry, Resource, attribute, changes, decode, json_value
+from booqable_async.jsonapi import Registry, Resource, attribute, changes, decode
+from booqable_async.jsonapi._encode import json_value
 from booqable_async.models import create_document, destroy, update_document
 from tests.jsonapi.models import REGISTRY, Customer, Holiday, Line, Order, Property
 
@@ -64,7 +65,7 @@ def test_update_sends_only_changed_attributes() -> None:
             "type": "orders",
             "id": "o1",
             "attributes": {
-                "starts_at": "2025-02-01T09:00:00+00:00",
+                "starts_at": "2025-02-01T09:00:00Z",
                 "customer_id": None,
                 "discount_type": "percentage",
             },
@@ -124,7 +125,7 @@ def test_create_from_kwargs_python_or_wire_names() -> None:
     assert body == {
         "data": {
             "type": "test_holidays",
-            "attributes": {"day": "2025-12-25", "from": "2025-12-24T18:00:00+00:00"},
+            "attributes": {"day": "2025-12-25", "from": "2025-12-24T18:00:00Z"},
         }
     }
     same = create_document(
@@ -153,7 +154,7 @@ def test_create_from_a_model_instance() -> None:
     assert body["data"] == {
         "type": "orders",
         "lid": "tmp",
-        "attributes": {"starts_at": "2025-01-01T00:00:00+00:00", "customer_id": "c1"},
+        "attributes": {"starts_at": "2025-01-01T00:00:00Z", "customer_id": "c1"},
     }
     assert body["include"] == "customer"
 
@@ -273,10 +274,15 @@ def test_json_value() -> None:
     assert json_value(Customer(id="c")) == "c"
     assert json_value({"a": [1, {"b": None}]}) == {"a": [1, {"b": None}]}
     moment = datetime(2025, 1, 1, tzinfo=UTC)
-    assert json_value(moment) == "2025-01-01T00:00:00+00:00"
-    # Inside containers msgspec writes them (RFC 3339 as well; UTC as "Z").
+    assert json_value(moment) == "2025-01-01T00:00:00Z"
+    # At any depth, every timestamp is written the one way: UTC with a "Z".
     assert json_value({"a": moment}) == {"a": "2025-01-01T00:00:00Z"}
     assert json_value(Money(1, moment)) == {"cents": 1, "when": "2025-01-01T00:00:00Z"}
+    plus_one = datetime(2025, 1, 1, 1, tzinfo=timezone(timedelta(hours=1)))
+    assert json_value({"a": [{"b": plus_one}]}) == {"a": [{"b": "2025-01-01T00:00:00Z"}]}
+    for naive in (datetime(2025, 1, 1), {"a": [datetime(2025, 1, 1)]}):
+        with pytest.raises(UsageError, match="naive datetime"):
+            json_value(naive)
     with pytest.raises(UsageError, match="cannot write object as JSON"):
         json_value(object())
 

@@ -9,7 +9,8 @@ import attrs
 import pytest
 
 from booqable_async.errors import UsageError
-from booqable_async.pagination import Page, ResumePoint, default_id
+from booqable_async.pagination import Page, ResumePoint
+from booqable_async.pagination._page import default_id
 
 
 def test_total_and_stats_come_from_meta() -> None:

@@ -11,13 +11,8 @@ from typing import Any
 import pytest
 
 from booqable_async.errors import NotFound, PaginationError, TotalMismatch, UsageError
-from booqable_async.pagination import (
-    DEFAULT_PAGE_SIZE,
-    Page,
-    PaginationWarning,
-    Paginator,
-    ResumePoint,
-)
+from booqable_async.pagination import Page, PaginationWarning, Paginator, ResumePoint
+from booqable_async.pagination._paginator import DEFAULT_PAGE_SIZE
 from booqable_async.query import Q, Query
 from tests.pagination.fakes import (
     Generated,

@@ -13,17 +13,8 @@ from hypothesis import strategies as st
 
 import booqable_async
 from booqable_async.errors import UsageError
-from booqable_async.query import (
-    OPERATORS,
-    Condition,
-    FieldCondition,
-    Filter,
-    Group,
-    Q,
-    Query,
-    and_,
-    or_,
-)
+from booqable_async.query import Condition, FieldCondition, Filter, Group, Q, Query, and_, or_
+from booqable_async.query._operators import OPERATORS
 
 UTC = dt.timezone.utc
 

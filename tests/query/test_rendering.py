@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from booqable_async.errors import UsageError
-from booqable_async.query import OPERATORS, Query, format_datetime
+from booqable_async.query import Query, format_datetime
+from booqable_async.query._operators import OPERATORS
 
 UTC = dt.timezone.utc
 CEST = dt.timezone(dt.timedelta(hours=2))

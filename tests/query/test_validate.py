@@ -226,7 +226,7 @@ def test_unknown_operator_leads_with_the_likely_one() -> None:
 
 
 def test_short_lists_are_shown_whole_and_long_ones_capped() -> None:
-    from booqable_async.schema import allowed_list, unknown_choice
+    from booqable_async.schema._choices import allowed_list, unknown_choice
 
     assert allowed_list(["b", "a"]) == "allowed: a, b"
     assert allowed_list([]) == "allowed: none"

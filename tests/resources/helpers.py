@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from booqable_async.client import BooqableClient
+from booqable_async._client import BooqableClient
 from booqable_async.schema import AttributeSpec, get_schema
 from booqable_async.transport import HttpRequest, HttpResponse, MockTransport
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from booqable_async.client import BooqableClient
+from booqable_async._client import BooqableClient
 from booqable_async.errors import BookingError, ShortageError, UnprocessableEntity, UsageError
 from booqable_async.models import (
     BookBundle,

@@ -60,7 +60,7 @@ async def test_create_maps_python_names_and_datetimes() -> None:
     async with client_for(recorder) as client:
         await client.stock_items.create(from_=when, identifier="A1")
     assert recorder.last_json["data"]["attributes"] == {
-        "from": "2024-05-01T10:00:00+00:00",
+        "from": "2024-05-01T10:00:00Z",
         "identifier": "A1",
     }
 

@@ -122,7 +122,7 @@ async def test_cancelled_error_is_never_mapped(client_raising: list[httpx.AsyncC
 
 
 def _forget_httpx_transport(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delitem(sys.modules, "booqable_async.transport.httpx", raising=False)
+    monkeypatch.delitem(sys.modules, "booqable_async.transport._httpx", raising=False)
     monkeypatch.delattr(transport_package, "HttpxTransport", raising=False)
 
 
