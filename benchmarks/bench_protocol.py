@@ -19,7 +19,7 @@ from _results import Row, emit, times, us
 
 from booqable_async import errors
 from booqable_async.protocol import base_url_for, build_request, decipher_response
-from booqable_async.protocol.request import USER_AGENT
+from booqable_async.protocol._request import USER_AGENT
 from booqable_async.transport import Headers, HttpRequest, HttpResponse
 
 BASE = base_url_for(company="acme")

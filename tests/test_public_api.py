@@ -48,15 +48,7 @@ HEADER = f"""\
 # Implementation modules still named like public ones; their package publishes their names,
 # and they are to be renamed private (protocol/_request.py...). Until then they count as
 # private here; delete an entry once its module is renamed.
-NOT_YET_PRIVATE = frozenset(
-    {
-        "booqable_async.protocol.error_objects",
-        "booqable_async.protocol.headers",
-        "booqable_async.protocol.request",
-        "booqable_async.protocol.response",
-        "booqable_async.session.hooks",
-    }
-)
+NOT_YET_PRIVATE: frozenset[str] = frozenset()
 
 
 def is_private(module_name: str) -> bool:

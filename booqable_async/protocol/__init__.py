@@ -10,7 +10,7 @@ transport's value types, so it works with any HTTP client and is tested without 
 
 from __future__ import annotations
 
-from booqable_async.protocol.error_formats import (
+from booqable_async.protocol._error_formats import (
     ErrorReader,
     detail_code,
     error_envelope,
@@ -18,13 +18,13 @@ from booqable_async.protocol.error_formats import (
     jsonapi_errors,
     status_envelope,
 )
-from booqable_async.protocol.error_objects import (
+from booqable_async.protocol._error_objects import (
     ErrorObject,
     ShortageEntry,
     parse_error_objects,
     parse_shortage,
 )
-from booqable_async.protocol.headers import (
+from booqable_async.protocol._headers import (
     FixedPeriodHeaders,
     RateLimit,
     RateLimitReader,
@@ -32,14 +32,14 @@ from booqable_async.protocol.headers import (
     parse_rate_limit,
     parse_retry_after,
 )
-from booqable_async.protocol.pages import (
+from booqable_async.protocol._pages import (
     GraphitiPages,
     NumberedPages,
     OffsetPages,
     PageBody,
     PageStyle,
 )
-from booqable_async.protocol.request import (
+from booqable_async.protocol._request import (
     API_VERSIONS,
     JSON_MEDIA_TYPE,
     JSONAPI_MEDIA_TYPE,
@@ -53,7 +53,7 @@ from booqable_async.protocol.request import (
     path_template,
     render_query,
 )
-from booqable_async.protocol.response import (
+from booqable_async.protocol._response import (
     EXCERPT_LIMIT,
     JSONAPI_FORMAT,
     ResponseFormat,

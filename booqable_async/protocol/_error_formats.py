@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from booqable_async.protocol.error_objects import ErrorObject, _text, parse_error_objects
+from booqable_async.protocol._error_objects import ErrorObject, _text, parse_error_objects
 
 __all__ = [
     "ErrorReader",

@@ -34,9 +34,9 @@ from booqable_async.errors import (
     ShortageError,
     status_error_class,
 )
-from booqable_async.protocol.error_formats import ErrorReader
-from booqable_async.protocol.error_objects import ErrorObject, parse_error_objects, parse_shortage
-from booqable_async.protocol.headers import RateLimitReader, parse_rate_limit, parse_retry_after
+from booqable_async.protocol._error_formats import ErrorReader
+from booqable_async.protocol._error_objects import ErrorObject, parse_error_objects, parse_shortage
+from booqable_async.protocol._headers import RateLimitReader, parse_rate_limit, parse_retry_after
 from booqable_async.transport import HttpResponse
 
 __all__ = [

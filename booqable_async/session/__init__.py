@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from booqable_async.session._client import SessionClient
 from booqable_async.session._core import ApiResponse, Session
+from booqable_async.session._hooks import Hook, Hooks, RequestEvent
 from booqable_async.session._settings import (
     ENV_API_KEY,
     ENV_BASE_URL,
@@ -16,7 +17,6 @@ from booqable_async.session._settings import (
     SessionOptions,
     SessionSettings,
 )
-from booqable_async.session.hooks import Hook, Hooks, RequestEvent
 
 __all__ = [
     "ENV_API_KEY",

@@ -47,13 +47,13 @@ from booqable_async.protocol import (
 )
 from booqable_async.ratelimit import RateLimiter
 from booqable_async.retry import RetryDecision, RetryPolicy
+from booqable_async.session._hooks import RequestEvent, fire
 from booqable_async.session._settings import (
     CallOptions,
     SessionOptions,
     SessionSettings,
     as_timeout,
 )
-from booqable_async.session.hooks import RequestEvent, fire
 from booqable_async.transport import Headers, HttpRequest, HttpResponse, Timeout, Transport
 
 __all__ = ["ApiResponse", "Session"]

@@ -25,7 +25,7 @@ from booqable_async.errors import UsageError
 from booqable_async.profile import BOOQABLE_V4, ApiProfile
 from booqable_async.ratelimit import RateLimiter
 from booqable_async.retry import RetryPolicy
-from booqable_async.session.hooks import Hooks
+from booqable_async.session._hooks import Hooks
 from booqable_async.transport import Timeout, Transport
 
 __all__ = [

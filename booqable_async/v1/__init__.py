@@ -16,15 +16,7 @@ from __future__ import annotations
 
 from booqable_async.v1._client import BooqableV1Client, V1Options
 from booqable_async.v1._decode import decode_record
-from booqable_async.v1._profile import BOOQABLE_V1, ENV_V1_BASE_URL, v1_errors
-from booqable_async.v1._resources import (
-    CustomerFields,
-    LineFields,
-    ListOptions,
-    OrderFields,
-    ProductGroupFields,
-)
-from booqable_async.v1.models import (
+from booqable_async.v1._models import (
     AvailabilityPoint,
     Customer,
     Facet,
@@ -42,6 +34,14 @@ from booqable_async.v1.models import (
     Property,
     StockItem,
     V1Record,
+)
+from booqable_async.v1._profile import BOOQABLE_V1, ENV_V1_BASE_URL, v1_errors
+from booqable_async.v1._resources import (
+    CustomerFields,
+    LineFields,
+    ListOptions,
+    OrderFields,
+    ProductGroupFields,
 )
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Parsed v1 JSON -> the typed records of :mod:`booqable_async.v1.models`.
+"""Parsed v1 JSON -> the typed records of :mod:`booqable_async.v1._models`.
 
 One cattrs converter for the v1 shapes (the v4 models have their own decoder). What v1
 answers look like, whatever its documentation says: any member may be ``null`` (read as
@@ -20,7 +20,7 @@ from cattrs.gen import make_dict_structure_fn
 from cattrs.v import format_exception
 
 from booqable_async.errors import DecodeError
-from booqable_async.v1.models import (
+from booqable_async.v1._models import (
     AvailabilityPoint,
     Facet,
     ListMeta,
@@ -157,7 +157,7 @@ def decode_record(cls: type[R], value: Any, *, pointer: str = "") -> R:
     """Return ``value`` (one parsed v1 record) as an instance of ``cls``.
 
     Args:
-        cls: A model of :mod:`booqable_async.v1.models`.
+        cls: A model of :mod:`booqable_async.v1._models`.
         value: The parsed JSON object.
         pointer: Where ``value`` is in the answer, for messages (``/customers/3``).
 

@@ -30,7 +30,7 @@ from booqable_async.v1._decode import (
     record_decoder,
     unwrap,
 )
-from booqable_async.v1.models import (
+from booqable_async.v1._models import (
     AvailabilityPoint,
     Customer,
     Line,
