@@ -2,7 +2,8 @@
 
 ``booqable pull RESOURCE`` streams every record to JSON Lines, CSV or JSON with a progress
 bar and can resume after Ctrl-C; ``booqable get``, ``booqable stats`` and
-``booqable serve-fake`` complete it. With ``--demo`` it runs against an embedded demo
+``booqable serve-fake`` complete it; ``booqable v1 pull|get`` do the same through the
+legacy API v1. With ``--demo`` it runs against an embedded demo
 company (:class:`~booqable_async.testing.FakeBooqable`); without credentials and without
 ``--demo`` it refuses to run. See docs/cli.md.
 """

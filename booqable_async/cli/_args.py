@@ -13,8 +13,11 @@ from booqable_async.errors import UsageError
 __all__ = [
     "MAX_PAGE_SIZE",
     "CommandParser",
+    "add_output_options",
+    "add_paging_options",
     "build_parser",
     "command_index",
+    "epilog",
     "glue_dash_values",
     "option",
 ]
@@ -25,12 +28,19 @@ MAX_PAGE_SIZE = 100
 #: such a value for an option, so they are glued with "=" before parsing.
 _DASH_VALUES = frozenset({"--sort", "--token"})
 
-_EPILOG = (
-    "Credentials come from --token/--company/--base-url or BOOQABLE_API_KEY, "
-    "BOOQABLE_COMPANY, BOOQABLE_BASE_URL; without them the command refuses to run. --demo "
-    "runs it against an embedded in-process demo company (FakeBooqable) instead. Exit codes: "
-    "0 ok, 1 API or network error, 2 bad command line (or no credentials), 130 interrupted."
-)
+
+def epilog(base_url_variable: str = "BOOQABLE_BASE_URL") -> str:
+    """The help's closing note: where credentials come from, ``--demo``, exit codes."""
+    return (
+        "Credentials come from --token/--company/--base-url or BOOQABLE_API_KEY, "
+        f"BOOQABLE_COMPANY, {base_url_variable}; without them the command refuses to run. "
+        "--demo runs it against an embedded in-process demo company (FakeBooqable) instead. "
+        "Exit codes: 0 ok, 1 API or network error, 2 bad command line (or no credentials), "
+        "130 interrupted."
+    )
+
+
+_EPILOG = epilog()
 
 
 class CommandParser(argparse.ArgumentParser):
@@ -148,30 +158,9 @@ def _command(
     return parser
 
 
-def build_parser() -> CommandParser:
-    """Return the parser of the ``booqable`` command."""
-    common = _common()
-    parser = CommandParser(
-        prog="booqable",
-        description="Pull records from Booqable's API v4 (or an embedded demo company).",
-        epilog=_EPILOG,
-        parents=[common],
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    pull = _command(
-        commands,
-        "pull",
-        common,
-        "stream every record of a resource to a file (JSON Lines, CSV, JSON)",
-        "Stream every record of RESOURCE, with a progress bar; resumable.",
-    )
-    _query_options(pull)
-    shape = pull.add_argument_group("what each record carries")
-    _shape_options(shape, "only these attributes: number,status or customers=name,email")
-    _repeated(shape, "--extra-fields", "[TYPE=]NAMES", "attributes only returned on request")
-    _repeated(shape, "--sort", "FIELDS", "-created_at,number")
-    output = pull.add_argument_group("output")
+def add_output_options(parser: argparse.ArgumentParser) -> Any:
+    """Add a pull's ``--format`` and ``--out``; return their group (for more options)."""
+    output = parser.add_argument_group("output")
     output.add_argument(
         "--format",
         choices=FORMATS,
@@ -181,13 +170,12 @@ def build_parser() -> CommandParser:
     output.add_argument(
         "--out", default=None, metavar="FILE", help="output file (default: stdout); dirs are made"
     )
-    _repeated(
-        output,
-        "--stat",
-        "FIELD=AGG",
-        "also report a statistic in the summary, e.g. grand_total_in_cents=sum",
-    )
-    paging = pull.add_argument_group("paging and resuming")
+    return output
+
+
+def add_paging_options(parser: argparse.ArgumentParser) -> None:
+    """Add a pull's ``--concurrency``, ``--page-size``, ``--resume`` and ``--resume-file``."""
+    paging = parser.add_argument_group("paging and resuming")
     paging.add_argument(
         "--concurrency", type=_positive_int, default=4, metavar="N", help="pages in flight (4)"
     )
@@ -207,6 +195,40 @@ def build_parser() -> CommandParser:
         metavar="FILE",
         help="continue from a resume file (default one: OUT.resume.json)",
     )
+
+
+def build_parser() -> CommandParser:
+    """Return the parser of the ``booqable`` command."""
+    common = _common()
+    parser = CommandParser(
+        prog="booqable",
+        description="Pull records from Booqable's API v4 (booqable v1 ...: the legacy API "
+        "v1), or from an embedded demo company.",
+        epilog=_EPILOG,
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    pull = _command(
+        commands,
+        "pull",
+        common,
+        "stream every record of a resource to a file (JSON Lines, CSV, JSON)",
+        "Stream every record of RESOURCE, with a progress bar; resumable.",
+    )
+    _query_options(pull)
+    shape = pull.add_argument_group("what each record carries")
+    _shape_options(shape, "only these attributes: number,status or customers=name,email")
+    _repeated(shape, "--extra-fields", "[TYPE=]NAMES", "attributes only returned on request")
+    _repeated(shape, "--sort", "FIELDS", "-created_at,number")
+    output = add_output_options(pull)
+    _repeated(
+        output,
+        "--stat",
+        "FIELD=AGG",
+        "also report a statistic in the summary, e.g. grand_total_in_cents=sum",
+    )
+    add_paging_options(pull)
 
     get = _command(
         commands,
@@ -235,6 +257,9 @@ def build_parser() -> CommandParser:
     _query_options(stats)
     stats.add_argument("--format", choices=("text", "json"), default="text", help="text or json")
 
+    from booqable_async.cli._v1 import add_v1_parser
+
+    add_v1_parser(commands, common)
     add_webhooks_parser(commands)
     from booqable_async.cli._sync import add_sync_parser
 

@@ -28,7 +28,15 @@ from booqable_async.errors import UsageError
 from booqable_async.query import Query
 from booqable_async.schema import ResourceSchema, get_schema
 
-__all__ = ["GetOptions", "StatsOptions", "get_options", "pull_options", "stats_options"]
+__all__ = [
+    "GetOptions",
+    "PullTarget",
+    "StatsOptions",
+    "get_options",
+    "pull_options",
+    "pull_target",
+    "stats_options",
+]
 
 
 def _schema_for(resource: str, operation: str) -> ResourceSchema:
@@ -83,6 +91,43 @@ def pull_options(args: argparse.Namespace) -> PullOptions:
     query.validate(schema, "list")
     stats_query = _stats_query(filters, args.stat, schema) if args.stat else None
 
+    target = pull_target(args, resource, "v4")
+    return PullOptions(
+        resource=resource,
+        query=query,
+        format=target.format,
+        out=target.out,
+        concurrency=args.concurrency,
+        resume=target.resume,
+        resume_file=target.resume_file,
+        stats_query=stats_query,
+    )
+
+
+@attrs.frozen
+class PullTarget:
+    """Where a pull writes, and the interrupted pull it continues (if any).
+
+    Attributes:
+        format: ``jsonl``, ``csv`` or ``json``.
+        out: The output file, or ``None`` for stdout.
+        resume: The state to continue from.
+        resume_file: Where the state is kept (``None`` for stdout).
+    """
+
+    format: str
+    out: Path | None
+    resume: ResumeState | None
+    resume_file: Path | None
+
+
+def pull_target(args: argparse.Namespace, resource: str, api: str) -> PullTarget:
+    """Read ``--format``, ``--out``, ``--resume`` and ``--resume-file`` of a pull.
+
+    Raises:
+        UsageError: Both resume options, or a resume state of another pull (another
+            resource, format or API).
+    """
     format = infer_format(args.format, args.out)
     out = Path(args.out) if args.out and args.out != "-" else None
     if args.resume is not None and args.resume_file is not None:
@@ -95,6 +140,10 @@ def pull_options(args: argparse.Namespace) -> PullOptions:
         resume_file = Path(args.resume_file)
         resume = ResumeState.load(resume_file)
     if resume is not None:
+        if resume.api != api:
+            raise UsageError(
+                f"this resume state belongs to a pull through API {resume.api}, not {api}"
+            )
         if resume.resource != resource:
             raise UsageError(
                 f"this resume state belongs to a pull of {resume.resource}, not {resource}"
@@ -104,16 +153,7 @@ def pull_options(args: argparse.Namespace) -> PullOptions:
                 f"this resume state belongs to a {resume.format} output, not {format}: "
                 f"add --format {resume.format}"
             )
-    return PullOptions(
-        resource=resource,
-        query=query,
-        format=format,
-        out=out,
-        concurrency=args.concurrency,
-        resume=resume,
-        resume_file=resume_file,
-        stats_query=stats_query,
-    )
+    return PullTarget(format, out, resume, resume_file)
 
 
 @attrs.frozen

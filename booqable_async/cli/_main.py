@@ -26,7 +26,7 @@ from booqable_async.cli._commands import (
     pull_options,
     stats_options,
 )
-from booqable_async.cli._connect import Backend, Connection, open_backend, resolve_connection
+from booqable_async.cli._connect import AnyBackend, Connection, open_backend, resolve_connection
 from booqable_async.cli._errors import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -51,7 +51,7 @@ __all__ = ["Interrupt", "main"]
 T = TypeVar("T")
 
 #: Opens the client for a connection; tests pass another one (the seam).
-BackendFactory = Callable[[Connection, IO[str]], Awaitable[Backend]]
+BackendFactory = Callable[[Connection, IO[str]], Awaitable[AnyBackend]]
 
 
 class Interrupt:
@@ -120,7 +120,7 @@ class _Run:
     environ: Mapping[str, str] = attrs.field(factory=dict)
 
     @contextlib.asynccontextmanager
-    async def backend(self) -> AsyncIterator[Backend]:
+    async def backend(self) -> AsyncIterator[AnyBackend]:
         """Open the client (after validation) and close it however the command ends."""
         backend = await self.factory(self.need_connection(), self.stderr)
         try:
@@ -187,6 +187,18 @@ async def _run_stats(run: _Run, options: StatsOptions) -> int:
     return EXIT_OK
 
 
+async def _run_v1(run: _Run, options: PullOptions | GetOptions) -> int:
+    if isinstance(options, PullOptions):
+        return await _run_pull(run, options)
+    return await _run_get(run, options)
+
+
+def _v1_options(args: argparse.Namespace) -> PullOptions | GetOptions:
+    from booqable_async.cli._v1 import v1_options
+
+    return v1_options(args)
+
+
 async def _run_webhooks(run: _Run, options: argparse.Namespace) -> int:
     from booqable_async.cli._webhooks import listen
 
@@ -231,6 +243,7 @@ _COMMANDS: dict[
     "pull": (pull_options, _run_pull),
     "get": (get_options, _run_get),
     "stats": (stats_options, _run_stats),
+    "v1": (_v1_options, _run_v1),
     "sync": (_as_given, _run_sync),
     "webhooks": (_as_given, _run_webhooks),
     "worker": (_as_given, _run_worker),

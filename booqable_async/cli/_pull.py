@@ -26,11 +26,11 @@ from typing import IO, Any
 import attrs
 
 from booqable_async._validation import is_number
-from booqable_async.cli._connect import Backend
+from booqable_async.cli._connect import AnyBackend
 from booqable_async.cli._output import Output, partial_file
 from booqable_async.cli._progress import PullProgress
 from booqable_async.cli._resume import ResumeState, remove_quietly
-from booqable_async.cli._writers import Writer, csv_columns, make_writer
+from booqable_async.cli._writers import Writer, make_writer
 from booqable_async.errors import PaginationError
 from booqable_async.query import Query
 
@@ -51,6 +51,9 @@ class PullOptions:
         resume_file: Where the resume state is kept (``None`` for stdout output).
         stats_query: The request whose ``meta.stats`` the summary line reports (same
             filters, ``--stat`` statistics), or ``None``.
+        api: ``v4``, or ``v1`` (``booqable v1 pull``).
+        params: Listing parameters the query does not carry (API v1's ``q``, ``tag``,
+            ``collection``, ``collection_id``); the query then only sets the page size.
     """
 
     resource: str
@@ -61,6 +64,8 @@ class PullOptions:
     resume: ResumeState | None = None
     resume_file: Path | None = None
     stats_query: Query | None = None
+    api: str = "v4"
+    params: tuple[tuple[str, str], ...] = ()
 
     @property
     def embed(self) -> int:
@@ -117,7 +122,7 @@ class _Run:
     """One pull: paginator, writer, progress and checkpoints wired together."""
 
     def __init__(
-        self, backend: Backend, options: PullOptions, writer: Writer, progress: PullProgress
+        self, backend: AnyBackend, options: PullOptions, writer: Writer, progress: PullProgress
     ) -> None:
         self.backend = backend
         self.options = options
@@ -125,13 +130,7 @@ class _Run:
         self.progress = progress
         self.written = 0
         point = options.resume.point if options.resume is not None else None
-        self.paginator = backend.list(
-            options.resource,
-            options.query,
-            concurrency=options.concurrency,
-            resume_from=point,
-            on_page=self.on_page,
-        )
+        self.paginator = backend.list(options, resume_from=point, on_page=self.on_page)
 
     def state(self, offset: int | None) -> ResumeState:
         return ResumeState(
@@ -139,6 +138,7 @@ class _Run:
             format=self.options.format,
             point=self.paginator.resume_point,
             offset=offset if self.options.out is not None else None,
+            api=self.options.api,
         )
 
     def on_page(self, page_number: int, records: int, total: int | None) -> None:
@@ -166,7 +166,7 @@ class _Run:
 
 
 async def pull(
-    backend: Backend,
+    backend: AnyBackend,
     options: PullOptions,
     stderr: IO[str],
     *,
@@ -202,16 +202,7 @@ async def pull(
         )
     records_before = options.resume.records if options.resume is not None else 0
     try:
-        columns = (
-            csv_columns(
-                options.resource,
-                options.query.includes,
-                dict(options.query.fieldsets),
-                dict(options.query.extra_fieldsets),
-            )
-            if options.format == "csv"
-            else ()
-        )
+        columns = backend.columns(options) if options.format == "csv" else ()
         writer = make_writer(
             options.format,
             output.stream,

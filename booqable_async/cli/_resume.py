@@ -40,12 +40,14 @@ class ResumeState:
         point: Where the paginator continues.
         offset: Bytes of the partial output file (``OUT.partial``) holding complete
             records (``None`` for stdout).
+        api: The API pulled from (``v4``, or ``v1`` for ``booqable v1 pull``).
     """
 
     resource: str
     format: str
     point: ResumePoint
     offset: int | None = None
+    api: str = "v4"
 
     @property
     def records(self) -> int:
@@ -60,6 +62,7 @@ class ResumeState:
             "format": self.format,
             "offset": self.offset,
             "point": self.point.to_dict(),
+            "api": self.api,
         }
 
     @classmethod
@@ -78,11 +81,16 @@ class ResumeState:
             offset = data["offset"]
             if offset is not None and (not isinstance(offset, int) or offset < 0):
                 raise TypeError("offset")
+            # States written before v1 pulls existed carry no api: they are v4's.
+            api = data.get("api", "v4")
+            if api not in ("v4", "v1"):
+                raise ValueError("api")
             return cls(
                 resource=str(data["resource"]),
                 format=str(data["format"]),
                 point=ResumePoint.from_dict(data["point"]),
                 offset=offset,
+                api=api,
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, UsageError):

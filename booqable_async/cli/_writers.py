@@ -143,11 +143,14 @@ class Column:
         path: Relationship names to follow from the record (``("customer",)``).
         field: ``id``, ``type``, an attribute name, or ``None`` for a to-many relation
             written as a JSON array.
+        flat: The field is a member of the record itself, as in API v1's plain objects
+            (lists and objects are written as JSON), not one of its ``attributes``.
     """
 
     name: str
     path: tuple[str, ...] = ()
     field: str | None = "id"
+    flat: bool = False
 
 
 def _cell(value: Any) -> str:
@@ -183,7 +186,7 @@ def _value(record: Mapping[str, Any], column: Column) -> Any:
         return [_flat(r) for r in target] if isinstance(target, list) else _flat(target)
     if not isinstance(target, Mapping):
         return None
-    if column.field in ("id", "type"):
+    if column.flat or column.field in ("id", "type"):
         return target.get(column.field)
     return (target.get("attributes") or {}).get(column.field)
 

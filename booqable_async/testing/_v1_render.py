@@ -27,7 +27,9 @@ __all__ = [
     "matches",
     "order",
     "planning",
+    "product",
     "product_group",
+    "single",
     "timestamp",
 ]
 
@@ -236,6 +238,24 @@ def _stock_items(ctx: Context, product_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def _product(record: Record, stock_items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        **_common(record),
+        "name": record.get("name"),
+        "sku": record.get("sku"),
+        "quantity": len(stock_items),
+        "product_group_id": record.get("product_group_id"),
+        "base_price_in_cents": record.get("base_price_in_cents"),
+        "variation_values": list(record.get("variation_values") or []),
+        "stock_items": stock_items,
+    }
+
+
+def product(ctx: Context, record: Record) -> dict[str, Any]:
+    """A v1 product with its stock items (as a product group nests it)."""
+    return _product(record, _stock_items(ctx, record["id"]))
+
+
 def product_group(ctx: Context, record: Record, *, full: bool = False) -> dict[str, Any]:
     """A v1 product group; ``full`` adds its products (with stock items), properties, notes."""
     products = _active(ctx.store.find_by("products", "product_group_id", record["id"]))
@@ -274,22 +294,27 @@ def product_group(ctx: Context, record: Record, *, full: bool = False) -> dict[s
         },
     }
     if full:
-        out["products"] = [
-            {
-                **_common(p),
-                "name": p.get("name"),
-                "sku": p.get("sku"),
-                "quantity": len(stock[p["id"]]),
-                "product_group_id": record["id"],
-                "base_price_in_cents": p.get("base_price_in_cents"),
-                "variation_values": list(p.get("variation_values") or []),
-                "stock_items": stock[p["id"]],
-            }
-            for p in products
-        ]
+        out["products"] = [_product(p, stock[p["id"]]) for p in products]
         out["properties"] = _properties(ctx, record["id"])
         out["notes"] = _notes(ctx, record["id"], "ProductGroup")
     return out
+
+
+def single(ctx: Context, type_name: str, record: Record) -> dict[str, Any] | None:
+    """A record as v1 shows it on its own (``GET /customers/{id}``...), or ``None``.
+
+    Customers, orders and product groups as their ``GET`` answers them; products as
+    their group nests them. Other types have no v1 shape here (``None``).
+    """
+    if type_name == "customers":
+        return customer(ctx, record, full=True)
+    if type_name == "orders":
+        return order(ctx, record, full=True)
+    if type_name == "product_groups":
+        return product_group(ctx, record, full=True)
+    if type_name == "products":
+        return product(ctx, record)
+    return None
 
 
 def facet(values: Iterable[Any], *, total: int) -> dict[str, Any]:

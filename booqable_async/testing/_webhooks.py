@@ -8,8 +8,9 @@ subscribed to the event the fake builds the payload Booqable would send and deli
   "data"}``, ``data`` in the nested ``.json`` shape with the fixed relations Booqable nests
   (webhook endpoints docs);
 - version 1: ``POST`` form-encoded ``id``, ``created_at``, ``event``, ``object`` and ``data``
-  (the record's attributes as one JSON text; the fake has no v1 serializer, so these are
-  the v4 attribute names).
+  (one JSON text): the record as the fake's v1 face answers ``GET`` for it (customers,
+  orders, product groups; products as their group nests them), v1 names and shapes. A
+  type v1 has no shape for (bundles, documents...) goes with its v4 attributes.
 
 Each delivery is also stored as a ``webhooks`` record, so ``GET /webhooks/{id}`` reads it
 back. Deliveries go in process to an ASGI application registered with :meth:`connect`
@@ -53,6 +54,7 @@ import msgspec
 
 from booqable_async.errors import UsageError
 from booqable_async.schema import get_schema
+from booqable_async.testing import _v1_render
 from booqable_async.testing._serialize import RenderOptions, nested_document
 from booqable_async.testing._store import Record
 
@@ -352,12 +354,7 @@ class WebhookDeliveries:
         version = 4 if str(endpoint.get("version")) == "4" else 1
         delivery_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
         now = self._ctx.now()
-        names = _NESTED.get(type_name, ()) if version == 4 else ()
-        relationships = get_schema(type_name).relationships
-        tree = {n: _NESTED_BELOW.get((type_name, n), {}) for n in names if n in relationships}
-        data = nested_document(
-            self._ctx.store, (type_name, dict(record)), include=tree, options=RenderOptions()
-        )["data"]
+        data = self._data(type_name, dict(record), version)
         stored = self._ctx.build(
             "webhooks",
             {
@@ -394,6 +391,19 @@ class WebhookDeliveries:
             body,
             content_type,
         )
+
+    def _data(self, type_name: str, record: Record, version: int) -> Any:
+        """The payload's ``data``: the v4 nested JSON, or the record as v1 shows it."""
+        if version == 1:
+            shown = _v1_render.single(self._ctx, type_name, record)
+            if shown is not None:
+                return shown
+        names = _NESTED.get(type_name, ()) if version == 4 else ()
+        relationships = get_schema(type_name).relationships
+        tree = {n: _NESTED_BELOW.get((type_name, n), {}) for n in names if n in relationships}
+        return nested_document(
+            self._ctx.store, (type_name, record), include=tree, options=RenderOptions()
+        )["data"]
 
     def _queue(self, delivery: Delivery) -> None:
         kind = self._scheduled.popleft() if self._scheduled else None

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
+from cattrs.errors import ClassValidationError, IterableValidationError
 from cattrs.gen import make_dict_structure_fn
 from cattrs.v import format_exception
 
@@ -146,11 +147,30 @@ def _explain(exc: BaseException, expected: type | None) -> str:
     return format_exception(exc, expected)
 
 
+def _member_pointer(exc: BaseException, pointer: str) -> str:
+    """Return the JSON pointer of the first member cattrs could not structure.
+
+    cattrs reports a nested failure as exception groups whose members carry a note
+    naming the attribute or the list index; following the first one down gives the
+    member (``/data/lines/0/quantity``). A loop, not recursion: the payload may be deep.
+    """
+    while isinstance(exc, (ClassValidationError, IterableValidationError)):
+        noted, _ = exc.group_exceptions()
+        if not noted:  # pragma: no cover - cattrs notes every member it reports
+            break
+        exc, note = noted[0]
+        token = str(getattr(note, "name", getattr(note, "index", "")))
+        pointer += "/" + token.replace("~", "~0").replace("/", "~1")
+    return pointer
+
+
 def _failure(exc: Exception, what: str, pointer: str) -> DecodeError:
     if isinstance(exc, DecodeError):
         return exc
     problems = cattrs.transform_error(exc, path=pointer or "$", format_exception=_explain)
-    return DecodeError(f"a v1 {what} could not be read: {'; '.join(problems[:3])}", pointer)
+    return DecodeError(
+        f"a v1 {what} could not be read: {'; '.join(problems[:3])}", _member_pointer(exc, pointer)
+    )
 
 
 def decode_record(cls: type[R], value: Any, *, pointer: str = "") -> R:
@@ -163,7 +183,8 @@ def decode_record(cls: type[R], value: Any, *, pointer: str = "") -> R:
 
     Raises:
         DecodeError: ``value`` is not such a record (a missing ``id``, a member of the
-            wrong type); the message names the member.
+            wrong type); the message names the member and ``.pointer`` points at it
+            (``pointer`` + ``/lines/0/quantity``).
     """
     try:
         return _CONVERTER.structure(value, cls)

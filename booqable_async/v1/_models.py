@@ -17,11 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 __all__ = [
+    "RECORD_TYPES",
     "AvailabilityPoint",
     "Customer",
     "Facet",
@@ -505,3 +507,20 @@ class ListMeta:
         from booqable_async.v1._decode import decode_meta
 
         return decode_meta(meta)
+
+
+#: The model of each v1 record class, by its type name (``Customer`` -> ``customers``):
+#: what a version 1 webhook's ``data`` decodes into.
+RECORD_TYPES: Mapping[str, type[V1Record]] = MappingProxyType(
+    {
+        "customers": Customer,
+        "orders": Order,
+        "product_groups": ProductGroup,
+        "products": Product,
+        "stock_items": StockItem,
+        "lines": Line,
+        "plannings": Planning,
+        "notes": Note,
+        "properties": Property,
+    }
+)

@@ -12,6 +12,9 @@ What Booqable sends (webhook endpoints and webhooks docs):
   form fields or one JSON text is not documented, so every plausible shape is read: form
   fields with ``data`` as JSON text, Rails-style ``data[name]=...`` fields, one field
   holding the whole payload as JSON, or a JSON body sent with the form content type.
+  ``data`` decodes into the v1 client's model of that record class
+  (:class:`booqable_async.v1.Customer` for ``Customer``...); a class the v1 client has no
+  model for stays a generic record.
 
 Every failure is a :class:`WebhookDecodeError` (a :class:`~booqable_async.errors.DecodeError`)
 with a JSON pointer to the offending member; no other exception escapes.
@@ -21,8 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast, overload
 from urllib.parse import parse_qsl
 
 import attrs
@@ -37,6 +41,7 @@ from booqable_async.webhooks._events import EventName, resource_type_of
 
 if TYPE_CHECKING:
     from booqable_async._client import BooqableClient
+    from booqable_async.v1 import BooqableV1Client, V1Record
 
 __all__ = ["JSON_TYPES", "WebhookDecodeError", "WebhookEvent", "media_type", "parse_event"]
 
@@ -84,10 +89,12 @@ class WebhookEvent:
         event: The event name (an open enum: unknown names keep working).
         resource_type: The JSON:API type of :attr:`data` (``orders``, ``documents``...).
         version: The payload version, ``4`` or ``1``.
-        data: The record as delivered: the same model class the API returns for version 4
+        data: The record as delivered: for version 4 the same model class the API returns
             (an :class:`~booqable_async.models.Order` for ``orders``, nested relations
-            linked); a :class:`~booqable_async.jsonapi.GenericResource` for version 1 and
-            for types without a model. ``None`` when the payload carried ``null``.
+            linked); for version 1 the v1 client's model (a
+            :class:`booqable_async.v1.Order`, a :class:`booqable_async.v1.Customer`...);
+            a :class:`~booqable_async.jsonapi.GenericResource` for types without a model
+            in that version. ``None`` when the payload carried ``null``.
         updated_at: The last delivery attempt, when the payload says (app events do).
         company: Which company the delivery was addressed to, when the receiver serves
             several (``None`` otherwise).
@@ -99,7 +106,7 @@ class WebhookEvent:
     event: EventName
     resource_type: str
     version: int
-    data: Resource | None
+    data: Resource | V1Record | None
     updated_at: dt.datetime | None = None
     company: str | None = None
     raw: Mapping[str, Any] = attrs.field(factory=dict, eq=False)
@@ -117,34 +124,76 @@ class WebhookEvent:
             f"version={self.version}{where})"
         )
 
-    async def refetch(self, client: BooqableClient, **options: Any) -> Resource:
+    @overload
+    async def refetch(self, client: BooqableClient, **options: Any) -> Resource: ...
+
+    @overload
+    async def refetch(self, client: BooqableV1Client) -> V1Record: ...
+
+    async def refetch(
+        self, client: BooqableClient | BooqableV1Client, **options: Any
+    ) -> Resource | V1Record:
         """Read the record this event is about again, as it is now.
 
         The payload is a snapshot from when the event fired, possibly forged or stale, so
-        act on what this returns.
+        act on what this returns. Either client works for events of either version (one
+        company's records have the same ids in both APIs): a
+        :class:`~booqable_async.BooqableClient` returns the v4 model, a
+        :class:`~booqable_async.v1.BooqableV1Client` the v1 record.
 
         Args:
             client: A client for the company the event came from.
-            **options: Passed to the facade's ``get`` (``include=``, ``fields=``...).
+            **options: Passed to the v4 facade's ``get`` (``include=``, ``fields=``...);
+                v1's ``get`` takes none.
 
         Returns:
-            The current record (``client.<resource_type>.get(record_id)``; the current
-            company for ``companies``).
+            The current record (``client.<resource_type>.get(record_id)``; with a v4
+            client, the current company for ``companies``).
 
         Raises:
-            UsageError: The event names no record, or its resource cannot be read by id.
+            UsageError: The event names no record, or its resource cannot be read by id
+                through that client (v1 reads customers, orders and product groups only).
             NotFound: The record is gone.
         """
-        facade: Any = client.resource(self.resource_type)
+        # A BooqableV1Client exists only once booqable_async.v1 was imported: checking
+        # sys.modules spares every v4 refetch that import.
+        v1 = sys.modules.get("booqable_async.v1._client")
+        if v1 is not None and isinstance(client, v1.BooqableV1Client):
+            return await self._refetch_v1(client, options)
+        facade: Any = cast("BooqableClient", client).resource(self.resource_type)
         if self.resource_type == "companies":
             return await facade.current(**options)  # type: ignore[no-any-return]
-        if self.record_id is None:
-            raise UsageError(f"{self!r} carries no record id to read again")
+        record_id = self._record_id_to_read()
         if not callable(getattr(facade, "get", None)):
             raise UsageError(
                 f"{self.resource_type} records cannot be read by id (Booqable documents no get)"
             )
-        return await facade.get(self.record_id, **options)  # type: ignore[no-any-return]
+        return await facade.get(record_id, **options)  # type: ignore[no-any-return]
+
+    async def _refetch_v1(self, client: BooqableV1Client, options: Mapping[str, Any]) -> V1Record:
+        if options:
+            raise UsageError(
+                f"API v1 reads a record by id alone: {', '.join(sorted(options))} are options "
+                "of the v4 client's get (refetch with a BooqableClient for them)"
+            )
+        readers = {
+            "customers": client.customers.get,
+            "orders": client.orders.get,
+            "product_groups": client.product_groups.get,
+        }
+        read = readers.get(self.resource_type)
+        if read is None:
+            raise UsageError(
+                f"API v1 cannot read {self.resource_type} by id (it reads customers, orders "
+                "and product_groups); refetch with a BooqableClient (v4): the ids are the same"
+            )
+        record: V1Record = await read(self._record_id_to_read())
+        return record
+
+    def _record_id_to_read(self) -> str:
+        if self.record_id is None:
+            raise UsageError(f"{self!r} carries no record id to read again")
+        return self.record_id
 
 
 def parse_event(
@@ -159,7 +208,8 @@ def parse_event(
         body: The request body as received.
         content_type: The request's ``Content-Type`` (parameters such as ``charset`` are
             ignored): JSON means a version 4 payload, form-encoded a version 1 payload.
-        registry: Models for version 4 ``data`` (default: every Booqable model).
+        registry: Models for version 4 ``data`` (default: every Booqable model). Version
+            1 ``data`` decodes into the models of :mod:`booqable_async.v1`.
 
     Returns:
         The :class:`WebhookEvent`.
@@ -307,9 +357,26 @@ def _event(payload: Any, default_version: int, registry: Registry | None) -> Web
     )
 
 
+def _v1_model(resource_type: str) -> type[V1Record] | None:
+    # booqable_async.v1 brings the session layer and cattrs along (about 0.1 s): the first
+    # version 1 delivery pays for it, never ``import booqable_async.webhooks``.
+    from booqable_async.v1._models import RECORD_TYPES
+
+    return RECORD_TYPES.get(resource_type)
+
+
+def _decode_v1(model: type[V1Record], data: Mapping[str, Any]) -> V1Record:
+    from booqable_async.v1 import decode_record
+
+    try:
+        return decode_record(model, data, pointer="/data")
+    except DecodeError as exc:
+        raise WebhookDecodeError(exc.reason, exc.pointer) from None
+
+
 def _data(
     payload: Mapping[str, Any], resource_type: str, version: int, registry: Registry | None
-) -> Resource | None:
+) -> Resource | V1Record | None:
     if "data" not in payload:
         _bad("/data", "the payload has no data member")
     data = payload["data"]
@@ -323,8 +390,12 @@ def _data(
         data = only if isinstance(only, dict) else data
     if data.get("id") is None:
         _bad("/data/id", "data has no id: the event names no record")
+    if version == 1:
+        model = _v1_model(resource_type)
+        if model is not None:
+            return _decode_v1(model, data)
     try:
-        # Version 1 records have no v4 model: they decode generically (empty registry).
+        # A version 1 record the v1 client has no model for decodes generically.
         doc = decode_nested({"data": data}, resource_type, registry if version == 4 else Registry())
     except DecodeError as exc:
         raise WebhookDecodeError(exc.reason, exc.pointer) from None

@@ -15,7 +15,7 @@ import booqable_async
 from booqable_async import BooqableClient, Query, RetryPolicy, is_loaded
 from booqable_async.clock import Clock
 from booqable_async.errors import PaginationError
-from booqable_async.jsonapi import Document, GenericResource
+from booqable_async.jsonapi import Document, GenericResource, Resource
 from booqable_async.models import (
     BookProduct,
     Bundle,
@@ -38,6 +38,8 @@ from booqable_async.pagination import ChangeFeed, Page, Paginator, ResumePoint
 from booqable_async.resources import OrdersFacade, TaxRatesFacade
 from booqable_async.resources._booking import Booking
 from booqable_async.transport import Timeout
+from booqable_async.v1 import BooqableV1Client, V1Record
+from booqable_async.webhooks import WebhookEvent
 
 
 async def reads(client: BooqableClient) -> None:
@@ -129,3 +131,10 @@ async def options(client: BooqableClient) -> None:
         company="acme", token="t", max_concurrency=4, clock=Clock(sleep=asyncio.sleep)
     ) as other:
         assert_type(other, BooqableClient)
+
+
+async def refetch(event: WebhookEvent, client: BooqableClient, legacy: BooqableV1Client) -> None:
+    # The client chosen says what comes back: a v4 record, or a v1 one.
+    assert_type(event.data, Resource | V1Record | None)
+    assert_type(await event.refetch(client, include=["customer"]), Resource)
+    assert_type(await event.refetch(legacy), V1Record)

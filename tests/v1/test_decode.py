@@ -70,27 +70,28 @@ def test_nulls_read_as_defaults_and_ids_may_be_numbers() -> None:
 
 
 @pytest.mark.parametrize(
-    ("record", "fragment"),
+    ("record", "fragment", "member"),
     [
-        ({"number": 1}, "required field missing"),
-        ({"id": "x", "number": "one"}, "number"),
-        ({"id": "x", "number": True}, "number"),
-        ({"id": "x", "archived": "maybe"}, "archived"),
-        ({"id": "x", "turnover": "lots"}, "turnover"),
-        ({"id": "x", "turnover": [1]}, "turnover"),
-        ({"id": "x", "created_at": "yesterday"}, "created_at"),
-        ({"id": "x", "created_at": 5}, "created_at"),
-        ({"id": ["x"]}, "id"),
-        ({"id": "x", "orders": [{"number": 2}]}, "orders"),
+        ({"number": 1}, "required field missing", "/id"),
+        ({"id": "x", "number": "one"}, "number", "/number"),
+        ({"id": "x", "number": True}, "number", "/number"),
+        ({"id": "x", "archived": "maybe"}, "archived", "/archived"),
+        ({"id": "x", "turnover": "lots"}, "turnover", "/turnover"),
+        ({"id": "x", "turnover": [1]}, "turnover", "/turnover"),
+        ({"id": "x", "created_at": "yesterday"}, "created_at", "/created_at"),
+        ({"id": "x", "created_at": 5}, "created_at", "/created_at"),
+        ({"id": ["x"]}, "id", "/id"),
+        ({"id": "x", "orders": [{"number": 2}]}, "orders", "/orders/0/id"),
+        ({"id": "x", "notes": [{"id": "n"}, {"id": "m", "body": {}}]}, "notes", "/notes/1/body"),
     ],
 )
 def test_wrong_shapes_are_decode_errors_naming_the_member(
-    record: dict[str, object], fragment: str
+    record: dict[str, object], fragment: str, member: str
 ) -> None:
     with pytest.raises(errors.DecodeError, match="a v1 Customer could not be read") as info:
         decode_record(Customer, record, pointer="/customer")
     assert fragment in str(info.value)
-    assert info.value.pointer == "/customer"
+    assert info.value.pointer == "/customer" + member
 
 
 def test_not_an_object() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import orjson
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from booqable_async import v1
 from booqable_async.errors import DecodeError, UsageError
 from booqable_async.jsonapi import GenericResource
 from booqable_async.models import Customer, Order
@@ -17,6 +19,18 @@ from booqable_async.webhooks import EventName, WebhookDecodeError, WebhookEvent,
 from tests.webhooks.conftest import body, payload
 
 FORM = "application/x-www-form-urlencoded"
+
+
+def _v1_form(object_name: str, data: object, event: str = "order.updated") -> bytes:
+    """A version 1 delivery: form fields, ``data`` as one JSON text."""
+    fields = {
+        "id": "d1",
+        "created_at": "2020-01-01T00:00:00Z",
+        "event": event,
+        "object": object_name,
+        "data": orjson.dumps(data).decode(),
+    }
+    return urlencode(fields).encode()
 
 
 def test_v4_body_decodes_into_the_api_model():
@@ -103,19 +117,26 @@ def test_v1_form_fields_with_json_data(shared_api):
     )
     event = parse_event(form, FORM)
     assert (event.version, event.resource_type, event.record_id) == (1, "orders", order["id"])
-    assert isinstance(event.data, GenericResource)
+    assert isinstance(event.data, v1.Order)
     assert event.data.status == "new"
+    assert event.data.starts_at == dt.datetime(2014, 3, 25, 17, 58, 1, tzinfo=dt.timezone.utc)
+    assert event.data.grand_total_as_decimal == Decimal("0.0")
+    assert event.data.extra["payment_status"] == "Paid"  # members v1's model does not name
+    assert event.data.extra["start_location"]["name"] == "Location 1000090"
 
 
-def test_v1_rails_bracket_fields():
+def test_v1_rails_bracket_fields_are_read_as_v1_values():
     form = (
         "id=d2&created_at=2020-01-01T00:00:00Z&event=product_group.created&object=ProductGroup"
-        "&data[id]=pg1&data[name]=Tent&data[properties][color]=red"
+        "&data[id]=pg1&data[name]=Tent&data[lead_time]=3600&data[trackable]=true"
+        "&data[custom][color]=red"
     )
     event = parse_event(form.encode(), FORM)
     assert event.resource_type == "product_groups"
-    assert event.data.name == "Tent"
-    assert event.data.properties == {"color": "red"}
+    group = event.data
+    assert isinstance(group, v1.ProductGroup)
+    assert (group.name, group.lead_time, group.trackable) == ("Tent", 3600, True)
+    assert group.extra == {"custom": {"color": "red"}}
 
 
 def test_v1_one_field_holding_the_payload_and_a_root_key():
@@ -123,11 +144,59 @@ def test_v1_one_field_holding_the_payload_and_a_root_key():
         "id": "d3",
         "created_at": "2020-01-01T00:00:00Z",
         "event": "customer.created",
-        "data": {"customer": {"id": "c9", "name": "Jo"}},
+        "data": {"customer": {"id": "c9", "name": "Jo", "tags": ["vip"]}},
     }
     event = parse_event(urlencode({"payload": json.dumps(whole)}), FORM)
     assert (event.resource_type, event.record_id) == ("customers", "c9")
+    assert event.data == v1.Customer(id="c9", name="Jo", tags=("vip",))
     assert parse_event(json.dumps(whole), FORM).record_id == "c9"
+
+
+@pytest.mark.parametrize(
+    ("object_name", "model"),
+    [
+        ("Customer", v1.Customer),
+        ("Order", v1.Order),
+        ("ProductGroup", v1.ProductGroup),
+        ("Product", v1.Product),
+        ("StockItem", v1.StockItem),
+    ],
+)
+def test_v1_objects_decode_into_the_v1_models(object_name, model):
+    event = parse_event(
+        _v1_form(object_name, {"id": "r1", "created_at": "2020-01-01T10:00:00Z"}), FORM
+    )
+    assert type(event.data) is model
+    assert event.data.created_at == dt.datetime(2020, 1, 1, 10, tzinfo=dt.timezone.utc)
+
+
+def test_a_v1_object_without_a_v1_model_stays_generic():
+    event = parse_event(_v1_form("Bundle", {"id": "b1", "name": "Camping set"}), FORM)
+    assert event.resource_type == "bundles"
+    assert isinstance(event.data, GenericResource)
+    assert event.data.name == "Camping set"
+
+
+@pytest.mark.parametrize(
+    ("data", "pointer", "reason"),
+    [
+        ({"id": "o1", "number": "one"}, "/data/number", "expected an integer, got 'one'"),
+        ({"id": "o1", "starts_at": "soon"}, "/data/starts_at", "could not be read"),
+        (
+            {"id": "o1", "lines": [{"id": "l1"}, {"id": "l2", "quantity": "x"}]},
+            "/data/lines/1/quantity",
+            "expected a number",
+        ),
+        ({"id": "o1", "customer": {"name": "no id"}}, "/data/customer/id", "required field"),
+        ({"id": {"x": 1}, "number": 7}, "/data/id", "expected text"),
+        ({"id": "o1", "tags": 5}, "/data/tags", "could not be read"),
+    ],
+)
+def test_malformed_v1_data_names_the_member(data, pointer, reason):
+    with pytest.raises(WebhookDecodeError) as caught:
+        parse_event(_v1_form("Order", data), FORM)
+    assert caught.value.pointer == pointer
+    assert reason in caught.value.reason
 
 
 @pytest.mark.parametrize(
@@ -200,8 +269,12 @@ json_values = st.recursive(
 
 def _outcome(raw: bytes) -> WebhookEvent | WebhookDecodeError:
     """The event, or the decode error (any other exception fails the test)."""
+    return _outcome_of(raw, "application/json")
+
+
+def _outcome_of(raw: bytes, content_type: str) -> WebhookEvent | WebhookDecodeError:
     try:
-        return parse_event(raw)
+        return parse_event(raw, content_type)
     except WebhookDecodeError as exc:
         return exc
 
@@ -243,6 +316,62 @@ def test_fuzz_data_only_raises_decode_errors(resource_type, data):
     assert isinstance(outcome, WebhookEvent) or outcome.pointer.startswith("/data")
 
 
+#: Members of the v1 models (and one they do not name), nested ones included.
+V1_MEMBERS = [
+    "id",
+    "number",
+    "name",
+    "status",
+    "tags",
+    "archived",
+    "starts_at",
+    "created_at",
+    "quantity",
+    "grand_total_in_cents",
+    "discount_percentage",
+    "customer",
+    "order",
+    "lines",
+    "plannings",
+    "notes",
+    "properties",
+    "products",
+    "stock_items",
+    "x",
+]
+V1_OBJECTS = ["Customer", "Order", "ProductGroup", "Product", "StockItem", "Line", "Bundle"]
+v1_records = st.recursive(
+    st.dictionaries(st.sampled_from(V1_MEMBERS), json_values, max_size=5),
+    lambda inner: st.dictionaries(
+        st.sampled_from(V1_MEMBERS), inner | st.lists(inner, max_size=3), max_size=4
+    ),
+    max_leaves=15,
+)
+
+
+@given(st.sampled_from(V1_OBJECTS), v1_records)
+def test_fuzz_v1_data_only_raises_decode_errors(object_name, data):
+    outcome = _outcome_of(_v1_form(object_name, {"id": "r1", "name": "n", **data}), FORM)
+    if isinstance(outcome, WebhookDecodeError):
+        assert outcome.pointer.startswith("/data"), outcome
+    else:
+        assert outcome.version == 1
+        assert outcome.record_id is not None
+
+
+@given(
+    st.sampled_from(V1_OBJECTS),
+    st.dictionaries(st.sampled_from(V1_MEMBERS), st.text(max_size=20), max_size=6),
+)
+def test_fuzz_v1_bracket_fields_only_raise_decode_errors(object_name, data):
+    fields = {"id": "d1", "created_at": "2020-01-01T00:00:00Z", "event": "x.updated"}
+    fields |= {"object": object_name, **{f"data[{k}]": v for k, v in data.items()}}
+    outcome = None
+    with contextlib.suppress(WebhookDecodeError):
+        outcome = parse_event(urlencode(fields), FORM)
+    assert outcome is None or outcome.version == 1
+
+
 @given(st.dictionaries(st.text(max_size=8), st.text(max_size=20), max_size=6))
 def test_fuzz_form_only_raises_decode_errors(fields):
     with contextlib.suppress(WebhookDecodeError):
@@ -272,3 +401,49 @@ async def test_refetch_needs_a_record_that_can_be_read(client):
     )
     with pytest.raises(UsageError, match="cannot be read by id"):
         await transition.refetch(client)
+
+
+@pytest.mark.parametrize(
+    ("type_name", "object_name", "changes", "model", "seen"),
+    [
+        ("customers", "Customer", {"name": "New name"}, v1.Customer, ("name", "New name")),
+        ("orders", "Order", {"tag_list": ["rush"]}, v1.Order, ("tags", ("rush",))),
+        ("product_groups", "ProductGroup", {"name": "New"}, v1.ProductGroup, ("name", "New")),
+    ],
+)
+async def test_refetch_with_a_v1_client_reads_the_v1_record_now(
+    fake, type_name, object_name, changes, model, seen
+):
+    record = fake.add(type_name, name="Old name") if type_name != "orders" else fake.add(type_name)
+    v1_event = parse_event(_v1_form(object_name, {"id": record["id"], "name": "x"}), FORM)
+    v4_event = parse_event(body(resource_type=type_name, data={"id": record["id"]}))
+    fake.update(type_name, record["id"], **changes)
+    async with fake.v1_client() as legacy:
+        now = await v1_event.refetch(legacy)
+        assert type(now) is model
+        assert now == await getattr(legacy, type_name).get(record["id"])
+        assert getattr(now, seen[0]) == seen[1]
+        # One company's records have the same ids in both APIs: a v4 event works too.
+        assert await v4_event.refetch(legacy) == now
+
+
+async def test_a_v1_event_refetched_with_a_v4_client_is_the_v4_record(fake, client):
+    customer = fake.add("customers", name="Jane")
+    event = parse_event(_v1_form("Customer", {"id": customer["id"], "name": "Old"}), FORM)
+    now = await event.refetch(client)
+    assert isinstance(now, Customer)
+    assert now.name == "Jane"
+
+
+async def test_refetch_with_a_v1_client_says_what_v1_cannot_read(fake):
+    product = parse_event(_v1_form("Product", {"id": "p1", "name": "Tent"}), FORM)
+    nothing = parse_event(body(data=None))
+    customer = parse_event(_v1_form("Customer", {"id": "c1", "name": "Jo"}), FORM)
+    async with fake.v1_client() as legacy:
+        with pytest.raises(UsageError, match="API v1 cannot read products by id"):
+            await product.refetch(legacy)
+        with pytest.raises(UsageError, match="no record id"):
+            await nothing.refetch(legacy)
+        with pytest.raises(UsageError, match="include are options of the v4 client"):
+            await customer.refetch(legacy, include=["orders"])  # type: ignore[call-overload]
+    assert len(fake.requests) == 0
