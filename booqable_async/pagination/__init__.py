@@ -14,7 +14,12 @@ See docs/pagination.md for resuming, de-duplication and the incremental-sync rec
 
 from __future__ import annotations
 
-from booqable_async.pagination._changes import DEFAULT_OVERLAP, ChangeFeed, changes_since
+from booqable_async.pagination._changes import (
+    DEFAULT_OVERLAP,
+    ChangeFeed,
+    changes_since,
+    parse_timestamp,
+)
 from booqable_async.pagination._page import DeferredPage, Page, ResumePoint, default_id
 from booqable_async.pagination._paginator import (
     DEFAULT_PAGE_SIZE,
@@ -37,4 +42,5 @@ __all__ = [
     "ResumePoint",
     "changes_since",
     "default_id",
+    "parse_timestamp",
 ]

@@ -12,32 +12,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from booqable_async.errors import DecodeError
-from booqable_async.pagination import Page
+from booqable_async.pagination import Page, parse_timestamp
 from booqable_async.query import Query
 from booqable_async.sync._tables import TableSpec
 
-__all__ = ["Row", "RowFetch", "parse_timestamp", "rows_from_document"]
+__all__ = ["Row", "RowFetch", "rows_from_document"]
 
 #: One table row: column name -> value.
 Row = dict[str, Any]
-
-
-def parse_timestamp(value: object) -> dt.datetime | None:
-    """Return an aware datetime for an ISO 8601 text (``Z`` or an offset), else ``None``.
-
-    A naive value can only be UTC: Booqable always sends an offset.
-    """
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, str):
-        text = value[:-1] + "+00:00" if value.endswith("Z") else value
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    else:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def _parse_date(value: object) -> object:

@@ -34,10 +34,15 @@ import attrs
 import orjson
 
 from booqable_async.errors import BooqableError, TotalMismatch, UsageError
-from booqable_async.pagination import DEFAULT_OVERLAP, Paginator, changes_since
+from booqable_async.pagination import (
+    DEFAULT_OVERLAP,
+    Paginator,
+    changes_since,
+    parse_timestamp,
+)
 from booqable_async.query import Query
 from booqable_async.sync._cursor import Cursor
-from booqable_async.sync._rows import Row, RowFetch, parse_timestamp
+from booqable_async.sync._rows import Row, RowFetch
 from booqable_async.sync._tables import DEFAULT_RESOURCES, TableSpec, resolve_resources
 from booqable_async.sync._tally import SyncTally
 

@@ -23,7 +23,7 @@ from booqable_async.sync import (
     table_spec,
 )
 from booqable_async.sync._cursor import Cursor
-from booqable_async.sync._rows import RowShaper, parse_timestamp, rows_from_document
+from booqable_async.sync._rows import RowShaper, rows_from_document
 
 UTC = dt.timezone.utc
 
@@ -79,16 +79,6 @@ def test_all_and_resolve() -> None:
         resolve_resources([])
     with pytest.raises(UsageError, match="strings"):
         resolve_resources([3])  # type: ignore[list-item]
-
-
-def test_timestamps() -> None:
-    want = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
-    assert parse_timestamp("2025-01-02T03:04:05Z") == want
-    assert parse_timestamp("2025-01-02T04:04:05+01:00") == want
-    assert parse_timestamp("2025-01-02T03:04:05") == want  # naive: UTC
-    assert parse_timestamp(want.replace(tzinfo=None)) == want
-    assert parse_timestamp("yesterday") is None
-    assert parse_timestamp(12) is None
 
 
 def test_rows_from_documents() -> None:
