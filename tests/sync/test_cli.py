@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from booqable_async.cli._sync import SyncProgress, parse_interval, render_summary
-from booqable_async.sync import ResourceReport, ResourceTally, SyncReport
+from booqable_async.sync import DEFAULT_RESOURCES, ResourceReport, ResourceTally, SyncReport
 from tests.sync.conftest import Env, cli_args, run_cli
 
 
@@ -50,6 +50,27 @@ async def test_demo_syncs_the_embedded_company_and_prints_a_summary(tmp_path: Pa
     assert all(isinstance(row[3], int) and row[3] >= 1 for row in rows)  # line counts
     assert main([str(db)]) == 0
     assert main([]) == 2
+
+
+@pytest.mark.slow
+async def test_an_unchanged_second_demo_sync_makes_one_request_per_resource(
+    tmp_path: Path,
+) -> None:
+    # The demo company as `make demo` syncs it: its records were changed at different
+    # moments, so the look-back under each mark holds far less than a page.
+    args = ("sync", "--demo", "--db", str(tmp_path / "demo.duckdb"), "--no-progress")
+    first = await run_cli(*args)
+    assert first.code == 0, first.err
+
+    second = await run_cli(*args)
+
+    assert second.code == 0, second.err
+    rows = [line.split() for line in second.out.splitlines()[1:-1]]
+    assert [row[0] for row in rows] == list(DEFAULT_RESOURCES)
+    assert all(row[1:7] == ["incr", "0", "0", "0", "0", "1"] for row in rows), second.out
+    assert second.out.splitlines()[-1].startswith(
+        f"nothing changed · {len(DEFAULT_RESOURCES)} requests"
+    )
 
 
 async def test_every_keeps_syncing_until_interrupted(env: Env) -> None:
