@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from booqable_async.errors import DecodeError
-from booqable_async.pagination import Page, parse_timestamp
+from booqable_async.pagination import DeferredPage, Page, parse_timestamp
 from booqable_async.query import Query
 from booqable_async.sync._tables import TableSpec
 
@@ -100,6 +100,10 @@ RequestCallback = Callable[[str, Any], None]
 class RowFetch:
     """A paginator/``changes_since`` fetch function: one listing request -> a page of rows.
 
+    Pages come back deferred: the body waits as bytes until the reader reaches the page
+    (several are fetched ahead on a first run), and is then parsed straight into rows,
+    the parsed document freed at once.
+
     Args:
         request: ``session.request`` of an open client.
         spec: The resource listed.
@@ -117,10 +121,20 @@ class RowFetch:
         self._shaper = RowShaper(spec)
         self._on_request = on_request
 
-    async def __call__(self, query: Query) -> Page[Row]:
-        """Fetch the page ``query`` names and return it as rows."""
-        response = await self._request("GET", self._spec.resource, params=query.to_params())
+    async def __call__(self, query: Query) -> DeferredPage[Row]:
+        """Fetch the page ``query`` names; it becomes rows when decoded."""
+        response = await self._request(
+            "GET", self._spec.resource, params=query.to_params(), parse=False
+        )
         if self._on_request is not None:
             self._on_request(self._spec.resource, response.rate_limit)
-        rows, meta = rows_from_document(response.payload, self._shaper)
-        return Page(rows, meta=meta, number=query.page_number, size=query.page_size)
+
+        def decode() -> Page[Row]:
+            rows, meta = rows_from_document(response.json(), self._shaper)
+            return Page(rows, meta=meta, number=query.page_number, size=query.page_size)
+
+        return DeferredPage(decode)
+
+    async def page(self, query: Query) -> Page[Row]:
+        """Fetch the page ``query`` names and return it as rows at once."""
+        return (await self(query)).decode()

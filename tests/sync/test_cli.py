@@ -81,6 +81,7 @@ async def test_every_keeps_syncing_until_interrupted(env: Env) -> None:
         all=False,
         destination="duckdb",
         db=str(env.db),
+        duckdb_memory=None,
         dsn=None,
         dataset=None,
         name="every",
@@ -91,7 +92,12 @@ async def test_every_keeps_syncing_until_interrupted(env: Env) -> None:
     from booqable_async.cli._connect import Connection
 
     connection = Connection(demo=False, token=env.fake.token, base_url=env.served.base_url)
-    assert build_job(sync_options(args, connection, {}), connection, io.StringIO()).sweep is False
+    job = build_job(sync_options(args, connection, {}), connection, io.StringIO())
+    assert job.sweep is False
+    assert job.destination.memory_limit == "64MB"
+    roomy = argparse.Namespace(**{**vars(args), "duckdb_memory": "1GB"})
+    job = build_job(sync_options(roomy, connection, {}), connection, io.StringIO())
+    assert job.destination.memory_limit == "1GB"
     out, err = io.StringIO(), io.StringIO()
     task = asyncio.create_task(
         run_sync_command(args, connection, {}, out, err, asyncio.Event(), progress=False)
