@@ -28,7 +28,7 @@ import attrs
 from booqable_async.errors import BooqableError, UsageError
 from booqable_async.pagination import DEFAULT_OVERLAP
 from booqable_async.sync._destination import Destination, SyncError
-from booqable_async.sync._source import ClientFactory, booqable_source
+from booqable_async.sync._source import ClientFactory, SyncStopped, booqable_source
 from booqable_async.sync._tables import DEFAULT_RESOURCES, TableSpec, resolve_resources
 from booqable_async.sync._tally import ResourceTally, SyncTally
 
@@ -289,6 +289,11 @@ class SyncJob:
                 pipeline.extract(source)
         except Exception as exc:
             raise self._failure("reading from Booqable failed", exc) from None
+        if stop is not None and stop.is_set():
+            # The resources ended early: drop what they read (and the positions they
+            # moved); the next run starts from the destination's committed state.
+            self._reset(pipeline)
+            raise SyncStopped("stopped while reading; nothing of this run was loaded")
         previous = self._previous(pipeline, specs, existing, tally)
         if before_load is not None:
             before_load()

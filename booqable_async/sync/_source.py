@@ -77,6 +77,10 @@ class SyncStopped(BooqableError):
     """The sync was asked to stop (Ctrl-C); nothing of this run was loaded."""
 
 
+class _Stop(Exception):
+    """Unwinds one resource's readers when the stop flag is set (never leaves it)."""
+
+
 class _Shifted(Exception):
     """A first run's offset pages shifted: a record came back on a nearby page."""
 
@@ -123,7 +127,7 @@ class _Reader:
 
     def _check_stop(self) -> None:
         if self.options.stop is not None and self.options.stop.is_set():
-            raise SyncStopped(f"stopped while reading {self.name}; nothing of this run loaded")
+            raise _Stop
 
     def _emit(self, rows: Iterable[Row], cursor: Cursor | None = None) -> list[Row]:
         self._check_stop()
@@ -306,13 +310,20 @@ def _resource(spec: TableSpec, options: _Options) -> DltResource:
         columns["updated_at"] = {**columns["updated_at"], "dedup_sort": "desc"}
 
     async def read() -> AsyncIterator[list[Row]]:
+        # A stop ends the resource early, as if it were done, leaving its state as it
+        # was (the next run reads the same changes). Raising out of it instead makes dlt
+        # close the other resources' generators while they await a page, which asyncio
+        # reports as errors on stderr.
         state: dict[str, Any] = dlt.current.resource_state()
         if options.stop is not None and options.stop.is_set():
-            raise SyncStopped(f"stopped before reading {spec.resource}")
-        async with options.client() as client:
-            fetch = RowFetch(client.session.request, spec, options.tally.request)
-            async for batch in _Reader(spec, fetch, state, options).read():
-                yield batch
+            return
+        try:
+            async with options.client() as client:
+                fetch = RowFetch(client.session.request, spec, options.tally.request)
+                async for batch in _Reader(spec, fetch, state, options).read():
+                    yield batch
+        except _Stop:
+            return
 
     return dlt.resource(
         read,
@@ -352,7 +363,10 @@ def booqable_source(
         page_size: Records per request (Booqable allows at most 100).
         concurrency: Pages in flight per resource during a first (snapshot) run.
         tally: Where counts are reported (a fresh one by default).
-        stop: When set, resources stop at the next page with :class:`SyncStopped`.
+        stop: When set, resources end at the next page without moving their position
+            (the next run reads those changes again); what they read is still loaded
+            unless you drop the package (:class:`SyncJob` does, then raises
+            :class:`SyncStopped`).
 
     Returns:
         The source (schema ``booqable``); pass it to ``pipeline.run(...)``.

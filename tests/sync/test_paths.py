@@ -15,9 +15,11 @@ import pytest
 
 from booqable_async.session import Hooks, RequestEvent
 from booqable_async.sync import (
+    ResourceTally,
     SyncError,
     SyncJob,
     SyncStopped,
+    SyncTally,
     client_factory,
     duckdb_destination,
 )
@@ -135,6 +137,44 @@ def test_a_stopped_sync_loads_nothing(tmp_path: Path) -> None:
             "SELECT table_name FROM information_schema.tables WHERE table_name = 'orders'"
         ).fetchall()
     assert tables == []
+
+
+def test_a_sync_stopped_mid_read_loads_nothing_and_the_next_run_reads_it_all(
+    tmp_path: Path,
+) -> None:
+    # locations (two records) is read to its end before orders is stopped: the position
+    # it moved in the run's state must go with the run's rows.
+    fake = FakeBooqable.demo(orders=2000, customers=20, product_groups=2)
+    stop = threading.Event()
+    done: set[str] = set()
+
+    def on_change(counts: ResourceTally) -> None:
+        if counts.done:
+            done.add(counts.resource)
+        if "locations" in done and counts.resource == "orders" and counts.requests >= 3:
+            stop.set()
+
+    resources = ("locations", "orders")
+    tally = SyncTally(on_change=on_change)
+    with pytest.raises(SyncStopped, match="nothing of this run was loaded"):
+        _job(fake, tmp_path, resources).run(stop=stop, tally=tally)
+    assert done == {"locations"}
+    # Stopped a few pages on (a full read: 1 + 20 pages + a catch-up).
+    assert tally.resource("orders").requests < 16
+    db = tmp_path / "p.duckdb"
+    with duckdb.connect(str(db)) as connection:
+        tables = connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [DATASET]
+        ).fetchall()
+    assert tables == []
+
+    report = _job(fake, tmp_path, resources).run()
+
+    assert [(r.resource, r.mode, r.new) for r in report.resources] == [
+        ("locations", "snapshot", 2),
+        ("orders", "snapshot", 2000),
+    ]
+    assert len(table(db, "orders")) == 2000
 
 
 def test_a_failed_load_is_read_again_by_the_next_run(tmp_path: Path) -> None:
