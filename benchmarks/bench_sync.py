@@ -2,19 +2,21 @@
 
 A fake company of 100,000 orders (with their customers and lines) is served from another
 process over loopback. Each client run happens in a fresh process of its own, so its CPU
-time and peak memory (``ru_maxrss``) are its alone:
+time and peak memory are its alone:
 
+* **floor**: what a sync process holds before it reads anything: the imports (the
+  client, dlt, DuckDB) and an open DuckDB database with the sync's settings;
 * **pull**: the three resources read with the library's paginator (4 pages in flight
   each, all three at once) and written to JSON Lines, as ``booqable pull`` does;
 * **sync**: the same three resources synced into a new DuckDB file (``SyncJob``: dlt
-  extract, normalize, load);
+  extract, normalize, load); peak resident memory (RSS, sampled every 10 ms, and
+  ``ru_maxrss``) while reading and while loading;
 * **incremental**: after 1 % of the orders changed (updated through the API), the sync
   again: its requests against the changed pages plus one per resource.
 
-The demo seed stamps every customer with one ``updated_at``, and orders and lines with
-whole days, so thousands of records sit within the 5-minute overlap under the high-water
-mark and would be re-read on every incremental run (docs/sync.md). Real records change
-at different times: the server spreads their ``updated_at`` over the past years.
+With ``BENCH_SYNC_TRACE=1`` a second first sync runs under ``tracemalloc`` (about three
+times slower) and reports the peak of the Python heap while reading and while loading;
+RSS minus that is native memory (DuckDB, the interpreter, imported code).
 
 Usage: ``python benchmarks/bench_sync.py`` (``BENCH_SYNC_ORDERS=20000`` for a quick run).
 """
@@ -29,8 +31,12 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from _results import Row, emit, times
 from _serve import server_process
@@ -39,23 +45,16 @@ ORDERS = int(os.environ.get("BENCH_SYNC_ORDERS", "100000"))
 CUSTOMERS = max(ORDERS // 10, 10)
 RESOURCES = ("customers", "orders", "lines")
 CHANGED = ORDERS // 100
+TRACE = os.environ.get("BENCH_SYNC_TRACE") == "1"
 
 SERVER = """
-import datetime as dt, sys
+import sys
 from _serve import serve_forever
 from booqable_async.testing import FakeBooqable
 
 orders, customers = int(sys.argv[1]), int(sys.argv[2])
 fake = FakeBooqable.demo(seed=1, orders=orders, customers=customers, product_groups=50,
                          require_auth=False)
-base = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
-for n, record in enumerate(fake.all("customers")):
-    stamp = (base + dt.timedelta(minutes=37 * n)).isoformat(timespec="microseconds")
-    fake.update("customers", record["id"], updated_at=stamp)
-for name, step in (("orders", 311), ("lines", 127)):
-    for n, record in enumerate(fake.all(name)):
-        stamp = (base + dt.timedelta(seconds=step * n)).isoformat(timespec="microseconds")
-        fake.update(name, record["id"], updated_at=stamp)
 serve_forever(fake.app(), fake.count("lines"))
 """
 
@@ -63,6 +62,44 @@ serve_forever(fake.app(), fake.count("lines"))
 def _usage() -> dict[str, float]:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
+
+
+def _rss_mb() -> float:
+    """Resident memory now (Linux: /proc; elsewhere the peak so far)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return _usage()["peak_mb"]
+
+
+class _Peaks:
+    """Peak RSS (sampled) and, when tracing, peak Python heap, per phase of a run."""
+
+    def __init__(self) -> None:
+        self.phase = "reading"
+        self.rss: dict[str, float] = {}
+        self.heap: dict[str, float] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.01):
+            now = _rss_mb()
+            self.rss[self.phase] = max(self.rss.get(self.phase, 0.0), now)
+
+    def switch(self, phase: str) -> None:
+        if tracemalloc.is_tracing():
+            self.heap[self.phase] = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.reset_peak()
+        self.phase = phase
+
+    def stop(self) -> dict[str, dict[str, float]]:
+        self.switch("done")
+        self._done.set()
+        self._thread.join()
+        return {"rss_mb": self.rss, "heap_mb": self.heap}
 
 
 async def _pull(base_url: str, out: Path) -> int:
@@ -86,7 +123,7 @@ async def _pull(base_url: str, out: Path) -> int:
     return sum(counts)
 
 
-def _sync(base_url: str, out: Path) -> tuple[int, int, int]:
+def _sync(base_url: str, out: Path, before_load: Callable[[], object]) -> tuple[int, int, int]:
     from booqable_async.sync import SyncJob, client_factory, duckdb_destination
 
     job = SyncJob(
@@ -96,30 +133,51 @@ def _sync(base_url: str, out: Path) -> tuple[int, int, int]:
         resources=RESOURCES,
         pipelines_dir=out / "pipelines",
     )
-    report = job.run()
+    report = job.run(before_load=before_load)
     for r in report.resources:
         print(f"{r.resource}: {r.mode}, {r.requests} requests, {r.written} rows", file=sys.stderr)
     return report.written, report.requests, len(report.resources)
 
 
+def _floor(out: Path) -> None:
+    """Load what a sync process loads and open its DuckDB database; read nothing."""
+    import duckdb
+
+    import booqable_async.client  # noqa: F401 - measured: the client's imports
+    from booqable_async.sync import duckdb_destination
+
+    destination = duckdb_destination(out / "floor.duckdb")
+    settings = destination.dlt().config_params["credentials"].global_config
+    with duckdb.connect(str(destination.path), config=settings) as connection:
+        connection.execute("SELECT 1").fetchall()
+        print(f"floor: imports and DuckDB open: {_rss_mb():.0f} MB", file=sys.stderr)
+
+
 def child(variant: str, base_url: str, out: str) -> None:
     """One measured client run; prints a JSON line."""
     where = Path(out)
+    if variant == "traced":
+        tracemalloc.start()
+    peaks = _Peaks()
     started = time.perf_counter()
-    if variant == "pull":
+    if variant == "floor":
+        _floor(where)
+        records, requests, resources = 0, 0, 0
+    elif variant == "pull":
         records, requests, resources = asyncio.run(_pull(base_url, where)), 0, len(RESOURCES)
     else:
-        records, requests, resources = _sync(base_url, where)
+        records, requests, resources = _sync(base_url, where, lambda: peaks.switch("loading"))
     wall = time.perf_counter() - started
     print(
         json.dumps(
             {"records": records, "requests": requests, "resources": resources, "wall": wall}
             | _usage()
+            | peaks.stop()
         )
     )
 
 
-def _run(variant: str, base_url: str, out: Path) -> dict[str, float]:
+def _run(variant: str, base_url: str, out: Path) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", variant, base_url, str(out)],
         capture_output=True,
@@ -128,7 +186,7 @@ def _run(variant: str, base_url: str, out: Path) -> dict[str, float]:
         env={**os.environ, "RUNTIME__DLTHUB_TELEMETRY": "false"},
     )
     print(done.stderr.strip(), file=sys.stderr)
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -158,10 +216,12 @@ def main() -> None:
         base_url = f"http://127.0.0.1:{words[0]}/api/4"
         lines = int(words[1])
         root = Path(tmp)
-        for name in ("pull", "sync"):
+        for name in ("floor", "pull", "sync", "traced"):
             (root / name).mkdir()
+        floor = _run("floor", base_url, root / "floor")
         pull = _run("pull", base_url, root / "pull")
         sync = _run("sync", base_url, root / "sync")
+        traced = _run("traced", base_url, root / "traced") if TRACE else None
         asyncio.run(_change_orders(base_url))
         incremental = _run("sync", base_url, root / "sync")
 
@@ -178,6 +238,18 @@ def main() -> None:
             f"({run['cpu'] / run['records'] * 1e6:5.1f} µs/record)  peak {run['peak_mb']:5.0f} MB"
         )
     print(f"  sync / pull rate: {sync_rate / pull_rate:.2f}x (target >= 0.5x)")
+    rss = sync["rss_mb"]
+    print(
+        f"  sync peak memory {sync['peak_mb']:.0f} MB (target <= 256 MB): RSS while reading "
+        f"{rss.get('reading', 0):.0f} MB, while loading {rss.get('loading', 0):.0f} MB; floor "
+        f"(imports + DuckDB open, nothing read) {floor['rss_mb'].get('reading', 0):.0f} MB"
+    )
+    if traced is not None:
+        heap = traced["heap_mb"]
+        print(
+            f"  Python heap peak (tracemalloc) while reading {heap.get('reading', 0):.0f} MB, "
+            f"while loading {heap.get('loading', 0):.0f} MB"
+        )
     print(
         f"  incremental after {CHANGED:,} orders changed: {incremental['requests']:.0f} "
         f"requests (changed pages {changed_pages} + one per resource = {expected}), "
@@ -203,9 +275,10 @@ def main() -> None:
             ),
             Row(
                 "sync",
-                "peak memory of the sync process",
+                "peak memory of the sync process (ru_maxrss)",
                 f"{sync['peak_mb']:.0f} MB",
-                f"{pull['peak_mb']:.0f} MB (pull)",
+                f"{pull['peak_mb']:.0f} MB (pull); "
+                f"{floor['rss_mb'].get('reading', 0):.0f} MB (floor: imports + DuckDB open)",
                 "",
                 "<= 256 MB",
             ),

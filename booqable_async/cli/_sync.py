@@ -93,6 +93,12 @@ def add_sync_parser(commands: Any, common: argparse.ArgumentParser, epilog: str)
         "--db", default=None, metavar="PATH", help=f"DuckDB file (default {DEFAULT_DB})"
     )
     where.add_argument(
+        "--duckdb-memory",
+        default=None,
+        metavar="SIZE",
+        help="DuckDB's memory limit while loading (default 64MB; it spills the rest to disk)",
+    )
+    where.add_argument(
         "--dsn",
         default=None,
         metavar="URL",
@@ -132,6 +138,7 @@ class SyncOptions:
         resources: Resource types, in order.
         destination: ``duckdb`` or ``postgres``.
         db: The DuckDB file.
+        duckdb_memory: DuckDB's memory limit while loading (``None``: the default).
         dsn: The PostgreSQL URL.
         dataset: The dataset (``None``: ``booqable_<name>``).
         name: The state name.
@@ -143,6 +150,7 @@ class SyncOptions:
     resources: tuple[str, ...]
     destination: str
     db: Path | None
+    duckdb_memory: str | None
     dsn: str | None = attrs.field(repr=False)
     dataset: str | None
     name: str
@@ -175,7 +183,12 @@ def sync_options(
     Raises:
         UsageError: Anything invalid, with what to do instead.
     """
-    from booqable_async.sync import DEFAULT_RESOURCES, all_resources, resolve_resources
+    from booqable_async.sync import (
+        DEFAULT_RESOURCES,
+        all_resources,
+        duckdb_destination,
+        resolve_resources,
+    )
 
     if connection.demo and connection.reason != "--demo":
         # A scheduled sync with an unset environment must not fill a database with the
@@ -195,9 +208,13 @@ def sync_options(
             raise UsageError("--dsn is for --destination postgres; DuckDB takes --db PATH")
         db = Path(args.db or DEFAULT_DB)
         default_dir = db.with_suffix(".dlt") if db.suffix else Path(f"{db}.dlt")
+        if args.duckdb_memory is not None:
+            duckdb_destination(db, memory_limit=args.duckdb_memory)  # checks the size
     else:
         if args.db:
             raise UsageError("--db is for DuckDB; PostgreSQL takes --dsn URL")
+        if args.duckdb_memory is not None:
+            raise UsageError("--duckdb-memory is for DuckDB (--db PATH)")
         dsn = args.dsn or environ.get("BOOQABLE_SYNC_DSN") or None
         if not dsn:
             raise UsageError("--destination postgres needs --dsn URL (or $BOOQABLE_SYNC_DSN)")
@@ -206,6 +223,7 @@ def sync_options(
         resources=tuple(s.resource for s in specs),
         destination=args.destination,
         db=db,
+        duckdb_memory=args.duckdb_memory,
         dsn=dsn,
         dataset=args.dataset,
         name=_state_name(args, connection),
@@ -252,7 +270,11 @@ def build_job(options: SyncOptions, connection: Connection, stderr: IO[str]) -> 
             **client_options,
         )
     if options.db is not None:
-        destination = duckdb_destination(options.db)
+        destination = (
+            duckdb_destination(options.db)
+            if options.duckdb_memory is None
+            else duckdb_destination(options.db, memory_limit=options.duckdb_memory)
+        )
     else:
         assert options.dsn is not None
         destination = postgres_destination(options.dsn)

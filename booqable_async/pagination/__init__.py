@@ -15,9 +15,14 @@ See docs/pagination.md for resuming, de-duplication and the incremental-sync rec
 
 from __future__ import annotations
 
-from booqable_async.pagination._changes import DEFAULT_OVERLAP, ChangeFeed, changes_since
+from booqable_async.pagination._changes import (
+    DEFAULT_OVERLAP,
+    ChangeFeed,
+    changes_since,
+    parse_timestamp,
+)
 from booqable_async.pagination._generic import paginate
-from booqable_async.pagination._page import DeferredPage, Page, ResumePoint
+from booqable_async.pagination._page import DeferredPage, Page, ResumePoint, default_id
 from booqable_async.pagination._paginator import (
     ItemStream,
     PageStream,
@@ -36,5 +41,7 @@ __all__ = [
     "Paginator",
     "ResumePoint",
     "changes_since",
+    "default_id",
     "paginate",
+    "parse_timestamp",
 ]

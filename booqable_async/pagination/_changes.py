@@ -31,7 +31,7 @@ from booqable_async.pagination._page import (
 from booqable_async.query import Query, format_datetime
 from booqable_async.query._operators import check_name
 
-__all__ = ["DEFAULT_OVERLAP", "ChangeFeed", "changes_since"]
+__all__ = ["DEFAULT_OVERLAP", "ChangeFeed", "changes_since", "parse_timestamp"]
 
 T = TypeVar("T")
 
@@ -41,8 +41,20 @@ DEFAULT_OVERLAP = dt.timedelta(minutes=5)
 _DEFAULT_SIZE = 100
 
 
-def _parse_timestamp(value: object) -> dt.datetime | None:
+def parse_timestamp(value: object) -> dt.datetime | None:
+    """Return an aware datetime for an ISO 8601 text or a datetime, else ``None``.
+
+    Accepts what Booqable sends (``2025-01-02T03:04:05.000000+00:00``) and a trailing
+    ``Z``. A naive value can only be UTC: Booqable always sends an offset.
+
+    Args:
+        value: A text, a datetime, or anything else (``None`` comes back).
+
+    Returns:
+        The instant, or ``None`` when ``value`` is not a timestamp.
+    """
     if isinstance(value, str):
+        # Python 3.10's fromisoformat does not read a trailing Z.
         text = value[:-1] + "+00:00" if value.endswith("Z") else value
         try:
             value = dt.datetime.fromisoformat(text)
@@ -50,7 +62,6 @@ def _parse_timestamp(value: object) -> dt.datetime | None:
             return None
     if not isinstance(value, dt.datetime):
         return None
-    # Booqable always sends an offset; a naive value can only be UTC.
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
 
 
@@ -110,7 +121,7 @@ class ChangeFeed(Generic[T]):
             raise UsageError("resume_from must be a resume point made by changes_since()")
         if point.params != self._params:
             raise UsageError("resume_from was made for a different query")
-        cursor = _parse_timestamp(point.cursor)
+        cursor = parse_timestamp(point.cursor)
         if cursor is None:
             raise UsageError(f"resume point cursor {point.cursor!r} is not an ISO 8601 time")
         self._cursor = cursor
@@ -150,7 +161,7 @@ class ChangeFeed(Generic[T]):
             raw = item.get(self._field)
         else:
             raw = getattr(item, self._field, None)
-        value = _parse_timestamp(raw)
+        value = parse_timestamp(raw)
         if value is None:
             raise UsageError(
                 f"changes_since needs {self._field} on every record, got {raw!r}; keep it "

@@ -26,6 +26,8 @@ from importlib.util import find_spec
 
 from booqable_async.sync._clients import client_factory
 from booqable_async.sync._destination import (
+    DUCKDB_MEMORY_LIMIT,
+    DUCKDB_THREADS,
     Destination,
     SyncError,
     duckdb_destination,
@@ -33,6 +35,7 @@ from booqable_async.sync._destination import (
 )
 from booqable_async.sync._run import (
     TELEMETRY_ENV,
+    WRITER_SETTINGS,
     ResourceReport,
     SyncJob,
     SyncReport,
@@ -66,7 +69,10 @@ if find_spec("dlt") is None:  # pragma: no cover - the extra is installed wherev
 __all__ = [
     "DEFAULT_RESOURCES",
     "DELETED_COLUMN",
+    "DUCKDB_MEMORY_LIMIT",
+    "DUCKDB_THREADS",
     "TELEMETRY_ENV",
+    "WRITER_SETTINGS",
     "ClientFactory",
     "Destination",
     "ResourceReport",

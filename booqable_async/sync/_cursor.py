@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from booqable_async.sync._rows import parse_timestamp
+from booqable_async.pagination import parse_timestamp
 
 __all__ = ["Cursor"]
 

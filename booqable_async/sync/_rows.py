@@ -12,32 +12,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from booqable_async.errors import DecodeError
-from booqable_async.pagination import Page
+from booqable_async.pagination import DeferredPage, Page, parse_timestamp
 from booqable_async.query import Query
 from booqable_async.sync._tables import TableSpec
 
-__all__ = ["Row", "RowFetch", "parse_timestamp", "rows_from_document"]
+__all__ = ["Row", "RowFetch", "rows_from_document"]
 
 #: One table row: column name -> value.
 Row = dict[str, Any]
-
-
-def parse_timestamp(value: object) -> dt.datetime | None:
-    """Return an aware datetime for an ISO 8601 text (``Z`` or an offset), else ``None``.
-
-    A naive value can only be UTC: Booqable always sends an offset.
-    """
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, str):
-        text = value[:-1] + "+00:00" if value.endswith("Z") else value
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    else:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def _parse_date(value: object) -> object:
@@ -118,6 +100,10 @@ RequestCallback = Callable[[str, Any], None]
 class RowFetch:
     """A paginator/``changes_since`` fetch function: one listing request -> a page of rows.
 
+    Pages come back deferred: the body waits as bytes until the reader reaches the page
+    (several are fetched ahead on a first run), and is then parsed straight into rows,
+    the parsed document freed at once.
+
     Args:
         request: ``session.request`` of an open client.
         spec: The resource listed.
@@ -135,10 +121,20 @@ class RowFetch:
         self._shaper = RowShaper(spec)
         self._on_request = on_request
 
-    async def __call__(self, query: Query) -> Page[Row]:
-        """Fetch the page ``query`` names and return it as rows."""
-        response = await self._request("GET", self._spec.resource, params=query.to_params())
+    async def __call__(self, query: Query) -> DeferredPage[Row]:
+        """Fetch the page ``query`` names; it becomes rows when decoded."""
+        response = await self._request(
+            "GET", self._spec.resource, params=query.to_params(), parse=False
+        )
         if self._on_request is not None:
             self._on_request(self._spec.resource, response.rate_limit)
-        rows, meta = rows_from_document(response.payload, self._shaper)
-        return Page(rows, meta=meta, number=query.page_number, size=query.page_size)
+
+        def decode() -> Page[Row]:
+            rows, meta = rows_from_document(response.json(), self._shaper)
+            return Page(rows, meta=meta, number=query.page_number, size=query.page_size)
+
+        return DeferredPage(decode)
+
+    async def page(self, query: Query) -> Page[Row]:
+        """Fetch the page ``query`` names and return it as rows at once."""
+        return (await self(query)).decode()

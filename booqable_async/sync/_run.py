@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -27,19 +28,40 @@ import attrs
 from booqable_async.errors import BooqableError, UsageError
 from booqable_async.pagination import DEFAULT_OVERLAP
 from booqable_async.sync._destination import Destination, SyncError
-from booqable_async.sync._source import ClientFactory, booqable_source
+from booqable_async.sync._source import ClientFactory, SyncStopped, booqable_source
 from booqable_async.sync._tables import DEFAULT_RESOURCES, TableSpec, resolve_resources
 from booqable_async.sync._tally import ResourceTally, SyncTally
 
 if TYPE_CHECKING:
     from dlt import Pipeline
 
-__all__ = ["ResourceReport", "SyncJob", "SyncReport", "disable_telemetry", "pipeline_name"]
+__all__ = [
+    "WRITER_SETTINGS",
+    "ResourceReport",
+    "SyncJob",
+    "SyncReport",
+    "disable_telemetry",
+    "pipeline_name",
+]
 
 #: The environment switch dlt reads for its anonymous usage telemetry.
 TELEMETRY_ENV = "RUNTIME__DLTHUB_TELEMETRY"
 #: Ids per classification query (``WHERE id IN (...)``).
 _ID_CHUNK = 500
+#: A load that runs out of DuckDB's memory limit is finished with this many times it.
+_MORE_MEMORY = 4
+#: dlt's file writers for a sync's pipeline (docs/sync.md, "Memory"). dlt holds 5,000
+#: rows per table before writing them out (tens of MB for wide tables such as orders)
+#: and its normalize step reads each such batch back whole; and one load statement
+#: copies a whole file. Set under the pipeline's name, so other pipelines keep dlt's
+#: defaults; a value you configure for the same key wins.
+WRITER_SETTINGS: Mapping[str, int] = MappingProxyType(
+    {
+        "sources.booqable.data_writer.buffer_max_items": 500,
+        "normalize.data_writer.buffer_max_items": 500,
+        "normalize.data_writer.file_max_bytes": 16 * 2**20,
+    }
+)
 
 
 def disable_telemetry() -> None:
@@ -147,6 +169,11 @@ def _root_cause(exc: BaseException) -> BaseException:
     return chain[-1]
 
 
+def _out_of_memory(exc: BaseException) -> bool:
+    """True when DuckDB ran out of its memory limit."""
+    return type(_root_cause(exc)).__name__ == "OutOfMemoryException"
+
+
 def _describe(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -238,6 +265,9 @@ class SyncJob:
         self._connect(pipeline)
         self._finish_pending(pipeline)
         existing = self._check_tables(pipeline, specs)
+        for spec in specs:
+            if spec.resource not in existing:
+                tally.count_only(spec.resource)  # counted in the table once loaded
         known = self._known_ids(pipeline, specs, existing) if self.sweep else {}
         source = booqable_source(
             self.client,
@@ -259,15 +289,21 @@ class SyncJob:
                 pipeline.extract(source)
         except Exception as exc:
             raise self._failure("reading from Booqable failed", exc) from None
+        if stop is not None and stop.is_set():
+            # The resources ended early: drop what they read (and the positions they
+            # moved); the next run starts from the destination's committed state.
+            self._reset(pipeline)
+            raise SyncStopped("stopped while reading; nothing of this run was loaded")
         previous = self._previous(pipeline, specs, existing, tally)
         if before_load is not None:
             before_load()
         loaded = self._load(pipeline)
+        created = self._created(pipeline, specs, existing) if loaded else {}
         return SyncReport(
             company=self.company,
             dataset=self.dataset_name,
             destination=self.destination.shown,
-            resources=tuple(self._report(s, tally, previous) for s in specs),
+            resources=tuple(self._report(s, tally, previous, created) for s in specs),
             elapsed=time.monotonic() - started,
             loaded=loaded,
             budget=tally.budget,
@@ -275,13 +311,20 @@ class SyncJob:
 
     # -- steps ------------------------------------------------------------------------
 
-    def _failure(self, what: str, exc: BaseException) -> BaseException:
+    def _failure(
+        self, what: str, exc: BaseException, *, retried: Destination | None = None
+    ) -> BaseException:
         cause = _root_cause(exc)
-        if isinstance(cause, BooqableError) and not isinstance(cause, SyncError):
+        if isinstance(cause, BooqableError):
             return cause
-        if isinstance(cause, SyncError):
-            return cause
-        return SyncError(self.destination.redact(f"{what}: {_describe(cause)}"))
+        text = _describe(cause)
+        if retried is not None and _out_of_memory(cause):
+            text = (
+                f"DuckDB needed more than {retried.memory_limit} of memory (its limit is "
+                f"{self.destination.memory_limit}: raise it with --duckdb-memory or "
+                "duckdb_destination(memory_limit=...)): " + text
+            )
+        return SyncError(self.destination.redact(f"{what}: {text}"))
 
     def _pipeline(self) -> Pipeline:
         import dlt
@@ -293,6 +336,10 @@ class SyncJob:
                 f"cannot create the sync's working directory {self.pipelines_dir}: "
                 f"{exc.strerror or exc}"
             ) from None
+        for key, value in WRITER_SETTINGS.items():
+            scoped = f"{self.pipeline_name}.{key}"
+            if scoped not in dlt.config:
+                dlt.config[scoped] = value
         return dlt.pipeline(
             pipeline_name=self.pipeline_name,
             pipelines_dir=str(self.pipelines_dir),
@@ -320,7 +367,7 @@ class SyncJob:
             return
         try:
             pipeline.normalize()
-            pipeline.load()
+            pipeline.load(workers=self.destination.load_workers)
         except Exception as exc:
             self._reset(pipeline)
             raise self._failure("loading the previous run's pending data failed", exc) from None
@@ -436,32 +483,67 @@ class SyncJob:
                 raise self._failure("cannot read the destination's rows", exc) from None
         return previous
 
+    def _created(
+        self, pipeline: Pipeline, specs: Collection[TableSpec], existing: Mapping[str, Any]
+    ) -> dict[str, int]:
+        """Rows of the tables this run created (every one of them is new)."""
+        created: dict[str, int] = {}
+        try:
+            for name in [s.resource for s in specs if s.resource not in existing]:
+                if name in self._storage(pipeline, [name]):
+                    for (count,) in self._select(pipeline, name, "count(*)", None):
+                        created[name] = int(count)
+        except Exception as exc:
+            raise self._failure("cannot count the rows loaded", exc) from None
+        return created
+
     def _load(self, pipeline: Pipeline) -> bool:
         if not pipeline.has_pending_data:
             return False
         try:
             pipeline.normalize()
-            info = pipeline.load()
+            info = pipeline.load(workers=self.destination.load_workers)
         except Exception as exc:
-            self._reset(pipeline)
-            raise self._failure("loading into the destination failed", exc) from None
+            if not _out_of_memory(exc) or self.destination.memory_limit is None:
+                self._reset(pipeline)
+                raise self._failure("loading into the destination failed", exc) from None
+            # Some data needs more than the limit (a wide table of long texts): finish
+            # the pending load once with more, rather than fail every run.
+            roomier = self.destination.with_more_memory(_MORE_MEMORY)
+            try:
+                info = pipeline.load(destination=roomier.dlt(), workers=roomier.load_workers)
+            except Exception as again:
+                self._reset(pipeline)
+                raise self._failure(
+                    "loading into the destination failed", again, retried=roomier
+                ) from None
         return bool(info.loads_ids)
 
     @staticmethod
     def _report(
-        spec: TableSpec, tally: SyncTally, previous: Mapping[str, Mapping[str, bool]]
+        spec: TableSpec,
+        tally: SyncTally,
+        previous: Mapping[str, Mapping[str, bool]],
+        created: Mapping[str, int],
     ) -> ResourceReport:
         counts: ResourceTally = tally.resource(spec.resource)
-        before = previous.get(spec.resource, {})
-        archived_now = set(counts.archived_ids)
-        changed = set(counts.changed_ids)
-        new = sum(1 for i in changed if i not in before)
-        archived = sum(1 for i in changed if i in before and i in archived_now and not before[i])
+        if not counts.keep_ids:
+            # A table this run created: every row in it is new.
+            new, updated, archived = created.get(spec.resource, 0), 0, 0
+        else:
+            before = previous.get(spec.resource, {})
+            archived_now = set(counts.archived_ids)
+            changed = set(counts.changed_ids)
+            new = sum(1 for i in changed if i not in before)
+            archived = sum(
+                1 for i in changed if i in before and i in archived_now and not before[i]
+            )
+            updated = len(changed) - new - archived
         return ResourceReport(
             resource=spec.resource,
             mode=counts.mode or spec.mode,
             new=new,
-            updated=len(changed) - new - archived,
+            updated=updated,
             archived=archived,
             deleted=counts.deleted,
             requests=counts.requests,

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,10 +35,15 @@ import attrs
 import msgspec
 
 from booqable_async.errors import BooqableError, TotalMismatch, UsageError
-from booqable_async.pagination import DEFAULT_OVERLAP, Paginator, changes_since
+from booqable_async.pagination import (
+    DEFAULT_OVERLAP,
+    Paginator,
+    changes_since,
+    parse_timestamp,
+)
 from booqable_async.query import Query
 from booqable_async.sync._cursor import Cursor
-from booqable_async.sync._rows import Row, RowFetch, parse_timestamp
+from booqable_async.sync._rows import Row, RowFetch
 from booqable_async.sync._tables import DEFAULT_RESOURCES, TableSpec, resolve_resources
 from booqable_async.sync._tally import SyncTally
 
@@ -69,6 +75,14 @@ _CONFIRM_CHUNK = 50
 
 class SyncStopped(BooqableError):
     """The sync was asked to stop (Ctrl-C); nothing of this run was loaded."""
+
+
+class _Stop(Exception):
+    """Unwinds one resource's readers when the stop flag is set (never leaves it)."""
+
+
+class _Shifted(Exception):
+    """A first run's offset pages shifted: a record came back on a nearby page."""
 
 
 @attrs.frozen
@@ -113,7 +127,7 @@ class _Reader:
 
     def _check_stop(self) -> None:
         if self.options.stop is not None and self.options.stop.is_set():
-            raise SyncStopped(f"stopped while reading {self.name}; nothing of this run loaded")
+            raise _Stop
 
     def _emit(self, rows: Iterable[Row], cursor: Cursor | None = None) -> list[Row]:
         self._check_stop()
@@ -134,14 +148,34 @@ class _Reader:
             )
         return out
 
-    def _paginator(self, query: Query) -> Paginator[Row]:
+    def _paginator(self, query: Query, *, dedupe: bool = True) -> Paginator[Row]:
         return Paginator(
             self.fetch,
             query,
             concurrency=self.options.concurrency,
-            dedupe=True,
+            dedupe=dedupe,
             on_total_mismatch="raise",
         )
+
+    async def _walk(self) -> AsyncIterator[list[Row]]:
+        """Every record by offset pages (several in flight); raise if the pages shifted.
+
+        Records created or deleted mid-walk shift the offset pages: a record moves onto
+        the next page (met twice) or the previous one (missed). The paginator checks
+        the count against the total; a record met again shows up within a few pages of
+        the first time (the pages in flight when the list changed), so only the ids of
+        the last few pages are kept, not every id of the collection.
+        """
+        recent: deque[set[str]] = deque(maxlen=2 * self.options.concurrency + 2)
+        async with self._paginator(self.query, dedupe=False).pages() as pages:
+            async for page in pages:
+                ids = {row["id"] for row in page.data}
+                if any(not ids.isdisjoint(seen) for seen in recent):
+                    raise _Shifted
+                recent.append(ids)
+                batch = self._emit(page.data)
+                if batch:
+                    yield batch
 
     async def read(self) -> AsyncIterator[list[Row]]:
         tally = self.options.tally
@@ -162,7 +196,7 @@ class _Reader:
     # -- incremental ------------------------------------------------------------------
 
     async def _newest(self) -> dt.datetime | None:
-        page = await self.fetch(Query().sort("-updated_at").page(size=1))
+        page = await self.fetch.page(Query().sort("-updated_at").page(size=1))
         return parse_timestamp(page.data[0].get("updated_at")) if page.data else None
 
     async def _incremental(self, cursor: Cursor) -> AsyncIterator[list[Row]]:
@@ -177,12 +211,10 @@ class _Reader:
             # there on can come twice (this keeps memory flat on a big first run).
             self.floor = newest - self.options.overlap
             try:
-                async for page in self._paginator(self.query).pages():
-                    batch = self._emit(page.data)
-                    if batch:
-                        yield batch
+                async for batch in self._walk():
+                    yield batch
                 since = newest
-            except TotalMismatch:
+            except (TotalMismatch, _Shifted):
                 # Records were added or removed mid-walk: offset pages may have skipped
                 # one. Walk again by updated_at (keyset pages cannot skip).
                 since, self.floor = _EPOCH, None
@@ -256,7 +288,7 @@ class _Reader:
         for start in range(0, len(candidates), _CONFIRM_CHUNK):
             chunk = candidates[start : start + _CONFIRM_CHUNK]
             query = Query().where(id=chunk).fields(**id_fields).page(size=len(chunk))
-            page = await self.fetch(query)
+            page = await self.fetch.page(query)
             present = {row["id"] for row in page.data}
             gone += [i for i in chunk if i not in present]
         if gone:
@@ -278,13 +310,20 @@ def _resource(spec: TableSpec, options: _Options) -> DltResource:
         columns["updated_at"] = {**columns["updated_at"], "dedup_sort": "desc"}
 
     async def read() -> AsyncIterator[list[Row]]:
+        # A stop ends the resource early, as if it were done, leaving its state as it
+        # was (the next run reads the same changes). Raising out of it instead makes dlt
+        # close the other resources' generators while they await a page, which asyncio
+        # reports as errors on stderr.
         state: dict[str, Any] = dlt.current.resource_state()
         if options.stop is not None and options.stop.is_set():
-            raise SyncStopped(f"stopped before reading {spec.resource}")
-        async with options.client() as client:
-            fetch = RowFetch(client.session.request, spec, options.tally.request)
-            async for batch in _Reader(spec, fetch, state, options).read():
-                yield batch
+            return
+        try:
+            async with options.client() as client:
+                fetch = RowFetch(client.session.request, spec, options.tally.request)
+                async for batch in _Reader(spec, fetch, state, options).read():
+                    yield batch
+        except _Stop:
+            return
 
     return dlt.resource(
         read,
@@ -324,7 +363,10 @@ def booqable_source(
         page_size: Records per request (Booqable allows at most 100).
         concurrency: Pages in flight per resource during a first (snapshot) run.
         tally: Where counts are reported (a fresh one by default).
-        stop: When set, resources stop at the next page with :class:`SyncStopped`.
+        stop: When set, resources end at the next page without moving their position
+            (the next run reads those changes again); what they read is still loaded
+            unless you drop the package (:class:`SyncJob` does, then raises
+            :class:`SyncStopped`).
 
     Returns:
         The source (schema ``booqable``); pass it to ``pipeline.run(...)``.
@@ -356,7 +398,8 @@ def booqable_source(
     tables = [_resource(spec, options) for spec in specs]
 
     # Hashes and arrays stay JSON in their column (max_table_nesting=0): no child tables.
-    @dlt.source(name="booqable", max_table_nesting=0)
+    # section: dlt looks up this source's settings under sources.booqable (WRITER_SETTINGS).
+    @dlt.source(name="booqable", section="booqable", max_table_nesting=0)
     def booqable() -> list[DltResource]:
         return tables
 

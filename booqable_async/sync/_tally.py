@@ -29,6 +29,8 @@ class ResourceTally:
         deleted: Rows removed because the record was deleted in Booqable.
         requests: Requests answered for this resource.
         done: The resource finished reading.
+        keep_ids: Whether ``changed_ids``/``archived_ids`` are kept (see
+            :meth:`SyncTally.count_only`).
     """
 
     resource: str
@@ -39,6 +41,7 @@ class ResourceTally:
     deleted: int = 0
     requests: int = 0
     done: bool = False
+    keep_ids: bool = True
 
 
 class SyncTally:
@@ -104,14 +107,25 @@ class SyncTally:
                 self.budget = (limit, float(period))
         self._changed(tally)
 
+    def count_only(self, name: str) -> None:
+        """Count ``name``'s rows without keeping their ids.
+
+        For a table the run creates: every row in it is new, so its ids tell nothing,
+        and a first sync of a big company would hold every id of it in memory.
+        """
+        self.resource(name).keep_ids = False
+
     def rows(self, name: str, ids: Iterable[str], archived: Iterable[str]) -> None:
         """Count rows written for ``name`` (``archived``: those with the flag set)."""
         tally = self.resource(name)
         with self._lock:
-            before = len(tally.changed_ids)
-            tally.changed_ids.extend(ids)
-            tally.rows += len(tally.changed_ids) - before
-            tally.archived_ids.extend(archived)
+            if tally.keep_ids:
+                before = len(tally.changed_ids)
+                tally.changed_ids.extend(ids)
+                tally.rows += len(tally.changed_ids) - before
+                tally.archived_ids.extend(archived)
+            else:
+                tally.rows += sum(1 for _ in ids)
         self._changed(tally)
 
     def deleted(self, name: str, count: int) -> None:

@@ -308,6 +308,9 @@ class FakeBooqable:
     def update(self, type_name: str, record_id: str, /, **changes: Any) -> dict[str, Any]:
         """Change stored attributes directly and return a copy of the record.
 
+        Like a write through the API, a change moves ``updated_at`` to now unless
+        ``changes`` sets it; values equal to the stored ones change nothing.
+
         Raises:
             UsageError: No such record or an unknown attribute.
         """
@@ -317,7 +320,11 @@ class FakeBooqable:
         unknown = sorted(k for k in changes if k not in found[1] or k == "id")
         if unknown:
             raise UsageError(f"{found[0]} records have no attribute(s) {', '.join(unknown)}")
-        self._ctx.update(found[0], found[1], changes)
+        record = found[1]
+        moved = any(record[k] != v for k, v in changes.items())
+        if moved and "updated_at" in record and "updated_at" not in changes:
+            changes["updated_at"] = self._ctx.now()
+        self._ctx.update(found[0], record, changes)
         return dict(found[1])
 
     def remove(self, type_name: str, record_id: str) -> None:

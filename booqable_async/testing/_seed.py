@@ -5,6 +5,14 @@ are laid out around a fixed date (2025-01-01 UTC), not the wall clock, so two ru
 same seed produce identical answers. Reserved and started orders never overbook stock:
 an order that would not fit is left in ``draft``.
 
+Records are created and updated at different moments, as a real company's are (down to
+the microsecond): the catalog and customers first, each order (with its lines and
+plannings) some days before its rental starts, and every record last updated somewhere
+between its creation and the base date (an order's plannings with it). An incremental
+sync's look-back window under its mark therefore holds a handful of records, not
+thousands sharing one stamp. The times come from a random stream of their own, so every
+other value is what the same seed gave before they were spread.
+
 Generation builds records from per-type templates and computes order totals locally
 (no store lookups while seeding), so the default size takes a few hundred milliseconds.
 """
@@ -21,11 +29,11 @@ import attrs
 from booqable_async.testing._booking import charge_line, item_summary
 from booqable_async.testing._context import Context
 from booqable_async.testing._store import Record
-from booqable_async.testing._values import format_datetime
 
 __all__ = ["DemoSummary", "seed_demo"]
 
 _BASE = datetime(2025, 1, 1, tzinfo=timezone.utc)
+_DAY = timedelta(days=1)
 _FIRST = (
     "Alex",
     "Bo",
@@ -157,7 +165,29 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
 
 
 def _ts(moment: datetime) -> str:
-    return format_datetime(moment)
+    # Booqable's format (format_datetime) without its conversion to UTC: every moment
+    # here derives from _BASE, already UTC. Seeding formats a few per record.
+    return moment.isoformat(timespec="microseconds")
+
+
+class _Times:
+    """When records were created and last updated: spread, deterministic, never late.
+
+    No moment is after the base date. Its own random stream leaves the demo's other
+    values untouched.
+    """
+
+    def __init__(self, seed: int) -> None:
+        self._uniform = random.Random(f"demo-times:{seed}").uniform
+
+    def between(self, start: datetime, end: datetime) -> datetime:
+        """A moment in ``[start, end]``."""
+        return start + timedelta(seconds=self._uniform(0.0, (end - start).total_seconds()))
+
+    def stamps(self, first: datetime, last: datetime) -> dict[str, str]:
+        """``created_at`` in ``[first, last]`` and ``updated_at`` from then to the base date."""
+        created = self.between(first, last)
+        return {"created_at": _ts(created), "updated_at": _ts(self.between(created, _BASE))}
 
 
 def seed_demo(
@@ -165,14 +195,17 @@ def seed_demo(
 ) -> DemoSummary:
     """Add the demo company to ``ctx`` and return what was created."""
     rng = random.Random(f"demo:{seed}")
-    stamp = _ts(_BASE - timedelta(days=400))
-    common = {"created_at": stamp, "updated_at": stamp}
+    times = _Times(seed)
+    # The company was set up (locations, catalog) over a few days before its first order;
+    # customers came over from an earlier system.
+    setup = (_BASE - timedelta(days=400), _BASE - timedelta(days=396))
+    signup = (_BASE - timedelta(days=730), _BASE - timedelta(days=396))
 
     loc_maker = _Maker(ctx, "locations")
     locations = [
         loc_maker.make(
             {
-                **common,
+                **times.stamps(*setup),
                 "name": name,
                 "code": code,
                 "location_type": "rental",
@@ -203,7 +236,7 @@ def seed_demo(
         variants = rng.choice((1, 1, 1, 2, 3))
         allow_shortage = rng.random() < 0.2
         group_values = {
-            **common,
+            **times.stamps(*setup),
             "name": name,
             "slug": name.lower().replace(" ", "-"),
             "sku": f"PG-{g + 1:04d}",
@@ -225,7 +258,7 @@ def seed_demo(
             variant_name = name if variants == 1 else f"{name} - {('S', 'M', 'L')[v]}"
             product = product_maker.make(
                 {
-                    **common,
+                    **times.stamps(*setup),
                     **{
                         k: group_values[k]
                         for k in (
@@ -256,7 +289,7 @@ def seed_demo(
             for s in range(count):
                 stock_maker.make(
                     {
-                        **common,
+                        **times.stamps(*setup),
                         "identifier": f"{product['sku']}-{s + 1:03d}",
                         "status": "in_stock",
                         "stock_item_type": "regular",
@@ -275,7 +308,7 @@ def seed_demo(
         name = f"{last} Rentals BV" if commercial else f"{first} {last}"
         customer = customer_maker.make(
             {
-                **common,
+                **times.stamps(*signup),
                 "name": name,
                 "number": c + 1,
                 "email": f"{first.lower()}.{last.lower().replace(' ', '')}{c + 1}@example.com",
@@ -314,14 +347,19 @@ def seed_demo(
         ):
             status, holding = "draft", False
         reserved_flag = status in ("reserved", "started")
-        created = _ts(min(starts, _BASE) - timedelta(days=rng.randrange(1, 30)))
+        # Booked days ahead at any time of day; last updated between then and the
+        # rental's end (or the base date, for rentals still to come).
+        made = min(starts, _BASE) - timedelta(days=rng.randrange(1, 30))
+        made = times.between(made - _DAY, made)
+        touched = times.between(made, min(stops, _BASE))
+        created, updated = _ts(made), _ts(touched)
         s_starts, s_stops = _ts(starts), _ts(stops)
         if status != "new":
             number += 1
         order = order_maker.make(
             {
                 "created_at": created,
-                "updated_at": created,
+                "updated_at": updated,
                 "number": number if status != "new" else None,
                 "status": status,
                 "statuses": [status],
@@ -343,10 +381,12 @@ def seed_demo(
             if holding:
                 booked.setdefault(product["id"], []).append((starts, stops, qty))
             started = qty if status in ("started", "stopped", "archived") else 0
+            # Lines and plannings are made with the order (one checkout); a line keeps
+            # that time, a planning moves with the order's status (its last update).
             planning = planning_maker.make(
                 {
                     "created_at": created,
-                    "updated_at": created,
+                    "updated_at": updated,
                     "planning_type": "order",
                     "quantity": qty,
                     "starts_at": s_starts,

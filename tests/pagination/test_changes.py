@@ -15,6 +15,7 @@ from booqable_async.pagination import (
     Paginator,
     ResumePoint,
     changes_since,
+    parse_timestamp,
 )
 from booqable_async.query import Query
 from tests.pagination.fakes import T0, Listing, Record, drain, ids, records
@@ -166,6 +167,19 @@ async def test_naive_record_times_are_utc() -> None:
     feed = changes_since(fetch, None, T0)
     await feed.collect()
     assert feed.high_water_mark == at(3)
+
+
+def test_parse_timestamp_reads_booqable_times_and_nothing_else() -> None:
+    want = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert parse_timestamp("2025-01-02T03:04:05Z") == want
+    assert parse_timestamp("2025-01-02T03:04:05.000000+00:00") == want
+    assert parse_timestamp("2025-01-02T04:04:05+01:00") == want
+    assert parse_timestamp("2025-01-02T03:04:05") == want  # naive: UTC
+    assert parse_timestamp(want.replace(tzinfo=None)) == want
+    assert parse_timestamp(want) is want
+    assert parse_timestamp("yesterday") is None
+    assert parse_timestamp(12) is None
+    assert parse_timestamp(None) is None
 
 
 @pytest.mark.parametrize("value", [None, "yesterday", 12])

@@ -182,6 +182,31 @@ def cli_args(
     ]
 
 
+def console_script() -> str:
+    """The installed ``booqable`` command (the tests run it as a real process)."""
+    import sys
+
+    exe = Path(sys.executable).with_name("booqable")
+    assert exe.exists(), "install the package (make install) to get the console script"
+    return str(exe)
+
+
+def process_env() -> dict[str, str]:
+    """The environment for ``booqable`` run as a process: no credentials, no telemetry."""
+    import os
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("BOOQABLE_")}
+    environ.pop("COVERAGE_PROCESS_START", None)
+    environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
+    return environ
+
+
+def pending(env: Env) -> bool:
+    """True when dlt's working directory holds a package read but not loaded yet."""
+    root = env.tmp / "pipelines" / "booqable_test"
+    return any(root.glob("load/normalized/*")) or any(root.glob("normalize/extracted/*"))
+
+
 @pytest.fixture
 def free_port() -> int:
     """A TCP port on 127.0.0.1 nothing listens on."""

@@ -44,6 +44,11 @@ async def test_an_unknown_resource_is_a_usage_error_before_any_request(env: Env)
         (("--destination", "postgres"), "needs --dsn"),
         (("--destination", "postgres", "--dsn", "mysql://x/y"), "postgresql://"),
         (("--every", "soon"), "not an interval"),
+        (("--duckdb-memory", "plenty"), "a size like 64MB"),
+        (
+            ("--destination", "postgres", "--dsn", "postgresql://h/d", "--duckdb-memory", "1GB"),
+            "--duckdb-memory is for DuckDB",
+        ),
     ],
 )
 async def test_other_usage_errors(env: Env, args: tuple[str, ...], expected: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from booqable_async.cli._sync import SyncProgress, parse_interval, render_summary
-from booqable_async.sync import ResourceReport, ResourceTally, SyncReport
+from booqable_async.sync import DEFAULT_RESOURCES, ResourceReport, ResourceTally, SyncReport
 from tests.sync.conftest import Env, cli_args, run_cli
 
 
@@ -52,6 +52,27 @@ async def test_demo_syncs_the_embedded_company_and_prints_a_summary(tmp_path: Pa
     assert main([]) == 2
 
 
+@pytest.mark.slow
+async def test_an_unchanged_second_demo_sync_makes_one_request_per_resource(
+    tmp_path: Path,
+) -> None:
+    # The demo company as `make demo` syncs it: its records were changed at different
+    # moments, so the look-back under each mark holds far less than a page.
+    args = ("sync", "--demo", "--db", str(tmp_path / "demo.duckdb"), "--no-progress")
+    first = await run_cli(*args)
+    assert first.code == 0, first.err
+
+    second = await run_cli(*args)
+
+    assert second.code == 0, second.err
+    rows = [line.split() for line in second.out.splitlines()[1:-1]]
+    assert [row[0] for row in rows] == list(DEFAULT_RESOURCES)
+    assert all(row[1:7] == ["incr", "0", "0", "0", "0", "1"] for row in rows), second.out
+    assert second.out.splitlines()[-1].startswith(
+        f"nothing changed · {len(DEFAULT_RESOURCES)} requests"
+    )
+
+
 async def test_every_keeps_syncing_until_interrupted(env: Env) -> None:
     from booqable_async.cli._sync import build_job, run_sync_command, sync_options
 
@@ -60,6 +81,7 @@ async def test_every_keeps_syncing_until_interrupted(env: Env) -> None:
         all=False,
         destination="duckdb",
         db=str(env.db),
+        duckdb_memory=None,
         dsn=None,
         dataset=None,
         name="every",
@@ -70,7 +92,12 @@ async def test_every_keeps_syncing_until_interrupted(env: Env) -> None:
     from booqable_async.cli._connect import Connection
 
     connection = Connection(demo=False, token=env.fake.token, base_url=env.served.base_url)
-    assert build_job(sync_options(args, connection, {}), connection, io.StringIO()).sweep is False
+    job = build_job(sync_options(args, connection, {}), connection, io.StringIO())
+    assert job.sweep is False
+    assert job.destination.memory_limit == "64MB"
+    roomy = argparse.Namespace(**{**vars(args), "duckdb_memory": "1GB"})
+    job = build_job(sync_options(roomy, connection, {}), connection, io.StringIO())
+    assert job.destination.memory_limit == "1GB"
     out, err = io.StringIO(), io.StringIO()
     task = asyncio.create_task(
         run_sync_command(args, connection, {}, out, err, asyncio.Event(), progress=False)

@@ -10,46 +10,34 @@ into another file, with no duplicates.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 
 from booqable_async.sync import DEFAULT_RESOURCES
-from tests.sync.conftest import Env, cli_args, run_cli, table
+from tests.sync.conftest import (
+    Env,
+    cli_args,
+    console_script,
+    pending,
+    process_env,
+    run_cli,
+    table,
+)
 
 pytestmark = pytest.mark.slow
 
 LIMIT = 60.0
 
 
-def _exe() -> str:
-    exe = Path(sys.executable).with_name("booqable")
-    assert exe.exists(), "install the package (make install) to get the console script"
-    return str(exe)
-
-
-def _clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOOQABLE_")}
-    env.pop("COVERAGE_PROCESS_START", None)
-    env["RUNTIME__DLTHUB_TELEMETRY"] = "false"
-    return env
-
-
-def _pending(env: Env) -> bool:
-    root = env.tmp / "pipelines" / "booqable_test"
-    return any(root.glob("load/normalized/*")) or any(root.glob("normalize/extracted/*"))
-
-
 async def _run_and_kill(env: Env, *, after_requests: int | None) -> None:
     process = await asyncio.create_subprocess_exec(
-        _exe(),
+        console_script(),
         *cli_args(env),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
-        env=_clean_env(),
+        env=process_env(),
     )
     start = len(env.fake.requests)
     deadline = asyncio.get_running_loop().time() + LIMIT
@@ -58,7 +46,7 @@ async def _run_and_kill(env: Env, *, after_requests: int | None) -> None:
             assert asyncio.get_running_loop().time() < deadline, "the sync did not get there"
             if after_requests is not None and len(env.fake.requests) - start >= after_requests:
                 break
-            if after_requests is None and _pending(env):
+            if after_requests is None and pending(env):
                 break
             await asyncio.sleep(0.002)
         assert process.returncode is None, "the sync finished before it could be killed"
@@ -76,7 +64,7 @@ async def test_a_killed_sync_rerun_equals_a_clean_run(
 ) -> None:
     await _run_and_kill(env, after_requests=after_requests)
     if after_requests is None:
-        assert _pending(env), "the kill was meant to leave a package for the rerun"
+        assert pending(env), "the kill was meant to leave a package for the rerun"
 
     rerun = await run_cli(*cli_args(env))
     assert rerun.code == 0, rerun.err

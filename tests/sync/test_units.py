@@ -23,7 +23,7 @@ from booqable_async.sync import (
     table_spec,
 )
 from booqable_async.sync._cursor import Cursor
-from booqable_async.sync._rows import RowShaper, parse_timestamp, rows_from_document
+from booqable_async.sync._rows import RowShaper, rows_from_document
 
 UTC = dt.timezone.utc
 
@@ -79,16 +79,6 @@ def test_all_and_resolve() -> None:
         resolve_resources([])
     with pytest.raises(UsageError, match="strings"):
         resolve_resources([3])  # type: ignore[list-item]
-
-
-def test_timestamps() -> None:
-    want = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
-    assert parse_timestamp("2025-01-02T03:04:05Z") == want
-    assert parse_timestamp("2025-01-02T04:04:05+01:00") == want
-    assert parse_timestamp("2025-01-02T03:04:05") == want  # naive: UTC
-    assert parse_timestamp(want.replace(tzinfo=None)) == want
-    assert parse_timestamp("yesterday") is None
-    assert parse_timestamp(12) is None
 
 
 def test_rows_from_documents() -> None:
@@ -159,6 +149,31 @@ def test_destinations() -> None:
             postgres_destination(bad)  # type: ignore[arg-type]
     with pytest.raises(UsageError, match="must not be empty"):
         duckdb_destination(" ")
+
+
+def test_duckdb_loads_within_a_memory_limit_on_one_thread() -> None:
+    default = duckdb_destination("x.duckdb")
+    assert (default.memory_limit, default.threads, default.load_workers) == ("64MB", 1, 1)
+    settings = default.dlt().config_params["credentials"].global_config
+    assert settings == {"preserve_insertion_order": False, "memory_limit": "64MB", "threads": 1}
+    roomy = duckdb_destination("x.duckdb", memory_limit=" 1.5 GiB ", threads=None)
+    assert (roomy.memory_limit, roomy.threads) == ("1.5GiB", None)
+    unbounded = duckdb_destination("x.duckdb", memory_limit=None, threads=4)
+    assert unbounded.dlt().config_params["credentials"].global_config == {
+        "preserve_insertion_order": False,
+        "threads": 4,
+    }
+    assert postgres_destination("postgresql://db.example.com/w").load_workers == 20
+    assert default.with_more_memory(4).memory_limit == "256MB"
+    assert roomy.with_more_memory(2).memory_limit == "3GiB"
+    with pytest.raises(UsageError, match="no memory limit"):
+        unbounded.with_more_memory(4)
+    for bad in ("64", "lots", "64 XB", 64):
+        with pytest.raises(UsageError, match="a size like 64MB"):
+            duckdb_destination("x.duckdb", memory_limit=bad)  # type: ignore[arg-type]
+    for threads in (0, True, 1.5):
+        with pytest.raises(UsageError, match="threads must be an int"):
+            duckdb_destination("x.duckdb", threads=threads)  # type: ignore[arg-type]
 
 
 def test_a_directory_is_not_a_database(tmp_path: Path) -> None:

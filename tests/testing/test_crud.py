@@ -480,6 +480,21 @@ def test_location_archive_refuses_when_in_use(fake: FakeBooqable) -> None:
     assert send(fake, "DELETE", f"/api/4/locations/{location['id']}").status == 200
 
 
+def test_update_moves_updated_at_when_a_value_changes_as_an_api_write_does() -> None:
+    now = [1_700_000_000.0]
+    fake = FakeBooqable(wall_clock=lambda: now[0])
+    record = fake.add("customers", {"name": "Jane"})
+    stamp = record["updated_at"]
+    now[0] += 60
+
+    assert fake.update("customers", record["id"], name="Jane")["updated_at"] == stamp
+    renamed = fake.update("customers", record["id"], name="June")
+    assert renamed["updated_at"] == "2023-11-14T22:14:20.000000+00:00"  # now, a minute on
+    assert renamed["created_at"] == stamp
+    set_by_hand = fake.update("customers", record["id"], name="Jo", updated_at="2020-01-01")
+    assert set_by_hand["updated_at"] == "2020-01-01"
+
+
 def test_record_helpers(fake: FakeBooqable) -> None:
     record = fake.add("customers", {"name": "Jane"}, email="j@x.nl")
     assert fake.get("customers", record["id"])["email"] == "j@x.nl"
