@@ -107,7 +107,7 @@ async def _guarded(work: Callable[[Interrupt], Awaitable[T]], stderr: IO[str]) -
 
 
 @attrs.frozen
-class _Run:
+class _Invocation:
     """One invocation: parsed options, where requests go, where output goes."""
 
     args: argparse.Namespace
@@ -139,7 +139,7 @@ class _Run:
         self.stdout.write(msgspec.json.format(msgspec.json.encode(data)).decode() + "\n")
 
 
-async def _run_pull(run: _Run, options: PullOptions) -> int:
+async def _run_pull(run: _Invocation, options: PullOptions) -> int:
     stderr = run.stderr
     try:
         async with run.backend() as backend:
@@ -163,7 +163,7 @@ async def _run_pull(run: _Run, options: PullOptions) -> int:
     return EXIT_OK
 
 
-async def _run_get(run: _Run, options: GetOptions) -> int:
+async def _run_get(run: _Invocation, options: GetOptions) -> int:
     async with run.backend() as backend:
         record = await backend.get(
             options.resource,
@@ -176,7 +176,7 @@ async def _run_get(run: _Run, options: GetOptions) -> int:
     return EXIT_OK
 
 
-async def _run_stats(run: _Run, options: StatsOptions) -> int:
+async def _run_stats(run: _Invocation, options: StatsOptions) -> int:
     async with run.backend() as backend:
         page = await backend.first_page(options.resource, options.query)
     if options.format == "json":
@@ -187,7 +187,7 @@ async def _run_stats(run: _Run, options: StatsOptions) -> int:
     return EXIT_OK
 
 
-async def _run_v1(run: _Run, options: PullOptions | GetOptions) -> int:
+async def _run_v1(run: _Invocation, options: PullOptions | GetOptions) -> int:
     if isinstance(options, PullOptions):
         return await _run_pull(run, options)
     return await _run_get(run, options)
@@ -199,13 +199,13 @@ def _v1_options(args: argparse.Namespace) -> PullOptions | GetOptions:
     return v1_options(args)
 
 
-async def _run_webhooks(run: _Run, options: argparse.Namespace) -> int:
+async def _run_webhooks(run: _Invocation, options: argparse.Namespace) -> int:
     from booqable_async.cli._webhooks import listen
 
     return await listen(options, run.stdout, run.stderr)
 
 
-async def _run_sync(run: _Run, options: argparse.Namespace) -> int:
+async def _run_sync(run: _Invocation, options: argparse.Namespace) -> int:
     from booqable_async.cli._sync import run_sync_command
 
     return await run_sync_command(
@@ -219,13 +219,13 @@ async def _run_sync(run: _Run, options: argparse.Namespace) -> int:
     )
 
 
-async def _run_worker(run: _Run, options: argparse.Namespace) -> int:
+async def _run_worker(run: _Invocation, options: argparse.Namespace) -> int:
     from booqable_async.cli._worker import run_worker_command
 
     return await run_worker_command(options, run.environ, run.stderr)
 
 
-async def _run_schedule(run: _Run, options: argparse.Namespace) -> int:
+async def _run_schedule(run: _Invocation, options: argparse.Namespace) -> int:
     from booqable_async.cli._schedule import run_schedule_command
 
     return await run_schedule_command(options, run.environ, run.stdout)
@@ -238,7 +238,7 @@ def _as_given(args: argparse.Namespace) -> argparse.Namespace:
 
 #: Each command: validate its options (no I/O), then run with them.
 _COMMANDS: dict[
-    str, tuple[Callable[[argparse.Namespace], Any], Callable[[_Run, Any], Awaitable[int]]]
+    str, tuple[Callable[[argparse.Namespace], Any], Callable[[_Invocation, Any], Awaitable[int]]]
 ] = {
     "pull": (pull_options, _run_pull),
     "get": (get_options, _run_get),
@@ -330,7 +330,7 @@ def _main(
         connection = None if args.command in _OFFLINE else resolve_connection(vars(args), environ)
 
         async def work(interrupt: Interrupt) -> int:
-            run = _Run(args, argv, connection, factory, out, err, interrupt, environ)
+            run = _Invocation(args, argv, connection, factory, out, err, interrupt, environ)
             return await execute(run, options)
 
         with warnings.catch_warnings():

@@ -118,7 +118,7 @@ def infer_format(format: str | None, out: str | None) -> str:
     return {".csv": "csv", ".json": "json"}.get(suffix, "jsonl")
 
 
-class _Run:
+class _PullJob:
     """One pull: paginator, writer, progress and checkpoints wired together."""
 
     def __init__(
@@ -212,7 +212,7 @@ async def pull(
             base_offset=output.base_offset,
         )
         bar = PullProgress(options.resource, stderr, enabled=progress)
-        run = _Run(backend, options, writer, bar)
+        run = _PullJob(backend, options, writer, bar)
         try:
             await run.run()
         except asyncio.CancelledError:
@@ -252,7 +252,7 @@ async def pull(
     )
 
 
-def _close(run: _Run) -> ResumeState:
+def _close(run: _PullJob) -> ResumeState:
     # Complete records only (each was one write); close the document, then save where
     # the complete records end, which is where a resumed pull continues writing.
     offset = run.writer.checkpoint()
