@@ -143,7 +143,7 @@ def _floor(out: Path) -> None:
     """Load what a sync process loads and open its DuckDB database; read nothing."""
     import duckdb
 
-    import booqable_async.client  # noqa: F401 - measured: the client's imports
+    import booqable_async  # noqa: F401 - measured: the client's imports
     from booqable_async.sync import duckdb_destination
 
     destination = duckdb_destination(out / "floor.duckdb")
