@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
@@ -30,7 +29,7 @@ from booqable_async.resources import FACADES
 from booqable_async.resources._accessors import FacadeAccessors
 from booqable_async.resources._base import decode_response
 from booqable_async.schema import get_schema
-from booqable_async.session import CallOptions, Session, SessionOptions
+from booqable_async.session import CallOptions, Session, SessionClient, SessionOptions
 
 if TYPE_CHECKING:
     from booqable_async.jsonapi import Document, Registry
@@ -40,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["BooqableClient"]
 
 
-class BooqableClient(FacadeAccessors):
+class BooqableClient(SessionClient, FacadeAccessors):
     """The asyncio client for one Booqable company (API v4).
 
     Takes the session's keyword arguments (:class:`~booqable_async.session.SessionOptions`,
@@ -98,40 +97,6 @@ class BooqableClient(FacadeAccessors):
         copy = object.__new__(type(self))
         copy._setup(self._session.with_options(**options), self._registry)
         return copy
-
-    def __repr__(self) -> str:
-        return f"BooqableClient(base_url={self._session.base_url!r})"
-
-    @property
-    def session(self) -> Session:
-        """The request pipeline (auth, limiter, retries, hooks) every facade uses."""
-        return self._session
-
-    @property
-    def base_url(self) -> str:
-        """The API root requests go to."""
-        return self._session.base_url
-
-    @property
-    def closed(self) -> bool:
-        """True once :meth:`aclose` ran."""
-        return self._session.closed
-
-    async def __aenter__(self) -> BooqableClient:
-        await self._session.__aenter__()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the session (and the transport when the client created it)."""
-        await self._session.aclose()
 
     def _facade(self, type_name: str) -> Facade[Any]:
         facade = self._facades.get(type_name)
